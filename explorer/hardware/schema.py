@@ -1,0 +1,240 @@
+"""The accelerator description: one pydantic schema that is the single source of
+validation, defaults, units, bounds and help text. YAML files, `archs --schema` (JSON
+Schema) and the GUI's forms are all derived from these classes.
+
+Conventions: units are in field names (`_bytes`, `_hz`, `_cycles`, `_pj`, `_mm2`) and also
+in `json_schema_extra={"unit": ...}` so forms can show them; `description` is the help
+text shown in tooltips and in docs/accelerator-format.md.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FORMAT_VERSION = 1
+
+
+class Dataflow(StrEnum):
+    """Which operand stays in the PEs while the others stream (SCALE-Sim's names)."""
+
+    WS = "ws"  # weight stationary
+    OS = "os"  # output stationary
+    IS = "is"  # input stationary
+
+
+class Operand(StrEnum):
+    INPUT = "input"
+    WEIGHT = "weight"
+    OUTPUT = "output"
+
+
+def _unit(unit: str) -> dict:
+    return {"unit": unit}
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a typo must not silently fall back to a default.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True,
+                              use_enum_values=False)
+
+
+class Source(_Strict):
+    """Where a number comes from (paper, repository file, or 'assumption: why')."""
+
+    what: str = Field(description="Which values this source backs.")
+    ref: str = Field(description="Citation: paper, URL-free repository path, or 'assumption'.")
+
+
+class Area(_Strict):
+    """Area estimate of a component, with where it comes from."""
+
+    mm2: float = Field(0.0, ge=0, le=1e5, description="Area estimate.",
+                       json_schema_extra=_unit("mm²"))
+    source: str = Field("", description="Where the estimate comes from.")
+
+
+class Precision(_Strict):
+    input_bits: int = Field(8, ge=1, le=64, description="Bits per input activation element.",
+                            json_schema_extra=_unit("bit"))
+    weight_bits: int = Field(8, ge=1, le=64, description="Bits per weight element.",
+                             json_schema_extra=_unit("bit"))
+    output_bits: int = Field(8, ge=1, le=64,
+                             description="Bits per output activation written back to memory.",
+                             json_schema_extra=_unit("bit"))
+    accumulator_bits: int = Field(32, ge=1, le=64,
+                                  description="Bits per partial sum in the accumulator.",
+                                  json_schema_extra=_unit("bit"))
+
+
+class Compute(_Strict):
+    """The processing-element array and the vector unit beside it."""
+
+    pe_rows: int = Field(16, ge=1, le=4096, description="Rows of the PE array.",
+                         json_schema_extra=_unit("PE"))
+    pe_cols: int = Field(16, ge=1, le=4096, description="Columns of the PE array.",
+                         json_schema_extra=_unit("PE"))
+    macs_per_pe_per_cycle: int = Field(1, ge=1, le=1024,
+                                       description="MACs one PE completes per cycle.",
+                                       json_schema_extra=_unit("MAC/cycle"))
+    dataflows: list[Dataflow] = Field(default_factory=lambda: [Dataflow.WS], min_length=1,
+                                      description="Dataflows the array supports.")
+    dataflow: Dataflow = Field(Dataflow.WS, description="Dataflow used for estimates.")
+    precision: Precision = Field(default_factory=Precision)
+    pipeline_depth_cycles: int = Field(
+        0, ge=0, le=10000,
+        description="Extra cycles of the compute pipeline before the first result "
+                    "(beyond the array's own fill and drain).", json_schema_extra=_unit("cycle"))
+    vector_lanes: int = Field(16, ge=1, le=65536,
+                              description="Element-wise operations per cycle of the vector unit "
+                                          "(activations, pooling, normalisation).",
+                              json_schema_extra=_unit("op/cycle"))
+    energy_per_mac_pj: float = Field(0.5, ge=0, le=1e6, description="Energy of one MAC.",
+                                     json_schema_extra=_unit("pJ"))
+    energy_per_vector_op_pj: float = Field(0.2, ge=0, le=1e6,
+                                           description="Energy of one vector-unit operation.",
+                                           json_schema_extra=_unit("pJ"))
+    area: Area = Field(default_factory=Area)
+
+    @model_validator(mode="after")
+    def _dataflow_supported(self) -> Compute:
+        if self.dataflow not in self.dataflows:
+            raise ValueError(f"dataflow {self.dataflow.value!r} is not in dataflows "
+                             f"{[d.value for d in self.dataflows]}")
+        return self
+
+    @property
+    def peak_macs_per_cycle(self) -> int:
+        return self.pe_rows * self.pe_cols * self.macs_per_pe_per_cycle
+
+
+class Memory(_Strict):
+    """One on-chip memory level (scratchpad, accumulator, SRAM buffer)."""
+
+    name: str = Field(description="Unique name of this memory.", min_length=1,
+                      pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    size_bytes: int = Field(description="Capacity.", ge=1, le=2**40,
+                            json_schema_extra=_unit("B"))
+    holds: list[Operand] = Field(min_length=1,
+                                 description="Operands this memory stores (input, weight, output).")
+    banks: int = Field(1, ge=1, le=1024, description="Independent banks.")
+    read_ports: int = Field(1, ge=1, le=64, description="Reads per cycle per bank.")
+    write_ports: int = Field(1, ge=1, le=64, description="Writes per cycle per bank.")
+    read_bandwidth_bytes_per_cycle: float = Field(
+        64, gt=0, le=1e6, description="Bytes the array can read from it per cycle.",
+        json_schema_extra=_unit("B/cycle"))
+    write_bandwidth_bytes_per_cycle: float = Field(
+        64, gt=0, le=1e6, description="Bytes that can be written to it per cycle.",
+        json_schema_extra=_unit("B/cycle"))
+    latency_cycles: int = Field(1, ge=0, le=10000, description="Access latency.",
+                                json_schema_extra=_unit("cycle"))
+    double_buffered: bool = Field(
+        True, description="Half the capacity is filled while the other half is used.")
+    energy_read_pj_per_byte: float = Field(0.1, ge=0, le=1e6, description="Read energy.",
+                                           json_schema_extra=_unit("pJ/B"))
+    energy_write_pj_per_byte: float = Field(0.1, ge=0, le=1e6, description="Write energy.",
+                                            json_schema_extra=_unit("pJ/B"))
+    area: Area = Field(default_factory=Area)
+
+    @property
+    def usable_bytes(self) -> int:
+        """Capacity one tile may use: half of it when double buffered."""
+        return self.size_bytes // 2 if self.double_buffered else self.size_bytes
+
+
+class OffChip(_Strict):
+    """Main memory (DRAM) as seen from the accelerator."""
+
+    bandwidth_bytes_per_cycle: float = Field(16, gt=0, le=1e6,
+                                             description="Sustained DRAM bandwidth.",
+                                             json_schema_extra=_unit("B/cycle"))
+    latency_cycles: int = Field(100, ge=0, le=100000, description="Latency of one request.",
+                                json_schema_extra=_unit("cycle"))
+    energy_pj_per_byte: float = Field(20.0, ge=0, le=1e6, description="Energy per byte moved.",
+                                      json_schema_extra=_unit("pJ/B"))
+
+
+class DMA(_Strict):
+    """The DMA engine / interconnect between DRAM and on-chip memories."""
+
+    bus_width_bits: int = Field(128, ge=8, le=65536, description="Width of the data bus.",
+                                json_schema_extra=_unit("bit"))
+    request_bytes: int = Field(64, ge=1, le=1 << 20, description="Bytes per memory request.",
+                               json_schema_extra=_unit("B"))
+    max_requests_in_flight: int = Field(64, ge=1, le=65536,
+                                        description="Outstanding memory requests at once.")
+    setup_cycles: int = Field(0, ge=0, le=100000,
+                              description="Fixed cost of issuing one DMA transfer.",
+                              json_schema_extra=_unit("cycle"))
+    area: Area = Field(default_factory=Area)
+
+    @property
+    def bus_bytes_per_cycle(self) -> float:
+        return self.bus_width_bits / 8
+
+
+class Queues(_Strict):
+    """Instruction queue depths: how far each unit may run ahead of the others."""
+
+    load: int = Field(8, ge=1, le=4096, description="Depth of the load (DMA in) queue.")
+    store: int = Field(2, ge=1, le=4096, description="Depth of the store (DMA out) queue.")
+    execute: int = Field(8, ge=1, le=4096, description="Depth of the execute queue.")
+
+
+class FusionRule(_Strict):
+    """A chain of ONNX op types the target's compiler executes as one layer."""
+
+    pattern: list[str] = Field(min_length=2, description="Op types in data-flow order, "
+                               "e.g. [Conv, BatchNormalization, Relu].")
+    name: str = Field("", description="Optional label for reports.")
+
+
+class Accelerator(_Strict):
+    """A complete accelerator description (one YAML file of arch_library/)."""
+
+    format_version: Literal[1] = Field(FORMAT_VERSION,
+                                       description="Version of this description format.")
+    name: str = Field(description="Short name used on the command line.", min_length=1,
+                      pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = Field("", description="One paragraph on what this design is.")
+    clock_hz: float = Field(1e9, gt=0, le=1e11, description="Clock frequency.",
+                            json_schema_extra=_unit("Hz"))
+    compute: Compute = Field(default_factory=Compute)
+    memories: Annotated[list[Memory], Field(min_length=1)] = Field(
+        description="On-chip memory levels; every operand must be held by one of them.")
+    offchip: OffChip = Field(default_factory=OffChip)
+    dma: DMA = Field(default_factory=DMA)
+    queues: Queues = Field(default_factory=Queues)
+    fusion: list[FusionRule] = Field(default_factory=list,
+                                     description="What the target's compiler fuses.")
+    sources: list[Source] = Field(default_factory=list,
+                                  description="Where the numbers of this file come from.")
+
+    @model_validator(mode="after")
+    def _memories_consistent(self) -> Accelerator:
+        names = [m.name for m in self.memories]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"memory names must be unique, repeated: {dupes}")
+        for operand in Operand:
+            if not any(operand in m.holds for m in self.memories):
+                raise ValueError(f"no memory holds operand {operand.value!r}; "
+                                 "add it to some memory's 'holds'")
+        return self
+
+    def memory_for(self, operand: Operand) -> Memory:
+        """The innermost (first listed) memory that holds `operand`."""
+        return next(m for m in self.memories if operand in m.holds)
+
+    @property
+    def peak_macs_per_s(self) -> float:
+        return self.compute.peak_macs_per_cycle * self.clock_hz
+
+    @property
+    def onchip_bytes(self) -> int:
+        return sum(m.size_bytes for m in self.memories)
+
+    def cycles_to_seconds(self, cycles: float) -> float:
+        return cycles / self.clock_hz
