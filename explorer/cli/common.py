@@ -1,0 +1,47 @@
+"""Arguments and loaders shared by several subcommands."""
+
+from __future__ import annotations
+
+import argparse
+
+from explorer.errors import WorkloadError
+
+DEFAULT_NETWORK = "resnet50"
+DEFAULT_ARCH = "gemmini"
+
+
+def add_network_args(parser: argparse.ArgumentParser, *, optional: bool = True) -> None:
+    if optional:
+        parser.add_argument("network", nargs="?", default=DEFAULT_NETWORK, metavar="NET",
+                            help=f"ONNX file or zoo name (default: {DEFAULT_NETWORK})")
+    else:
+        parser.add_argument("network", metavar="NET", help="ONNX file or zoo name")
+    parser.add_argument("--input-shape", action="append", default=[], metavar="NAME=DIMS",
+                        help="shape of a dynamic input, e.g. input=1x3x224x224 (repeatable)")
+
+
+def add_arch_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--arch", default=DEFAULT_ARCH, metavar="NAME|FILE.yaml",
+                        help=f"library accelerator or YAML file (default: {DEFAULT_ARCH})")
+
+
+def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]]:
+    shapes: dict[str, tuple[int, ...]] = {}
+    for item in items:
+        name, sep, dims = item.rpartition("=")
+        try:
+            if not sep or not name:
+                raise ValueError
+            shapes[name] = tuple(int(d) for d in dims.lower().split("x"))
+            if any(d <= 0 for d in shapes[name]):
+                raise ValueError
+        except ValueError:
+            raise WorkloadError(f"--input-shape {item!r}: expected NAME=DIMS with positive "
+                                "integers, e.g. input=1x3x224x224") from None
+    return shapes
+
+
+def load_network_arg(args: argparse.Namespace):
+    from explorer.workload import load_network
+
+    return load_network(args.network, input_shapes=parse_input_shapes(args.input_shape))
