@@ -45,3 +45,9 @@ def load_network_arg(args: argparse.Namespace):
     from explorer.workload import load_network
 
     return load_network(args.network, input_shapes=parse_input_shapes(args.input_shape))
+
+
+def load_arch_arg(args: argparse.Namespace):
+    from explorer.hardware.library import load_accelerator
+
+    return load_accelerator(args.arch)

@@ -1,0 +1,93 @@
+"""Analytical layer models of ANNETTE (Wess et al., 2021): roofline and refined roofline.
+
+Roofline: t = max(ops / peak, bytes / bandwidth), bytes = inputs + weights + outputs once
+at the target's precisions, against DRAM bandwidth. MACs run on the PE array, other
+arithmetic (element-wise, pooling, softmax, normalisation) on the vector unit.
+
+Refined roofline: the compute term is divided by the array's spatial efficiency,
+eff = Π_d eff_d with eff_d = n_d / (ceil(n_d / p_d) · p_d) over the two dimensions the
+dataflow unrolls onto the PE rows and columns, each damped by α as ANNETTE does:
+eff' = 1 / ((1 − α) + α / eff).
+"""
+
+from __future__ import annotations
+
+import math
+
+from explorer.estimators.base import Estimator, LayerEstimate
+from explorer.hardware.schema import Accelerator, Dataflow
+from explorer.workload.network import ConvDims, Layer, MatMulDims
+
+
+def unrolled_dims(layer: Layer, dataflow: Dataflow) -> tuple[int, int] | None:
+    """(n_rows, n_cols): the sizes of the layer dimensions mapped onto PE rows and columns,
+    with SCALE-Sim's operand folding (WS: Cin·Fh·Fw × Cout, OS: pixels × Cout,
+    IS: Cin·Fh·Fw × pixels). None for layers that do not run on the array."""
+    dims = layer.dims
+    if isinstance(dims, ConvDims):
+        reduction = dims.in_channels_per_group * dims.kernel_h * dims.kernel_w
+        pixels = dims.out_h * dims.out_w * dims.batch
+        out = dims.out_channels_per_group
+    elif isinstance(dims, MatMulDims):
+        reduction, pixels, out = dims.k, dims.m, dims.n
+    else:
+        return None
+    return {Dataflow.WS: (reduction, out), Dataflow.OS: (pixels, out),
+            Dataflow.IS: (reduction, pixels)}[dataflow]
+
+
+def dim_efficiency(n: int, p: int) -> float:
+    return n / (math.ceil(n / p) * p)
+
+
+def spatial_efficiency(layer: Layer, acc: Accelerator, alpha: float = 1.0) -> float:
+    unrolled = unrolled_dims(layer, acc.compute.dataflow)
+    if unrolled is None:
+        return 1.0
+    eff = 1.0
+    for n, p in zip(unrolled, (acc.compute.pe_rows, acc.compute.pe_cols)):
+        e = dim_efficiency(n, p)
+        eff *= 1.0 / ((1.0 - alpha) + alpha / e)
+    return eff
+
+
+class Roofline(Estimator):
+    name = "roofline"
+    description = "ANNETTE roofline: max(compute at peak, traffic at DRAM bandwidth)"
+    fast = True
+
+    def compute_cycles(self, layer: Layer, acc: Accelerator) -> float:
+        c = acc.compute
+        return layer.macs / c.peak_macs_per_cycle + layer.other_ops / c.vector_lanes
+
+    def estimate_layer(self, layer: Layer, acc: Accelerator) -> LayerEstimate:
+        p = acc.compute.precision
+        traffic = layer.bytes_moved(act_bits=p.input_bits, weight_bits=p.weight_bits)
+        compute = self.compute_cycles(layer, acc)
+        memory = traffic / acc.offchip.bandwidth_bytes_per_cycle
+        cycles = max(compute, memory)
+        energy_pj = (layer.macs * acc.compute.energy_per_mac_pj
+                     + layer.other_ops * acc.compute.energy_per_vector_op_pj
+                     + traffic * acc.offchip.energy_pj_per_byte)
+        peak_cycles = layer.macs / acc.compute.peak_macs_per_cycle
+        return LayerEstimate(
+            name=layer.name, op=layer.op, onnx_nodes=list(layer.onnx_nodes), macs=layer.macs,
+            cycles=cycles, latency_s=acc.cycles_to_seconds(cycles),
+            bound="compute" if compute >= memory else "memory",
+            energy_j=energy_pj * 1e-12, compute_cycles=compute, memory_cycles=memory,
+            utilisation=peak_cycles / cycles if cycles else None, modelled=layer.modelled)
+
+
+class RefinedRoofline(Roofline):
+    name = "refined-roofline"
+    description = "ANNETTE refined roofline: compute term divided by the PE array's efficiency"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha = {alpha}: must lie in [0, 1]")
+        self.alpha = alpha
+
+    def compute_cycles(self, layer: Layer, acc: Accelerator) -> float:
+        c = acc.compute
+        array = layer.macs / c.peak_macs_per_cycle / spatial_efficiency(layer, acc, self.alpha)
+        return array + layer.other_ops / c.vector_lanes
