@@ -122,6 +122,9 @@ class Memory(_Strict):
     banks: int = Field(1, ge=1, le=1024, description="Independent banks.")
     read_ports: int = Field(1, ge=1, le=64, description="Reads per cycle per bank.")
     write_ports: int = Field(1, ge=1, le=64, description="Writes per cycle per bank.")
+    single_ported: bool = Field(
+        False, description="Reads and writes share one port per bank: a bank either reads "
+                           "or writes in a cycle (e.g. Gemmini's scratchpad).")
     read_bandwidth_bytes_per_cycle: float = Field(
         64, gt=0, le=1e6, description="Bytes the array can read from it per cycle.",
         json_schema_extra=_unit("B/cycle"))
@@ -130,6 +133,11 @@ class Memory(_Strict):
         json_schema_extra=_unit("B/cycle"))
     latency_cycles: int = Field(1, ge=0, le=10000, description="Access latency.",
                                 json_schema_extra=_unit("cycle"))
+    dram_bandwidth_bytes_per_cycle: float | None = Field(
+        None, gt=0, le=1e6,
+        description="Bandwidth of this memory's own connection to DRAM (SCALE-Sim gives each "
+                    "SRAM one); empty: the memories share offchip.bandwidth_bytes_per_cycle.",
+        json_schema_extra=_unit("B/cycle"))
     double_buffered: bool = Field(
         True, description="Half the capacity is filled while the other half is used.")
     energy_read_pj_per_byte: float = Field(0.1, ge=0, le=1e6, description="Read energy.",
