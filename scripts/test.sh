@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install everything, then run the project's checks: ruff and the whole test suite
+# (offscreen Qt). Extra arguments go to pytest.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$root/scripts/bootstrap.sh"
+cd "$root"
+.venv/bin/ruff check .
+QT_QPA_PLATFORM=offscreen exec .venv/bin/python -m pytest -q "$@"
