@@ -1,0 +1,180 @@
+"""Tensor shapes and types of a model: onnx's static shape inference first, and only
+when tensors the costing needs stay unshaped, one onnxruntime run with every such
+tensor as an extra graph output (creating a session is slow, so it is the exception).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import onnx
+from onnx import GraphProto, ModelProto, TypeProto, ValueInfoProto
+
+from explorer.errors import WorkloadError
+from explorer.workload.network import Shape
+
+# onnxruntime 1.31 refuses newer IR versions; the graphs we run are valid at this one.
+_MAX_ORT_IR_VERSION = 10
+
+
+class TensorTable:
+    """name -> (static shape or None, ONNX element type); a child table for a subgraph
+    sees its own tensors and, through its parent, the enclosing graph's."""
+
+    def __init__(self, parent: TensorTable | None = None):
+        self.parent = parent
+        self._shapes: dict[str, Shape | None] = {}
+        self._types: dict[str, int] = {}
+
+    @classmethod
+    def from_graph(cls, graph: GraphProto, parent: TensorTable | None = None) -> TensorTable:
+        table = cls(parent)
+        for tensor in graph.initializer:
+            table.set(tensor.name, tuple(int(d) for d in tensor.dims), tensor.data_type)
+        for value in (*graph.input, *graph.value_info, *graph.output):
+            table.add_value_info(value)
+        for node in graph.node:  # Constant nodes carry their tensor
+            if node.op_type == "Constant" and node.output:
+                for attr in node.attribute:
+                    if attr.name == "value" and not table.static(node.output[0]):
+                        table.set(node.output[0], tuple(int(d) for d in attr.t.dims),
+                                  attr.t.data_type)
+        return table
+
+    def child(self, graph: GraphProto) -> TensorTable:
+        return TensorTable.from_graph(graph, parent=self)
+
+    def add_value_info(self, value: ValueInfoProto) -> None:
+        shape, elem_type = _shape_of_type(value.type)
+        if shape is None and self._shapes.get(value.name) is not None:
+            return  # keep what we know (e.g. an initializer's dims)
+        self.set(value.name, shape, elem_type or self._types.get(value.name, 0))
+
+    def set(self, name: str, shape: Shape | None, elem_type: int) -> None:
+        self._shapes[name] = shape
+        self._types[name] = elem_type
+
+    def shape(self, name: str) -> Shape | None:
+        if name in self._shapes:
+            shape = self._shapes[name]
+            if shape is not None or self.parent is None:
+                return shape
+        return self.parent.shape(name) if self.parent is not None else None
+
+    def elem_type(self, name: str) -> int:
+        if self._types.get(name):
+            return self._types[name]
+        return self.parent.elem_type(name) if self.parent is not None else 0
+
+    def static(self, name: str) -> bool:
+        return self.shape(name) is not None
+
+
+def _shape_of_type(type_proto: TypeProto) -> tuple[Shape | None, int]:
+    if not type_proto.HasField("tensor_type"):
+        return None, 0
+    ttype = type_proto.tensor_type
+    if not ttype.HasField("shape"):
+        return None, ttype.elem_type
+    dims = []
+    for dim in ttype.shape.dim:
+        if not dim.HasField("dim_value") or dim.dim_value < 0:
+            return None, ttype.elem_type
+        dims.append(int(dim.dim_value))
+    return tuple(dims), ttype.elem_type
+
+
+def infer_static(model: ModelProto, warnings: list[str]) -> ModelProto:
+    """onnx shape inference with data propagation (resolves Shape->Reshape chains)."""
+    try:
+        return onnx.shape_inference.infer_shapes(model, check_type=False, strict_mode=False,
+                                                 data_prop=True)
+    except Exception as exc:  # onnx raises many types (InferenceError, RuntimeError...)
+        warnings.append(f"onnx shape inference failed ({_one_line(exc)}); shapes from "
+                        "onnxruntime")
+        return model
+
+
+def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[str],
+                        essential: set[str], path: str, warnings: list[str]) -> None:
+    """Run the model once with onnxruntime to shape the tensors static inference missed.
+
+    `essential` tensors (operands of MAC-heavy ops) must end up shaped, else the import
+    fails; the others are left unknown with a warning.
+    """
+    missing = sorted({name for name in needed if not table.static(name)})
+    if not missing:
+        return
+    try:
+        shapes = _run_onnxruntime(model, missing)
+    except WorkloadError as exc:
+        still = [name for name in missing if name in essential]
+        if still:
+            raise WorkloadError(f"{path}: unresolvable shapes (e.g. {still[0]!r}): static "
+                                f"inference left them unknown and {exc}") from None
+        warnings.append(f"{len(missing)} tensor shapes unknown ({exc})")
+        return
+    for name in missing:
+        if name in shapes:
+            table.set(name, shapes[name][0], shapes[name][1] or table.elem_type(name))
+    still = [name for name in missing if not table.static(name)]
+    if [name for name in still if name in essential]:
+        raise WorkloadError(f"{path}: unresolvable shapes: {still[0]!r} stays unknown even "
+                            "after running the model")
+    if still:
+        warnings.append(f"{len(still)} tensor shapes unknown even after running the model "
+                        f"(e.g. {still[0]!r})")
+    warnings.append(f"shapes of {len(missing) - len(still)} tensors taken from one "
+                    "onnxruntime run (static inference left them unknown)")
+
+
+def _run_onnxruntime(model: ModelProto, names: list[str]) -> dict[str, tuple[Shape, int]]:
+    try:
+        import numpy as np
+        import onnxruntime as ort
+    except ImportError as exc:
+        raise WorkloadError(f"onnxruntime is not available ({exc})") from None
+    probe = ModelProto()
+    probe.CopyFrom(model)
+    probe.ir_version = min(probe.ir_version, _MAX_ORT_IR_VERSION)
+    outputs = {out.name for out in probe.graph.output}
+    for name in names:
+        if name not in outputs:
+            probe.graph.output.append(ValueInfoProto(name=name))
+    weights = {t.name for t in probe.graph.initializer}
+    feeds = {}
+    for value in probe.graph.input:
+        if value.name in weights:
+            continue
+        shape, elem_type = _shape_of_type(value.type)
+        if shape is None:
+            raise WorkloadError(f"onnxruntime needs a static shape for input {value.name!r}")
+        try:
+            dtype = onnx.helper.tensor_dtype_to_np_dtype(elem_type)
+        except (KeyError, ValueError, TypeError):
+            raise WorkloadError(f"input {value.name!r} has an element type onnxruntime "
+                                "cannot be fed here") from None
+        feeds[value.name] = np.zeros(shape, dtype=dtype)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    options.log_severity_level = 4
+    try:
+        session = ort.InferenceSession(probe.SerializeToString(), options,
+                                       providers=["CPUExecutionProvider"])
+        results = session.run(None, feeds)
+    except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph/... types
+        raise WorkloadError(f"onnxruntime could not run it ({_one_line(exc)})") from None
+    shapes: dict[str, tuple[Shape, int]] = {}
+    for meta, value in zip(session.get_outputs(), results):
+        if hasattr(value, "shape"):
+            try:
+                elem_type = onnx.helper.np_dtype_to_tensor_dtype(value.dtype)
+            except (KeyError, ValueError, TypeError):
+                elem_type = 0
+            shapes[meta.name] = (tuple(int(d) for d in value.shape), elem_type)
+    return shapes
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] + ("..." if len(text) > 300 else "")
