@@ -23,6 +23,11 @@ def add_network_args(parser: argparse.ArgumentParser, *, optional: bool = True) 
 def add_arch_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arch", default=DEFAULT_ARCH, metavar="NAME|FILE.yaml",
                         help=f"library accelerator or YAML file (default: {DEFAULT_ARCH})")
+    parser.add_argument("--set", dest="arch_overrides", action="append", default=[],
+                        metavar="PATH=VALUE",
+                        help="change one field of the accelerator, e.g. compute.pe_rows=64, "
+                             "compute.dataflow=os, memories.ifmap_sram.size_bytes=256KiB "
+                             "(repeatable; see docs/accelerator-format.md)")
 
 
 def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]]:
@@ -48,6 +53,8 @@ def load_network_arg(args: argparse.Namespace):
 
 
 def load_arch_arg(args: argparse.Namespace):
+    """The `--arch` accelerator with every `--set PATH=VALUE` applied (validated)."""
     from explorer.hardware.library import load_accelerator
+    from explorer.hardware.overrides import apply_overrides
 
-    return load_accelerator(args.arch)
+    return apply_overrides(load_accelerator(args.arch), getattr(args, "arch_overrides", []))

@@ -1,15 +1,22 @@
-"""Loading, saving and listing accelerator descriptions (arch_library/*.yaml)."""
+"""Loading, saving and listing accelerator descriptions (arch_library/*.yaml).
+
+Every problem with a file becomes one `ArchitectureError` line:
+`FILE:LINE: field.path = value: what is wrong (allowed: what may stand there)`.
+"""
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from explorer.errors import ArchitectureError
-from explorer.hardware.schema import Accelerator
+from explorer.hardware.introspect import resolve_loc
+from explorer.hardware.schema import FORMAT_VERSION, Accelerator
 
 LIBRARY_DIR = Path(__file__).resolve().parents[2] / "arch_library"
 
@@ -28,62 +35,185 @@ def load_accelerator(name_or_path: str | Path) -> Accelerator:
     path = Path(text)
     if not (text.endswith((".yaml", ".yml")) or path.is_file()):
         if text not in library_names():
+            close = difflib.get_close_matches(text, library_names(), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ArchitectureError(
-                f"unknown accelerator {text!r}; library entries: {', '.join(library_names())} "
-                "(or give a path to a .yaml file)")
+                f"unknown accelerator {text!r}{hint}; library entries: "
+                f"{', '.join(library_names())} (or give a path to a .yaml file)")
         path = library_path(text)
     try:
         source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArchitectureError(f"{path}: not UTF-8 text (byte {exc.start}); an accelerator "
+                                "description is a YAML text file") from None
     except OSError as exc:
         raise ArchitectureError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return parse_accelerator(source, str(path))
 
 
+class _StrictSafeLoader(yaml.SafeLoader):
+    """SafeLoader (no object construction from tags) that also refuses duplicate keys,
+    which plain YAML loading would resolve silently by keeping the last one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_accelerator(source: str, origin: str = "<string>") -> Accelerator:
+    loader = _StrictSafeLoader(source)
     try:
-        data = yaml.safe_load(source)  # safe: no object construction from tags
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ArchitectureError(f"{origin}:{where}: invalid YAML: {problem}") from None
+        raise ArchitectureError(f"{origin}:{_yaml_where(exc)} invalid YAML{_yaml_column(exc)}: "
+                                f"{_yaml_problem(exc)}") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        raise ArchitectureError(f"{origin}: the file is empty; expected an accelerator "
+                                "description (a mapping with name, memories, ...)")
     if not isinstance(data, dict):
         raise ArchitectureError(f"{origin}: expected a mapping of fields at the top level, "
-                                f"got {type(data).__name__}")
-    return validate_accelerator(data, origin)
+                                f"got a {_yaml_kind(data)}")
+    return validate_accelerator(data, origin, root)
 
 
-def validate_accelerator(data: dict, origin: str = "<data>") -> Accelerator:
+def _yaml_where(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f"{mark.line + 1}:" if mark else ""
+
+
+def _yaml_column(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f" at column {mark.column + 1}" if mark else ""
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "could not determine a constructor for the tag" in problem:
+        problem += " (tags that build objects are not allowed; write plain values)"
+    return problem
+
+
+def _yaml_kind(value: Any) -> str:
+    return {list: "list", str: "text", int: "number", float: "number",
+            bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def validate_accelerator(data: dict, origin: str = "<data>",
+                         yaml_root: yaml.Node | None = None) -> Accelerator:
+    """Validate a plain mapping; `yaml_root` (its YAML node tree) adds line numbers."""
     try:
         return Accelerator.model_validate(data)
     except ValidationError as exc:
-        raise ArchitectureError(f"{origin}: {format_validation_error(exc)}") from None
+        line = _line_of(yaml_root, exc.errors()[0]["loc"]) if yaml_root is not None else None
+        where = f"{origin}:{line}" if line else origin
+        raise ArchitectureError(f"{where}: {format_validation_error(exc, data)}") from None
 
 
-def format_validation_error(exc: ValidationError) -> str:
-    """The first error as 'field.path = value: what is allowed' (+ how many more)."""
+def _line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
+    """1-based line of the deepest YAML node along `loc` (the parent for a missing key)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for step in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == step), None)
+            key = next((k for k, _ in node.value if k.value == step), None)
+            if key is not None:
+                line = key.start_mark.line + 1
+        elif (isinstance(node, yaml.SequenceNode) and isinstance(step, int)
+              and 0 <= step < len(node.value)):
+            child = node.value[step]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line
+
+
+def format_path(loc: tuple[str | int, ...], data: dict | None = None) -> str:
+    """('memories', 0, 'size_bytes') -> 'memories[0].size_bytes', naming the memory when
+    the data has one: 'memories[0](scratchpad).size_bytes'."""
+    text = ""
+    current: Any = data
+    for step in loc:
+        if isinstance(step, int):
+            text += f"[{step}]"
+            item = current[step] if isinstance(current, list) and step < len(current) else None
+            if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
+                text += f"({item['name']})"
+            current = item
+        else:
+            text += f".{step}" if text else step
+            current = current.get(step) if isinstance(current, dict) else None
+    return text or "(top level)"
+
+
+def format_validation_error(exc: ValidationError, data: dict | None = None) -> str:
+    """The first error as 'field.path = value: problem (allowed: ...)' (+ how many more)."""
     errors = exc.errors()
     first = errors[0]
-    path = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    msg = first["msg"]
-    if first["type"] == "extra_forbidden":
-        text = f"{path}: unknown field"
-    elif first["type"] == "missing":
-        text = f"{path}: missing required field"
+    loc = tuple(first["loc"])
+    path = format_path(loc, data)
+    facts, owner = resolve_loc(loc)
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        allowed = list(owner.model_fields)
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        text = f"{path}: unknown field; {hint}allowed fields here: {', '.join(allowed)}"
+    elif kind == "missing":
+        what = f" ({facts.allowed()})" if facts is not None else ""
+        text = f"{path}: missing required field{what}"
+    elif kind == "value_error" and (facts is None or facts.submodel is not None):
+        # A consistency check across fields: the input is a whole mapping, not worth echoing.
+        text = f"{path}: {first['msg'].removeprefix('Value error, ')}"
+    elif loc == ("format_version",):
+        text = (f"format_version = {_short(first.get('input'))}: this accel-explorer reads "
+                f"format version {FORMAT_VERSION} only")
     else:
-        text = f"{path} = {first.get('input')!r}: {msg}"
+        value = _short(first.get("input"))
+        problem = ("out of range" if kind in _RANGE_ERRORS
+                   else first["msg"].removeprefix("Value error, "))
+        allowed = f" (allowed: {facts.allowed()})" if facts is not None else ""
+        text = f"{path} = {value}: {problem}{allowed}"
     if len(errors) > 1:
         text += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
     return text
 
 
+_RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def accelerator_to_data(acc: Accelerator) -> dict:
+    """Plain data (enums as strings) in the schema's field order."""
+    return json.loads(acc.model_dump_json())
+
+
 def dump_accelerator(acc: Accelerator) -> str:
-    data = json.loads(acc.model_dump_json())  # enums -> plain strings
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    header = (f"# Accelerator description, format version {acc.format_version} "
+              "(docs/accelerator-format.md)\n")
+    return header + yaml.safe_dump(accelerator_to_data(acc), sort_keys=False,
+                                   allow_unicode=True, width=100)
 
 
 def save_accelerator(acc: Accelerator, path: str | Path) -> None:
-    Path(path).write_text(dump_accelerator(acc), encoding="utf-8")
+    try:
+        Path(path).write_text(dump_accelerator(acc), encoding="utf-8")
+    except OSError as exc:
+        raise ArchitectureError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def json_schema() -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 FORMAT_VERSION = 1
 
@@ -33,6 +33,13 @@ class Operand(StrEnum):
 
 def _unit(unit: str) -> dict:
     return {"unit": unit}
+
+
+def _no_repeats(values: list, what: str) -> list:
+    repeated = sorted({str(getattr(v, "value", v)) for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{what} lists {', '.join(repeated)} more than once")
+    return values
 
 
 class _Strict(BaseModel):
@@ -68,6 +75,14 @@ class Precision(_Strict):
                                   description="Bits per partial sum in the accumulator.",
                                   json_schema_extra=_unit("bit"))
 
+    @model_validator(mode="after")
+    def _accumulator_wide_enough(self) -> Precision:
+        widest = max(self.input_bits, self.weight_bits)
+        if self.accumulator_bits < widest:
+            raise ValueError(f"accumulator_bits {self.accumulator_bits} is narrower than the "
+                             f"{widest}-bit operands it accumulates")
+        return self
+
 
 class Compute(_Strict):
     """The processing-element array and the vector unit beside it."""
@@ -97,6 +112,11 @@ class Compute(_Strict):
                                            description="Energy of one vector-unit operation.",
                                            json_schema_extra=_unit("pJ"))
     area: Area = Field(default_factory=Area)
+
+    @field_validator("dataflows")
+    @classmethod
+    def _dataflows_unique(cls, value: list[Dataflow]) -> list[Dataflow]:
+        return _no_repeats(value, "dataflows")
 
     @model_validator(mode="after")
     def _dataflow_supported(self) -> Compute:
@@ -146,6 +166,18 @@ class Memory(_Strict):
                                             json_schema_extra=_unit("pJ/B"))
     area: Area = Field(default_factory=Area)
 
+    @field_validator("holds")
+    @classmethod
+    def _holds_unique(cls, value: list[Operand]) -> list[Operand]:
+        return _no_repeats(value, "holds")
+
+    @model_validator(mode="after")
+    def _room_for_two_buffers(self) -> Memory:
+        if self.double_buffered and self.size_bytes < 2:
+            raise ValueError(f"size_bytes {self.size_bytes} cannot be split into two buffers; "
+                             "use at least 2 bytes or double_buffered: false")
+        return self
+
     @property
     def usable_bytes(self) -> int:
         """Capacity one tile may use: half of it when double buffered."""
@@ -194,8 +226,9 @@ class Queues(_Strict):
 class FusionRule(_Strict):
     """A chain of ONNX op types the target's compiler executes as one layer."""
 
-    pattern: list[str] = Field(min_length=2, description="Op types in data-flow order, "
-                               "e.g. [Conv, BatchNormalization, Relu].")
+    pattern: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]] = Field(
+        min_length=2, description="ONNX op types in data-flow order, "
+                                  "e.g. [Conv, BatchNormalization, Relu].")
     name: str = Field("", description="Optional label for reports.")
 
 
@@ -220,17 +253,25 @@ class Accelerator(_Strict):
     sources: list[Source] = Field(default_factory=list,
                                   description="Where the numbers of this file come from.")
 
-    @model_validator(mode="after")
-    def _memories_consistent(self) -> Accelerator:
-        names = [m.name for m in self.memories]
+    @field_validator("memories")
+    @classmethod
+    def _memories_consistent(cls, memories: list[Memory]) -> list[Memory]:
+        # A field validator (not a model validator) so that errors point at `memories`.
+        names = [m.name for m in memories]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"memory names must be unique, repeated: {dupes}")
+            raise ValueError(f"memory names must be unique, repeated: {', '.join(dupes)}")
         for operand in Operand:
-            if not any(operand in m.holds for m in self.memories):
+            if not any(operand in m.holds for m in memories):
                 raise ValueError(f"no memory holds operand {operand.value!r}; "
                                  "add it to some memory's 'holds'")
-        return self
+        return memories
+
+    @field_validator("fusion")
+    @classmethod
+    def _fusion_patterns_unique(cls, rules: list[FusionRule]) -> list[FusionRule]:
+        _no_repeats(["+".join(r.pattern) for r in rules], "fusion")
+        return rules
 
     def memory_for(self, operand: Operand) -> Memory:
         """The innermost (first listed) memory that holds `operand`."""

@@ -1,0 +1,176 @@
+"""`PATH=VALUE` overrides of an accelerator description, e.g. from `--set`:
+
+    compute.pe_rows=64
+    compute.dataflow=os
+    compute.dataflows=ws,os,is
+    memories.ifmap_sram.size_bytes=256KiB      (a memory by name, or memories[0])
+    clock_hz=700MHz
+    memories.scratchpad.dram_bandwidth_bytes_per_cycle=null
+
+The result is validated by the schema as a whole, so an override can never produce a
+description that a YAML file could not. Numbers take SI (k, M, G, T) and binary (Ki, Mi,
+Gi, Ti) prefixes; a unit written after them must be the field's own unit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from explorer.errors import ArchitectureError
+from explorer.hardware.introspect import FieldFacts
+from explorer.hardware.library import accelerator_to_data, format_validation_error
+from explorer.hardware.schema import Accelerator
+
+# No bare "K": "64KB" is 64000 to some readers and 65536 to others; write kB or KiB.
+_PREFIX = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+_QUANTITY = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*"
+                       r"(Ki|Mi|Gi|Ti|k|M|G|T)?\s*(\S*)\s*$")
+_STEP = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
+_EMPTY = {"", "null", "none", "~"}
+
+
+def apply_overrides(acc: Accelerator, assignments: Iterable[str]) -> Accelerator:
+    """A copy of `acc` with every `PATH=VALUE` applied, validated through the schema."""
+    assignments = list(assignments)
+    if not assignments:
+        return acc
+    data = accelerator_to_data(acc)
+    for assignment in assignments:
+        path, sep, raw = assignment.partition("=")
+        if not sep or not path.strip():
+            raise ArchitectureError(f"--set {assignment!r}: expected PATH=VALUE, "
+                                    "e.g. compute.pe_rows=64")
+        container, key, facts = _locate(data, path.strip(), assignment)
+        container[key] = _convert(raw.strip(), facts, assignment)
+        try:
+            Accelerator.model_validate(data)
+        except ValidationError as exc:
+            raise ArchitectureError(
+                f"--set {assignment}: {format_validation_error(exc, data)}") from None
+    return Accelerator.model_validate(data)
+
+
+def _locate(data: dict, path: str, assignment: str) -> tuple[Any, Any, FieldFacts]:
+    """The mapping (or list) that holds the target, the key in it, and the field's facts."""
+    steps = path.split(".")
+    model: type[BaseModel] = Accelerator
+    node: Any = data
+    done: list[str] = []
+    i = 0
+    while i < len(steps):
+        match = _STEP.match(steps[i])
+        if not match:
+            raise ArchitectureError(f"--set {assignment}: {steps[i]!r} is not a field name")
+        name, index = match.group(1), match.group(2)
+        where = ".".join(done) or "the top level"
+        if name not in model.model_fields:
+            close = difflib.get_close_matches(name, list(model.model_fields), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ArchitectureError(
+                f"--set {assignment}: unknown field {name!r} in {where}; {hint}"
+                f"allowed: {', '.join(model.model_fields)}")
+        facts = FieldFacts(model, name, model.model_fields[name])
+        done.append(steps[i])
+        last = i == len(steps) - 1
+        if facts.is_list and facts.submodel is not None:
+            items = node[name]
+            if index is None and not last:
+                # A named item (memories.scratchpad) when the items have names.
+                index = _index_by_name(items, steps[i + 1], done, assignment)
+                i += 1
+                done.append(steps[i])
+            if index is None:
+                raise ArchitectureError(
+                    f"--set {assignment}: {'.'.join(done)} is a list; set one field of one "
+                    f"item, e.g. {'.'.join(done)}[0].FIELD")
+            position = int(index)
+            if not 0 <= position < len(items):
+                raise ArchitectureError(f"--set {assignment}: {'.'.join(done)} has "
+                                        f"{len(items)} items; index {position} is out of range")
+            if i == len(steps) - 1:
+                raise ArchitectureError(f"--set {assignment}: name a field of "
+                                        f"{'.'.join(done)}, e.g. .{next(iter(facts.submodel.model_fields))}")
+            node, model = items[position], facts.submodel
+        elif index is not None:
+            raise ArchitectureError(f"--set {assignment}: {name} is not a list of groups; "
+                                    f"write {'.'.join(done[:-1] + [name])}=VALUE")
+        elif facts.submodel is not None:
+            if last:
+                raise ArchitectureError(
+                    f"--set {assignment}: {'.'.join(done)} is a group of fields; set one of: "
+                    f"{', '.join(facts.submodel.model_fields)}")
+            node, model = node[name], facts.submodel
+        else:
+            if not last:
+                raise ArchitectureError(f"--set {assignment}: {'.'.join(done)} is a single "
+                                        "value and has no fields below it")
+            return node, name, facts
+        i += 1
+    raise AssertionError("unreachable: the loop returns or raises")
+
+
+def _index_by_name(items: list, name: str, done: list[str], assignment: str) -> str | None:
+    if _STEP.match(name) and name.isdigit():
+        return name
+    names = [item.get("name") for item in items if isinstance(item, dict)]
+    if not any(names):
+        return None
+    if name in names:
+        return str(names.index(name))
+    close = difflib.get_close_matches(name, [n for n in names if n], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    listed = ".".join(done)
+    raise ArchitectureError(f"--set {assignment}: no item named {name!r} in {listed}{hint}; "
+                            f"names: {', '.join(n for n in names if n)} "
+                            f"(write {listed}.NAME.FIELD or {listed}[INDEX].FIELD)")
+
+
+def _convert(raw: str, facts: FieldFacts, assignment: str) -> Any:
+    """The raw text as the value the field's type expects; pydantic then checks it."""
+    if facts.optional and raw.lower() in _EMPTY:
+        return None
+    if facts.is_list:
+        return [_scalar(item.strip(), facts, assignment) for item in raw.split(",") if item.strip()]
+    return _scalar(raw, facts, assignment)
+
+
+def _scalar(raw: str, facts: FieldFacts, assignment: str) -> Any:
+    if facts.base in (int, float):
+        return parse_quantity(raw, facts.unit, facts.base, f"--set {assignment}")
+    if facts.base is bool:
+        lowered = raw.lower()
+        if lowered in ("true", "yes", "on", "1"):
+            return True
+        if lowered in ("false", "no", "off", "0"):
+            return False
+        raise ArchitectureError(f"--set {assignment}: {facts.name} is true or false, "
+                                f"not {raw!r}")
+    if facts.base is not str and raw.isdigit():
+        return int(raw)  # e.g. format_version=1, a Literal[1]
+    return raw
+
+
+def parse_quantity(raw: str, unit: str, kind: type, context: str) -> int | float | str:
+    """'64KiB' -> 65536, '700MHz' -> 7e8, '1e9' -> 1e9. Text that is no number is passed on
+    unchanged so that the schema reports it with the allowed values."""
+    match = _QUANTITY.match(raw)
+    if not match:
+        return raw
+    number, prefix, written_unit = match.group(1), match.group(2) or "", match.group(3)
+    if prefix and prefix + written_unit == unit:  # '2MAC/cycle': M is the unit's, not a prefix
+        prefix, written_unit = "", unit
+    if written_unit and written_unit != unit:
+        expected = f"{unit!r}" if unit else "no unit"
+        hint = "; write kB (1000) or KiB (1024)" if written_unit.startswith("K") else ""
+        raise ArchitectureError(f"{context}: unit {written_unit!r} does not fit this field "
+                                f"(it takes {expected}{hint})")
+    value = float(number) * _PREFIX[prefix]
+    if kind is int and value.is_integer():
+        return int(value)
+    return value
