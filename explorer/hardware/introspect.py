@@ -119,7 +119,7 @@ class FieldFacts:
         elif isinstance(base, type) and issubclass(base, Enum):
             name = "one of " + ", ".join(str(m.value) for m in base)
         elif typing.get_origin(base) is Literal:
-            name = "one of " + ", ".join(str(a) for a in typing.get_args(base))
+            name = " or ".join(str(a) for a in typing.get_args(base))
         else:
             name = str(base)
         if self.is_list:

@@ -64,6 +64,8 @@ class Area(_Strict):
 
 
 class Precision(_Strict):
+    """Bit widths of the operands as stored in memory, and of the partial sums."""
+
     input_bits: int = Field(8, ge=1, le=64, description="Bits per input activation element.",
                             json_schema_extra=_unit("bit"))
     weight_bits: int = Field(8, ge=1, le=64, description="Bits per weight element.",

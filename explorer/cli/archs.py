@@ -1,0 +1,78 @@
+"""`accel-explorer archs`: the accelerator library as a table or JSON, or the JSON Schema of
+the description format (`--schema`) for editors that complete and check YAML files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+TABLE_COLUMNS = ["name", "array", "dataflow", "clock", "peak", "on-chip", "DRAM BW"]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("archs", help="list the accelerator library, or print the format's schema",
+                       description="List the accelerators of arch_library/ (name, PE array, "
+                                   "dataflow, clock, peak MAC/s, on-chip memory), or print "
+                                   "the JSON Schema of the description format.")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--schema", action="store_true",
+                   help="print the JSON Schema of the accelerator description format")
+    p.add_argument("names", nargs="*", metavar="NAME|FILE.yaml",
+                   help="only these entries or files (default: the whole library)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from explorer.hardware.library import json_schema, library_names, load_accelerator
+
+    if args.schema:
+        print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        return 0
+    accelerators = [load_accelerator(n) for n in (args.names or library_names())]
+    rows = [summary(acc) for acc in accelerators]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        print_table(rows, sys.stdout)
+    return 0
+
+
+def summary(acc) -> dict:
+    """One library entry as plain numbers (JSON) in SI base units."""
+    c = acc.compute
+    return {
+        "name": acc.name,
+        "pe_rows": c.pe_rows,
+        "pe_cols": c.pe_cols,
+        "dataflow": c.dataflow.value,
+        "dataflows": [d.value for d in c.dataflows],
+        "clock_hz": acc.clock_hz,
+        "peak_macs_per_s": acc.peak_macs_per_s,
+        "onchip_bytes": acc.onchip_bytes,
+        "dram_bandwidth_bytes_per_s": acc.offchip.bandwidth_bytes_per_cycle * acc.clock_hz,
+        "precision_bits": {"input": c.precision.input_bits, "weight": c.precision.weight_bits,
+                           "output": c.precision.output_bits,
+                           "accumulator": c.precision.accumulator_bits},
+        "memories": [m.name for m in acc.memories],
+        "description": acc.description,
+    }
+
+
+def print_table(rows: list[dict], out) -> None:
+    from explorer.units import binary_bytes, si
+
+    cells = [[r["name"],
+              f"{r['pe_rows']}×{r['pe_cols']}",
+              "/".join(d.upper() if d == r["dataflow"] else d for d in r["dataflows"]),
+              si(r["clock_hz"], "Hz"),
+              si(r["peak_macs_per_s"], "MAC/s"),
+              binary_bytes(r["onchip_bytes"]),
+              si(r["dram_bandwidth_bytes_per_s"], "B/s")] for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(TABLE_COLUMNS, *cells)]
+    numeric = {3, 4, 5, 6}
+    for line in [TABLE_COLUMNS, *cells]:
+        out.write("  ".join(str(x).rjust(w) if i in numeric else str(x).ljust(w)
+                            for i, (x, w) in enumerate(zip(line, widths))).rstrip() + "\n")
+    out.write("dataflow: the one used for estimates in capitals; change it with "
+              "--set compute.dataflow=...\n")

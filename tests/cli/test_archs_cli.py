@@ -1,0 +1,57 @@
+"""`accel-explorer archs`: the library as a table or JSON, and the format's JSON Schema."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from explorer.cli import main
+from explorer.hardware.library import library_names
+
+
+def test_table_lists_every_entry_with_si_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archs"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines()[1:] if line.strip()}
+    for name in library_names():
+        assert name in lines
+    assert "16×16" in lines["gemmini"] and "256 GMAC/s" in lines["gemmini"]
+    assert "1 GHz" in lines["gemmini"] and "256 KiB" in lines["gemmini"]
+    assert "256×256" in lines["tpuv1"] and "700 MHz" in lines["tpuv1"]
+    assert "45.9 TMAC/s" in lines["tpuv1"]
+    assert "WS/os/is" in lines["systolic"]
+
+
+def test_json_has_one_object_per_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archs", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows] == library_names()
+    gemmini = next(r for r in rows if r["name"] == "gemmini")
+    assert gemmini["peak_macs_per_s"] == 256e9
+    assert gemmini["onchip_bytes"] == 262144
+    assert gemmini["dataflow"] == "ws"
+
+
+def test_named_entries_and_files_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from explorer.hardware.library import library_path
+
+    assert main(["archs", "--format", "json", "systolic", str(library_path("eyeriss"))]) == 0
+    assert [r["name"] for r in json.loads(capsys.readouterr().out)] == ["systolic", "eyeriss"]
+
+
+def test_schema_is_json_with_the_top_level_properties(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archs", "--schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert {"format_version", "name", "clock_hz", "compute", "memories", "offchip", "dma",
+            "queues", "fusion", "sources"} <= set(schema["properties"])
+    assert set(schema["required"]) >= {"name", "memories"}
+    memory = schema["$defs"]["Memory"]["properties"]["size_bytes"]
+    assert memory["unit"] == "B" and memory["minimum"] == 1
+
+
+def test_unknown_entry_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archs", "gemini"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "did you mean 'gemmini'?" in err
