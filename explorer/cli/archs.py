@@ -15,21 +15,42 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="List the accelerators of arch_library/ (name, PE array, "
                                    "dataflow, clock, peak MAC/s, on-chip memory), or print "
                                    "the JSON Schema of the description format.")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json", "yaml"], default="table",
+                   help="yaml: the complete description of one entry (with --set applied), "
+                        "ready to save and edit")
     p.add_argument("--schema", action="store_true",
                    help="print the JSON Schema of the accelerator description format")
+    p.add_argument("--set", dest="arch_overrides", action="append", default=[],
+                   metavar="PATH=VALUE",
+                   help="change a field of every listed entry first, e.g. compute.pe_rows=64 "
+                        "(repeatable)")
     p.add_argument("names", nargs="*", metavar="NAME|FILE.yaml",
                    help="only these entries or files (default: the whole library)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.hardware.library import json_schema, library_names, load_accelerator
+    from explorer.errors import ArchitectureError
+    from explorer.hardware.library import (
+        dump_accelerator,
+        json_schema,
+        library_names,
+        load_accelerator,
+    )
+    from explorer.hardware.overrides import apply_overrides
 
     if args.schema:
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
         return 0
-    accelerators = [load_accelerator(n) for n in (args.names or library_names())]
+    accelerators = [apply_overrides(load_accelerator(n), args.arch_overrides)
+                    for n in (args.names or library_names())]
+    if args.format == "yaml":
+        if len(accelerators) != 1:
+            raise ArchitectureError("--format yaml prints one description: name exactly one "
+                                    "entry or file, e.g. accel-explorer archs systolic "
+                                    "--format yaml")
+        sys.stdout.write(dump_accelerator(accelerators[0]))
+        return 0
     rows = [summary(acc) for acc in accelerators]
     if args.format == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -217,4 +217,10 @@ def save_accelerator(acc: Accelerator, path: str | Path) -> None:
 
 
 def json_schema() -> dict:
-    return Accelerator.model_json_schema()
+    """The format as JSON Schema (draft 2020-12), for editors that complete and check YAML;
+    `unit` annotations are kept as extra keywords."""
+    schema = Accelerator.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"accel-explorer/accelerator-format-v{FORMAT_VERSION}.json",
+            **schema,
+            "title": f"accel-explorer accelerator description, format version {FORMAT_VERSION}"}

@@ -47,6 +47,7 @@ def test_schema_is_json_with_the_top_level_properties(
     assert {"format_version", "name", "clock_hz", "compute", "memories", "offchip", "dma",
             "queues", "fusion", "sources"} <= set(schema["properties"])
     assert set(schema["required"]) >= {"name", "memories"}
+    assert schema["$schema"].endswith("2020-12/schema") and "format version 1" in schema["title"]
     memory = schema["$defs"]["Memory"]["properties"]["size_bytes"]
     assert memory["unit"] == "B" and memory["minimum"] == 1
 
@@ -55,3 +56,35 @@ def test_unknown_entry_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]
     assert main(["archs", "gemini"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "did you mean 'gemmini'?" in err
+
+
+def test_set_changes_the_listed_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archs", "systolic", "--format", "json", "--set", "compute.pe_rows=64",
+                 "--set", "clock_hz=500MHz"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["pe_rows"], row["clock_hz"]) == (64, 5e8)
+    assert row["peak_macs_per_s"] == 64 * 32 * 5e8
+
+
+def test_yaml_output_is_a_loadable_description(capsys: pytest.CaptureFixture[str],
+                                               tmp_path) -> None:
+    from explorer.hardware.library import load_accelerator
+
+    assert main(["archs", "systolic", "--format", "yaml", "--set", "compute.dataflow=is"]) == 0
+    path = tmp_path / "swept.yaml"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    acc = load_accelerator(path)
+    assert acc.compute.dataflow.value == "is"
+    assert acc.memories == load_accelerator("systolic").memories
+
+
+def test_yaml_output_needs_one_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archs", "--format", "yaml"]) == 2
+    assert "name exactly one entry" in capsys.readouterr().err
+
+
+def test_bad_set_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archs", "systolic", "--set", "compute.pe_rows=0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "--set compute.pe_rows=0: compute.pe_rows = 0: out of range" in err
