@@ -270,8 +270,7 @@ def _fix_input_shapes(graph: GraphProto, path: str, overrides: dict[str, tuple[i
             raise WorkloadError(f"{path}: input {value.name!r} has no shape; give it with "
                                 f"--input-shape {value.name}=DIMS")
         dims = list(ttype.shape.dim)
-        dynamic = [i for i, d in enumerate(dims) if not d.HasField("dim_value") or
-                   d.dim_value <= 0]
+        dynamic = [i for i, d in enumerate(dims) if not d.HasField("dim_value")]
         if dynamic and dynamic != [0]:
             labels = [dims[i].dim_param or "?" for i in dynamic if i != 0]
             raise WorkloadError(
@@ -340,6 +339,7 @@ class _LayerBuilder:
         self.producers = producers
         self.warnings = warnings
         self.initializers = {t.name: t for t in graph.initializer}
+        self.graph_outputs = {value.name for value in graph.output}
 
     def bits(self, name: str, depth: int = 0) -> int:
         """Storage precision: looks through DequantizeLinear to the quantized tensor."""
@@ -364,7 +364,7 @@ class _LayerBuilder:
             value = onnx.helper.get_attribute_value(attr)
             attrs[attr.name] = value.decode() if isinstance(value, bytes) else value
         if node.op_type == "Loop":
-            trips = self.const_int(node.input[0]) if node.input and node.input[0] else None
+            trips = self.loop_trips(node)
             if trips is not None:
                 attrs["_trip_count"] = trips
         if node.op_type == "Scan":
@@ -389,6 +389,19 @@ class _LayerBuilder:
             return int(value.reshape(-1)[0]) if value.size == 1 else None
         except (ValueError, TypeError, IndexError):
             return None
+
+    def loop_trips(self, node: NodeProto) -> int | None:
+        """A constant trip count M, else the length of a statically shaped scan output."""
+        if node.input and node.input[0]:
+            trips = self.const_int(node.input[0])
+            if trips is not None:
+                return trips
+        carried = max(len(node.input) - 2, 0)
+        for name in node.output[carried:]:
+            shape = self.table.shape(name) if name else None
+            if shape:
+                return shape[0]
+        return None
 
     def scan_trips(self, node: NodeProto, attrs: dict[str, Any]) -> int | None:
         n_state = len(node.input) - int(attrs.get("num_scan_inputs", 0))
@@ -448,12 +461,15 @@ class _LayerBuilder:
         weights = self._pick(info, cost.weight_inputs, weights=True)
         outputs = [t for i, t in enumerate(info.outputs)
                    if t is not None and (i == 0 or t.name in consumed)]
-        act_bits = (acts[0].bits if acts else outputs[0].bits if outputs else 32) or 32
+        values = [t for t in acts if self.table.elem_type(t.name) not in _INDEX_TYPES]
+        act_bits = (values[0].bits if values else outputs[0].bits if outputs else 32) or 32
         weight_bits = weights[0].bits if weights else act_bits
         attrs = dict(cost.attrs)
         attrs["_tensors_in"] = tuple(t.name for t in info.inputs if t is not None
                                      and not t.const) + tuple(_outer_scope_names(node))
         attrs["_tensors_out"] = tuple(t.name for t in info.outputs if t is not None)
+        if any(t.name in self.graph_outputs for t in outputs):
+            attrs["_is_output"] = True
         return Layer(name=label, op=node.op_type, kind=cost.kind, onnx_nodes=[label],
                      inputs=[t.shape or () for t in acts],
                      outputs=[t.shape or () for t in outputs],

@@ -253,6 +253,57 @@ def parse_gemm(node: NodeInfo) -> OpCost:
                          "transB": int(node.attr("transB", 0))})
 
 
+@register("Einsum")
+def parse_einsum(node: NodeInfo) -> OpCost:
+    """Two-operand contractions as a batched matrix product; others as element-wise."""
+    equation = str(node.attr("equation", "")).replace(" ", "")
+    operands = [t for t in node.inputs if t is not None]
+    lhs, _, out = equation.partition("->")
+    terms = lhs.split(",")
+    if len(operands) != 2 or len(terms) != 2 or "..." in equation or not out and "->" in equation:
+        x = operands[0].shape if operands else None
+        return OpCost(LayerKind.ELTWISE, other_ops=elements(x) if x is not None else 0)
+    a, b = (_need(t.shape, "Einsum operand") for t in operands)
+    if not out:  # implicit output: letters appearing once, sorted
+        out = "".join(sorted(c for c in set(lhs) - {","} if lhs.count(c) == 1))
+    size: dict[str, int] = {}
+    for term, shape in zip(terms, (a, b)):
+        if len(term) != len(shape):
+            raise ValueError(f"equation {equation!r} does not fit the operand ranks")
+        for letter, extent in zip(term, shape):
+            size[letter] = max(size.get(letter, 1), extent)
+    ta, tb = set(terms[0]), set(terms[1])
+    product = lambda letters: math.prod(size[c] for c in letters)  # noqa: E731
+    batch = product(ta & tb & set(out))
+    k = product((ta & tb) - set(out))
+    m = product(ta - tb)
+    n = product(tb - ta)
+    dims = MatMulDims(m=m, n=n, k=k, batch=batch, weights_batched=not operands[1].const)
+    return OpCost(LayerKind.MATMUL, macs=dims.macs, dims=dims, attrs={"equation": equation})
+
+
+@register("Attention")
+def parse_attention(node: NodeInfo) -> OpCost:
+    """ONNX Attention (opset 23): softmax(Q K^T) V over heads; dims describe Q K^T."""
+    q = _need(node.shape_in(0), "Attention Q")
+    k = _need(node.shape_in(1), "Attention K")
+    v = _need(node.shape_in(2), "Attention V")
+    if len(q) == 4:  # [batch, heads, seq, head_size]
+        batch, heads, seq_q, head = q
+        seq_kv, head_v = k[2], v[3]
+    else:  # [batch, seq, heads * head_size]
+        heads = int(node.attr("q_num_heads", 1))
+        kv_heads = int(node.attr("kv_num_heads", heads))
+        batch, seq_q, head = q[0], q[1], q[2] // heads
+        seq_kv, head_v = k[1], v[2] // kv_heads
+    scores = batch * heads * seq_q * seq_kv
+    dims = MatMulDims(m=seq_q, n=seq_kv, k=head, batch=batch * heads, weights_batched=True)
+    return OpCost(LayerKind.MATMUL, macs=scores * (head + head_v), other_ops=scores * 6,
+                  dims=dims, attrs={"heads": heads, "seq_q": seq_q, "seq_kv": seq_kv,
+                                    "head_size": head, "v_head_size": head_v,
+                                    "note": "macs = Q K^T + scores V; dims = Q K^T"})
+
+
 # ------------------------------------------------------------------------------ pooling
 
 @register("MaxPool", "AveragePool", "LpPool")

@@ -137,10 +137,12 @@ def _run_onnxruntime(model: ModelProto, names: list[str]) -> dict[str, tuple[Sha
     probe = ModelProto()
     probe.CopyFrom(model)
     probe.ir_version = min(probe.ir_version, _MAX_ORT_IR_VERSION)
-    outputs = {out.name for out in probe.graph.output}
-    for name in names:
-        if name not in outputs:
-            probe.graph.output.append(ValueInfoProto(name=name))
+    # Outputs by name only: declared types in the wild are sometimes wrong, and
+    # onnxruntime checks them.
+    outputs = [out.name for out in probe.graph.output]
+    outputs += [name for name in names if name not in outputs]
+    del probe.graph.output[:]
+    probe.graph.output.extend(ValueInfoProto(name=name) for name in outputs)
     weights = {t.name for t in probe.graph.initializer}
     feeds = {}
     for value in probe.graph.input:
