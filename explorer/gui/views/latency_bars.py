@@ -1,0 +1,232 @@
+"""Per-layer latency bars: stacked compute / exposed memory / stall where the estimator
+reports a breakdown, otherwise one bar coloured by what bounds the layer."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal, Slot
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.estimators.base import LayerEstimate, NetworkEstimate
+from explorer.gui.view_data import BREAKDOWN_PARTS, latency_breakdown, layer_order
+from explorer.gui.views.style import PART_COLOURS, SELECTION_COLOUR, legend_html
+from explorer.units import count, si
+
+_BAR_WIDTH = 0.8
+
+
+class LatencyBarsView(QWidget):
+    """Emits `layerClicked(name)`; `set_selected(name)` highlights without emitting."""
+
+    layerClicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._result: NetworkEstimate | None = None
+        self._order: list[int] = []
+        self._selected: str | None = None
+
+        self.order_combo = QComboBox()
+        self.order_combo.addItems(["Network order", "By latency"])
+        self.order_combo.setToolTip("Order the bars by position in the network or by latency")
+        self.order_combo.currentIndexChanged.connect(self._redraw)
+        self.log_check = QCheckBox("Log scale")
+        self.log_check.setToolTip("Logarithmic latency axis")
+        self.log_check.toggled.connect(self._redraw)
+        self.legend = QLabel(legend_html([(part, PART_COLOURS[part]) for part in
+                                          ("compute", "memory", "stall")]))
+        self.legend.setToolTip("Memory is the transfer time not hidden behind compute")
+
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground("w")
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(y=True, alpha=0.25)
+        self.plot.setLabel("left", "Latency", units="s")
+        self.plot.setLabel("bottom", "Layer (network order)")
+        self.plot.getPlotItem().getViewBox().setMouseEnabled(x=True, y=False)
+        self._parts = {part: pg.BarGraphItem(x=[], height=[], width=_BAR_WIDTH,
+                                             brush=PART_COLOURS[part], pen=None)
+                       for part in (*BREAKDOWN_PARTS, "compute-bound", "memory-bound",
+                                    "unknown")}
+        for item in self._parts.values():
+            self.plot.addItem(item)
+        self._highlight = pg.BarGraphItem(x=[], height=[], width=_BAR_WIDTH + 0.15,
+                                          brush=None, pen=pg.mkPen(SELECTION_COLOUR, width=2.5))
+        self.plot.addItem(self._highlight)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("<b>Latency per layer</b>"))
+        controls.addStretch(1)
+        controls.addWidget(self.legend)
+        controls.addSpacing(12)
+        controls.addWidget(self.order_combo)
+        controls.addWidget(self.log_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addWidget(self.plot, 1)
+
+    # -- public -------------------------------------------------------------------------
+    def set_result(self, result: NetworkEstimate | None) -> None:
+        self._result = result
+        self._redraw()
+
+    def bar_count(self) -> int:
+        """How many layers have a bar (one per estimated layer)."""
+        return len(self._order)
+
+    def bar_heights_s(self) -> list[float]:
+        """Total bar heights in display order (seconds)."""
+        if self._result is None:
+            return []
+        return [self._result.layers[i].latency_s for i in self._order]
+
+    def set_selected(self, name: str | None) -> None:
+        self._selected = name
+        self._draw_highlight()
+
+    def select_at(self, position: int) -> None:
+        """Act as if the user clicked the bar at display position `position`."""
+        layer = self._layer_at(position)
+        if layer is not None:
+            self.layerClicked.emit(layer.name)
+
+    # -- drawing ------------------------------------------------------------------------
+    @Slot()
+    def _redraw(self) -> None:
+        result = self._result
+        by_latency = self.order_combo.currentIndex() == 1
+        log = self.log_check.isChecked()
+        layers = result.layers if result else []
+        self._order = layer_order(layers, by_latency)
+        self.plot.setLabel("bottom", "Layers by decreasing latency" if by_latency
+                           else "Layer (network order)")
+        x = np.arange(len(self._order), dtype=float)
+        heights = {part: np.zeros(len(x)) for part in self._parts}
+        for position, index in enumerate(self._order):
+            layer = layers[index]
+            parts = latency_breakdown(layer)
+            if parts is None:
+                key = f"{layer.bound}-bound" if layer.bound in ("compute", "memory") \
+                    else "unknown"
+                heights[key][position] = layer.latency_s
+            else:
+                for part, value in parts.items():
+                    heights[part][position] = value
+        floor = self._log_floor(layers) if log else 0.0
+        bottom = np.zeros(len(x))
+        for part, item in self._parts.items():
+            top = bottom + heights[part]
+            if log:
+                y0 = np.log10(np.maximum(bottom, floor))
+                y1 = np.log10(np.maximum(top, floor))
+            else:
+                y0, y1 = bottom, top
+            item.setOpts(x=x, y0=y0, height=y1 - y0, width=_BAR_WIDTH)
+            bottom = top
+        self._totals = bottom
+        self._floor = floor
+        axis = self.plot.getAxis("left")
+        axis.setLogMode(log)
+        self.plot.setLabel("left", "Latency", units="s")
+        self.plot.enableAutoRange()
+        if len(x):
+            top = np.log10(max(bottom.max(), floor)) if log else bottom.max()
+            low = math.log10(floor) if log else 0.0
+            self.plot.setYRange(low, top + 0.05 * (top - low or 1), padding=0)
+            self.plot.setXRange(-0.6, len(x) - 0.4, padding=0)
+        self._draw_highlight()
+
+    @staticmethod
+    def _log_floor(layers: list[LayerEstimate]) -> float:
+        positive = [layer.latency_s for layer in layers if layer.latency_s > 0]
+        if not positive:
+            return 1e-9
+        return 10 ** math.floor(math.log10(min(positive)))
+
+    def _draw_highlight(self) -> None:
+        position = self._position_of(self._selected)
+        if position is None or self._result is None:
+            self._highlight.setOpts(x=[], height=[])
+            return
+        total = self._totals[position]
+        if self.log_check.isChecked():
+            y0 = math.log10(self._floor)
+            height = math.log10(max(total, self._floor)) - y0
+        else:
+            y0, height = 0.0, total
+        self._highlight.setOpts(x=[float(position)], y0=[y0], height=[height],
+                                width=_BAR_WIDTH + 0.15)
+
+    # -- interaction --------------------------------------------------------------------
+    def _position_of(self, name: str | None) -> int | None:
+        if name is None or self._result is None:
+            return None
+        for position, index in enumerate(self._order):
+            layer = self._result.layers[index]
+            if layer.name == name or name in layer.onnx_nodes:
+                return position
+        return None
+
+    def _layer_at(self, position: int) -> LayerEstimate | None:
+        if self._result is None or not 0 <= position < len(self._order):
+            return None
+        return self._result.layers[self._order[position]]
+
+    def _position_under(self, scene_pos: QPointF) -> int | None:
+        view_box = self.plot.getPlotItem().getViewBox()
+        if not view_box.sceneBoundingRect().contains(scene_pos):
+            return None
+        point = view_box.mapSceneToView(scene_pos)
+        position = int(round(point.x()))
+        if abs(point.x() - position) > _BAR_WIDTH / 2 or self._layer_at(position) is None:
+            return None
+        return position
+
+    @Slot(object)
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        position = self._position_under(scene_pos)
+        layer = self._layer_at(position) if position is not None else None
+        if layer is None:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(QCursor.pos(), self.tooltip_text(layer), self.plot)
+
+    @Slot(object)
+    def _on_mouse_clicked(self, event: object) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+            return
+        position = self._position_under(event.scenePos())  # type: ignore[attr-defined]
+        if position is not None:
+            self.select_at(position)
+
+    @staticmethod
+    def tooltip_text(layer: LayerEstimate) -> str:
+        lines = [f"{layer.name} ({layer.op})", f"latency: {si(layer.latency_s, 's')}",
+                 f"cycles: {count(layer.cycles)}", f"MACs: {count(layer.macs)}"]
+        parts = latency_breakdown(layer)
+        if parts:
+            lines += [f"{part}: {si(value, 's')}" for part, value in parts.items() if value]
+        if layer.bound:
+            lines.append(f"bound: {layer.bound}")
+        if layer.utilisation is not None:
+            lines.append(f"utilisation: {100 * layer.utilisation:.1f} %")
+        if layer.energy_j is not None:
+            lines.append(f"energy: {si(layer.energy_j, 'J')}")
+        if not layer.modelled:
+            lines.append("⚠ op not modelled: costed by element count")
+        return "\n".join(lines)

@@ -1,0 +1,174 @@
+"""Roofline view: log-log achieved performance against operational intensity, with the
+compute ceilings and one bandwidth roof per memory level of the accelerator description.
+
+Data are plotted as log10 values on log-mode axes (pyqtgraph's scatter item has no log
+mode of its own), so hover and click positions are in decades."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from explorer.estimators.base import NetworkEstimate
+from explorer.gui.view_data import Ceiling, RooflinePoint, roofline_ceilings, roofline_points
+from explorer.gui.views.style import SELECTION_COLOUR, op_colours
+from explorer.hardware.schema import Accelerator
+from explorer.units import binary_bytes, count, si
+
+_BANDWIDTH_STYLES = [Qt.PenStyle.DashLine, Qt.PenStyle.DashDotLine, Qt.PenStyle.DotLine,
+                     Qt.PenStyle.DashDotDotLine]
+
+
+class RooflineView(QWidget):
+    layerClicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._points: list[RooflinePoint] = []
+        self._ceilings: list[Ceiling] = []
+        self._selected: str | None = None
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground("w")
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setLabel("bottom", "Operational intensity (op/B of DRAM traffic)")
+        self.plot.setLabel("left", "Performance (op/s)")
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setLogMode(True)
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
+        # Bottom right: under the roofs at high intensity, where layers rarely sit.
+        self.legend = self.plot.addLegend(offset=(-5, -5), labelTextSize="8pt",
+                                          verSpacing=-6, brush=pg.mkBrush(255, 255, 255, 210))
+        self._items: list[pg.GraphicsObject] = []
+        self._highlight = pg.ScatterPlotItem(size=18, symbol="o", brush=None,
+                                             pen=pg.mkPen(SELECTION_COLOUR, width=2.5))
+        self.caption = QLabel()
+        self.caption.setObjectName("viewCaption")
+        header = QHBoxLayout()
+        header.addWidget(QLabel("<b>Roofline</b>"))
+        header.addStretch(1)
+        header.addWidget(self.caption)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(header)
+        layout.addWidget(self.plot, 1)
+
+    # -- public -------------------------------------------------------------------------
+    def set_result(self, result: NetworkEstimate | None, acc: Accelerator | None) -> None:
+        self._points = roofline_points(result, acc) if result and acc else []
+        self._ceilings = roofline_ceilings(acc) if acc else []
+        skipped = (len(result.layers) - len(self._points)) if result else 0
+        self.caption.setText(f"{len(self._points)} layers"
+                             + (f" ({skipped} without arithmetic or traffic not shown)"
+                                if skipped else ""))
+        self._redraw()
+
+    def point_count(self) -> int:
+        return len(self._points)
+
+    def set_selected(self, name: str | None) -> None:
+        self._selected = name
+        self._draw_highlight()
+
+    # -- drawing ------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        for item in self._items:
+            self.plot.removeItem(item)
+        self._items.clear()
+        self.legend.clear()
+        if self._highlight.scene() is not None:
+            self.plot.removeItem(self._highlight)
+        if not self._points and not self._ceilings:
+            return
+        intensities = [p.intensity for p in self._points] or [0.1, 1000.0]
+        x_lo = math.floor(math.log10(min(intensities))) - 0.5
+        x_hi = math.ceil(math.log10(max(intensities))) + 0.5
+        for ceiling in self._ceilings:  # keep ceilings in view
+            if ceiling.kind == "bandwidth":
+                peak = max(c.value for c in self._ceilings if c.kind == "compute")
+                x_hi = max(x_hi, math.log10(peak / ceiling.value) + 0.5)
+        self._draw_ceilings(x_lo, x_hi)
+        self._draw_points()
+        self.plot.addItem(self._highlight)
+        self._draw_highlight()
+        performances = [p.performance for p in self._points]
+        peak = max((c.value for c in self._ceilings if c.kind == "compute"),
+                   default=max(performances, default=1.0))
+        y_hi = math.log10(peak) + 0.4
+        y_lo = math.floor(math.log10(min(performances, default=peak / 1e4))) - 0.3
+        self.plot.setXRange(x_lo, x_hi, padding=0)
+        self.plot.setYRange(y_lo, y_hi, padding=0)
+
+    def _draw_ceilings(self, x_lo: float, x_hi: float) -> None:
+        compute = [c for c in self._ceilings if c.kind == "compute"]
+        if not compute:
+            return
+        peak = max(c.value for c in compute)
+        for ceiling in compute:
+            style = Qt.PenStyle.SolidLine if ceiling.value == peak else Qt.PenStyle.DotLine
+            pen = pg.mkPen("#333333", width=2 if ceiling.value == peak else 1.5, style=style)
+            self._add(pg.PlotDataItem([x_lo, x_hi], [math.log10(ceiling.value)] * 2, pen=pen,
+                                      name=f"{ceiling.label} {si(ceiling.value, 'op/s')}"))
+        bandwidth = [c for c in self._ceilings if c.kind == "bandwidth"]
+        for i, ceiling in enumerate(bandwidth):
+            ridge = math.log10(peak / ceiling.value)  # intensity where the roofs meet
+            xs = np.linspace(x_lo, max(ridge, x_lo), 2)
+            ys = xs + math.log10(ceiling.value)
+            is_dram = i == len(bandwidth) - 1
+            pen = pg.mkPen("#555555" if not is_dram else "#222222",
+                           width=2 if is_dram else 1.3,
+                           style=Qt.PenStyle.SolidLine if is_dram
+                           else _BANDWIDTH_STYLES[i % len(_BANDWIDTH_STYLES)])
+            self._add(pg.PlotDataItem(xs, ys, pen=pen,
+                                      name=f"{ceiling.label} {si(ceiling.value, 'B/s')}"))
+
+    def _draw_points(self) -> None:
+        ops_by_frequency = [op for op, _n in Counter(p.op for p in self._points).most_common()]
+        colours = op_colours(ops_by_frequency)
+        for op in ops_by_frequency:
+            points = [p for p in self._points if p.op == op]
+            scatter = pg.ScatterPlotItem(
+                x=[math.log10(p.intensity) for p in points],
+                y=[math.log10(p.performance) for p in points],
+                data=[p.name for p in points], size=8, brush=pg.mkBrush(colours[op]),
+                pen=pg.mkPen("w", width=0.5), hoverable=True, tip=self._tip, name=op,
+                hoverSize=12)
+            scatter.sigClicked.connect(self._on_clicked)
+            self._add(scatter)
+
+    def _add(self, item: pg.GraphicsObject) -> None:
+        self.plot.addItem(item)
+        self._items.append(item)
+
+    def _draw_highlight(self) -> None:
+        point = next((p for p in self._points if p.name == self._selected), None)
+        if point is None:
+            self._highlight.setData(x=[], y=[])
+        else:
+            self._highlight.setData(x=[math.log10(point.intensity)],
+                                    y=[math.log10(point.performance)])
+
+    # -- interaction --------------------------------------------------------------------
+    def _tip(self, x: float, y: float, data: object) -> str:
+        point = next((p for p in self._points if p.name == data), None)
+        if point is None:
+            return str(data)
+        return "\n".join([f"{point.name} ({point.op})",
+                          f"intensity: {point.intensity:.3g} op/B",
+                          f"performance: {si(point.performance, 'op/s')}",
+                          f"ops: {count(point.ops)}, traffic: {binary_bytes(point.bytes)}",
+                          f"latency: {si(point.latency_s, 's')}"])
+
+    def _on_clicked(self, _item: object, points: list, _event: object) -> None:
+        if len(points):
+            self.layerClicked.emit(str(points[0].data()))
+
+    def click_point(self, name: str) -> None:
+        """Act as if the user clicked the point of layer `name` (tests)."""
+        if any(p.name == name for p in self._points):
+            self.layerClicked.emit(name)

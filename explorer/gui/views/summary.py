@@ -1,0 +1,62 @@
+"""The summary strip: the handful of whole-network numbers people look at first."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+
+from explorer.estimators.base import NetworkEstimate
+from explorer.gui.view_data import summarise
+from explorer.hardware.schema import Accelerator
+from explorer.units import si
+
+_FIELDS = [
+    ("latency", "Total latency", "Sum of the per-layer latencies (one inference)"),
+    ("throughput", "Throughput", "Inferences per second, one at a time"),
+    ("energy", "Energy", "Energy of one inference (– when the estimator gives none)"),
+    ("utilisation", "Utilisation", "Network MACs / (latency × peak MAC/s of the PE array)"),
+    ("compute", "Compute-bound", "Share of the latency spent in compute-bound layers"),
+    ("memory", "Memory-bound", "Share of the latency spent in memory-bound layers"),
+    ("estimator", "Estimator", "Estimator, layers estimated and its own run time"),
+]
+
+
+class SummaryStrip(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("summaryStrip")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(10, 4, 10, 4)
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(0)
+        self.values: dict[str, QLabel] = {}
+        for column, (key, title, tip) in enumerate(_FIELDS):
+            caption = QLabel(title)
+            caption.setObjectName("summaryCaption")
+            value = QLabel("–")
+            value.setObjectName("summaryValue")
+            for label in (caption, value):
+                label.setToolTip(tip)
+            grid.addWidget(caption, 0, column)
+            grid.addWidget(value, 1, column)
+            self.values[key] = value
+        grid.setColumnStretch(len(_FIELDS), 1)
+
+    def set_result(self, result: NetworkEstimate | None, acc: Accelerator | None) -> None:
+        if result is None:
+            for label in self.values.values():
+                label.setText("–")
+            return
+        s = summarise(result, acc)
+        self.values["latency"].setText(si(s.latency_s, "s"))
+        self.values["throughput"].setText(f"{s.throughput_per_s:.3g} /s")
+        self.values["energy"].setText(si(s.energy_j, "J"))
+        self.values["utilisation"].setText("–" if s.utilisation is None
+                                           else f"{100 * s.utilisation:.1f} %")
+        self.values["compute"].setText(f"{100 * s.compute_share:.0f} %")
+        self.values["memory"].setText(f"{100 * s.memory_share:.0f} %")
+        self.values["estimator"].setText(f"{result.estimator} · {s.layers} layers · "
+                                         f"{si(s.estimator_runtime_s, 's')}")
+
+    def text(self, key: str) -> str:
+        return self.values[key].text()
