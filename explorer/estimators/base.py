@@ -160,8 +160,10 @@ def run_estimate(estimator: Estimator, network: Network, accelerator: Accelerato
 _REGISTRY: dict[str, str] = {
     "roofline": "explorer.estimators.roofline:Roofline",
     "refined-roofline": "explorer.estimators.roofline:RefinedRoofline",
+    "depgraph": "explorer.estimators.depgraph:DepGraph",
+    "simulate": "explorer.estimators.simulate:Simulate",
 }
-DEFAULT_ESTIMATOR = "refined-roofline"
+DEFAULT_ESTIMATOR = "depgraph"
 
 
 def register(name: str, target: str) -> None:

@@ -1,0 +1,27 @@
+"""Energy of a scheduled loop kernel, from access counts (as in Sponner et al.): MACs and
+vector operations times their energies, bytes read and written at every on-chip memory
+times its per-byte energies, and DRAM traffic times the off-chip energy per byte."""
+
+from __future__ import annotations
+
+from explorer.hardware.schema import Accelerator
+from explorer.mapping.kernel import LoopKernel
+
+PJ = 1e-12
+
+
+def kernel_energy_j(kernel: LoopKernel, body_counts: list[int], acc: Accelerator,
+                    dram_bytes: int) -> float:
+    memories = {m.name: m for m in acc.memories}
+    pj = kernel.macs * acc.compute.energy_per_mac_pj
+    pj += dram_bytes * acc.offchip.energy_pj_per_byte
+    for body, count in zip(kernel.bodies, body_counts):
+        if not count:
+            continue
+        body_pj = body.vector_ops * acc.compute.energy_per_vector_op_pj
+        for name, nbytes in body.sram_read_bytes.items():
+            body_pj += nbytes * memories[name].energy_read_pj_per_byte
+        for name, nbytes in body.sram_write_bytes.items():
+            body_pj += nbytes * memories[name].energy_write_pj_per_byte
+        pj += count * body_pj
+    return pj * PJ

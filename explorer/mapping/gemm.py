@@ -1,0 +1,411 @@
+"""Mapping a GEMM (convolution by im2col, Gemm, MatMul) onto a systolic PE array.
+
+Spatial unrolling follows SCALE-Sim's dataflows on an R×C array: two of the GEMM
+dimensions are folded onto rows and columns, the third is streamed:
+
+    WS: rows = K, cols = N, stream = M    (weights stay, inputs stream, outputs leave)
+    OS: rows = M, cols = N, stream = K    (outputs stay, inputs and weights stream)
+    IS: rows = K, cols = M, stream = N    (inputs stay, weights stream, outputs leave)
+
+A *fold* is one R×C tile of the two folded dimensions; it costs fill + T cycles on the
+array (`fold_fill_cycles`), T being the streamed length, which reproduces SCALE-Sim's
+compute cycles exactly when the stream is not split. The stream is cut into *chunks*
+only when that lets partial sums stay on chip (the mapper weighs the extra fills
+against DRAM traffic), and each chunk into *blocks* of R stream rows: one block is one
+loop-kernel iteration (load its streamed operands, compute, store its outputs), the
+granularity of Gemmini's compute instructions.
+
+Temporal loops, outer to inner: groups, then the folded/chunk loops in a chosen order,
+the reduction loop innermost so that partial sums accumulate on chip. An operand is
+*resident* when all of it (per group) fits its memory beside the other working sets:
+it is then loaded once, on first use. Otherwise a slice is reloaded whenever the loop
+moves to a different slice. When the output tile does not fit its memory, partial sums
+leave the chip after every fold at output precision, as SCALE-Sim models it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import permutations
+
+from explorer.hardware.schema import Accelerator, Dataflow, Memory, Operand
+from explorer.mapping.kernel import (
+    ARRAY,
+    EXEC_Q,
+    LOAD_Q,
+    REG_COMPUTE,
+    REG_INPUT,
+    REG_WEIGHT,
+    RING_INPUT,
+    RING_OUTPUT,
+    RING_WEIGHT,
+    STORE_Q,
+    Body,
+    Instr,
+    LoopKernel,
+    Node,
+    Repeat,
+)
+from explorer.mapping.problem import GemmProblem
+from explorer.mapping.timing import DmaTiming, bytes_of, dma_channel, fold_fill_cycles, unit_names
+
+# GEMM dimension -> loop name, per dataflow.
+LOOP_OF_DIM = {
+    Dataflow.WS: {"K": "row", "N": "col", "M": "chunk"},
+    Dataflow.OS: {"M": "row", "N": "col", "K": "chunk"},
+    Dataflow.IS: {"K": "row", "M": "col", "N": "chunk"},
+}
+OPERAND_DIMS = {"input": ("M", "K"), "weight": ("K", "N"), "output": ("M", "N")}
+REG_OF = {"input": REG_INPUT, "weight": REG_WEIGHT}
+RING_OF = {"input": RING_INPUT, "weight": RING_WEIGHT}
+STREAM_BUFFERS = 2  # at least double buffering
+MAX_RING = 16  # at most this many blocks of one operand in flight
+
+
+@dataclass(frozen=True)
+class Loop:
+    name: str  # g, row, col, chunk
+    count: int
+    size: int  # extent of a full tile
+    last_size: int  # extent of the remainder tile
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a kernel is built from; the mapper searches over `order` and `chunk`."""
+
+    dataflow: Dataflow
+    rows: int
+    cols: int
+    block: int
+    pack: int  # groups packed block-diagonally onto the array (depthwise on WS)
+    problem: GemmProblem  # after packing
+    loops: tuple[Loop, ...]  # outer to inner, g first
+    resident: dict[str, bool]
+    accumulate: bool
+    mem: dict[str, Memory]
+
+
+class GemmMapper:
+    def __init__(self, problem: GemmProblem, acc: Accelerator) -> None:
+        self.acc = acc
+        c = acc.compute
+        self.rows, self.cols, self.df = c.pe_rows, c.pe_cols, c.dataflow
+        self.bits = {"input": c.precision.input_bits, "weight": c.precision.weight_bits,
+                     "output": c.precision.output_bits, "acc": c.precision.accumulator_bits}
+        self.mem = {"input": acc.memory_for(Operand.INPUT),
+                    "weight": acc.memory_for(Operand.WEIGHT),
+                    "output": acc.memory_for(Operand.OUTPUT)}
+        self.dma = DmaTiming.of(acc)
+        self.pack = self._packing(problem)
+        self.problem = self._packed(problem, self.pack)
+        self.fill = fold_fill_cycles(self.df, self.rows, self.cols)
+
+    # -- unrolling ----------------------------------------------------------------------
+    def _packing(self, p: GemmProblem) -> int:
+        """Small groups (depthwise) side by side on the diagonal of a WS array."""
+        if self.df is not Dataflow.WS or p.groups == 1 or p.k > self.rows or p.n > self.cols:
+            return 1
+        return max(1, min(p.groups, self.rows // p.k, self.cols // p.n))
+
+    @staticmethod
+    def _packed(p: GemmProblem, pack: int) -> GemmProblem:
+        if pack == 1:
+            return p
+        return GemmProblem(math.ceil(p.groups / pack), p.m, p.n * pack, p.k * pack,
+                           p.input_elems * pack, p.weight_elems * pack, p.output_elems * pack)
+
+    def extent(self, dim: str) -> int:
+        return {"M": self.problem.m, "N": self.problem.n, "K": self.problem.k}[dim]
+
+    # -- candidate plans ----------------------------------------------------------------
+    def plans(self) -> list[Plan]:
+        loop_of = LOOP_OF_DIM[self.df]
+        dim_of = {v: k for k, v in loop_of.items()}
+        stream = self.extent(dim_of["chunk"])
+        reduce_loop = loop_of["K"]
+        out_tile_per_row = (self.cols if reduce_loop == "row" else self.rows * self.cols)
+        chunks = [stream]
+        if reduce_loop == "row":  # outputs stream: chunk the stream so they fit on chip
+            free = self._free_bytes("output", exclude=("output",))
+            fit = free * 8 // (out_tile_per_row * self.bits["acc"]) // self.rows * self.rows
+            if 0 < fit < stream:
+                chunks.append(fit)
+        others = ["row", "col", "chunk"]
+        others.remove(reduce_loop)
+        plans = []
+        for chunk in chunks:
+            for order in permutations(others):
+                plans.append(self._plan((*order, reduce_loop), chunk))
+        return plans
+
+    def _plan(self, order: tuple[str, ...], chunk: int) -> Plan:
+        dim_of = {v: k for k, v in LOOP_OF_DIM[self.df].items()}
+        sizes = {"row": self.rows, "col": self.cols, "chunk": chunk}
+        loops = [Loop("g", self.problem.groups, 1, 1)]
+        for name in order:
+            n = self.extent(dim_of[name])
+            size = min(sizes[name], n)
+            count = math.ceil(n / size)
+            loops.append(Loop(name, count, size, n - (count - 1) * size))
+        resident = self._residency(loops)
+        accumulate = self._output_fits(loops, resident)
+        return Plan(self.df, self.rows, self.cols, self.rows, self.pack, self.problem,
+                    tuple(loops), resident, accumulate, self.mem)
+
+    def _operand_bytes(self, operand: str) -> int:
+        p = self.problem
+        elems = {"input": p.input_elems, "weight": p.weight_elems,
+                 "output": p.output_elems}[operand]
+        return bytes_of(elems, self.bits[operand])
+
+    def _working_set(self, operand: str, loops: list[Loop] | None = None) -> int:
+        """Bytes an operand occupies on chip for one fold (+ a block buffer when streamed)."""
+        loop_of = LOOP_OF_DIM[self.df]
+        names = [loop_of[d] for d in OPERAND_DIMS[operand]]
+        tile = 1
+        for name in names:
+            tile *= self.rows if name == "chunk" else (self.rows if name == "row" else self.cols)
+        bits = self.bits["acc" if operand == "output" else operand]
+        return bytes_of(tile * STREAM_BUFFERS, bits)
+
+    def _free_bytes(self, operand: str, exclude: tuple[str, ...] = ()) -> int:
+        mem = self.mem[operand]
+        used = sum(self._working_set(o) for o in ("input", "weight", "output")
+                   if self.mem[o] is mem and o not in exclude)
+        return max(0, mem.usable_bytes - used)
+
+    def _residency(self, loops: list[Loop]) -> dict[str, bool]:
+        resident: dict[str, bool] = {}
+        claimed: dict[str, int] = {}
+        for operand in ("weight", "input"):  # weights first: they are reused the most
+            mem = self.mem[operand]
+            free = self._free_bytes(operand, exclude=(operand,)) - claimed.get(mem.name, 0)
+            size = self._operand_bytes(operand)
+            resident[operand] = size <= free
+            if resident[operand]:
+                claimed[mem.name] = claimed.get(mem.name, 0) + size
+        return resident
+
+    def _output_fits(self, loops: list[Loop], resident: dict[str, bool]) -> bool:
+        sizes = {loop.name: loop.size for loop in loops}
+        loop_of = LOOP_OF_DIM[self.df]
+        tile = math.prod(sizes[loop_of[d]] for d in OPERAND_DIMS["output"])
+        mem = self.mem["output"]
+        free = self._free_bytes("output", exclude=("output",))
+        for operand in ("input", "weight"):
+            if resident[operand] and self.mem[operand] is mem:
+                free -= self._operand_bytes(operand)
+        return bytes_of(tile, self.bits["acc"]) <= free
+
+
+class KernelBuilder:
+    """Turns a Plan into the loop kernel (tree of Repeat nodes over block bodies)."""
+
+    def __init__(self, plan: Plan, acc: Accelerator) -> None:
+        self.plan = plan
+        self.acc = acc
+        c = acc.compute
+        self.bits = {"input": c.precision.input_bits, "weight": c.precision.weight_bits,
+                     "output": c.precision.output_bits, "acc": c.precision.accumulator_bits}
+        self.dma = DmaTiming.of(acc)
+        self.fill = fold_fill_cycles(plan.dataflow, plan.rows, plan.cols)
+        self.pipeline = c.pipeline_depth_cycles
+        self.loop_of = LOOP_OF_DIM[plan.dataflow]
+        self.reduce_loop = self.loop_of["K"]
+        p = plan.problem
+        self.ratio = {"input": p.input_elems / (p.m * p.k), "weight": p.weight_elems / (p.k * p.n),
+                      "output": p.output_elems / (p.m * p.n)}
+        self.loops_of = {op: {self.loop_of[d] for d in dims} | {"g"}
+                         for op, dims in OPERAND_DIMS.items()}
+        self.bodies: list[Body] = []
+        self.body_ids: dict[tuple, int] = {}
+
+    def build(self) -> LoopKernel:
+        root = self._level(0, ())
+        q = self.acc.queues
+        rings = tuple(self._ring_size(op) for op in ("input", "weight", "output"))
+        return LoopKernel(self.bodies, root, (q.load, q.store, q.execute), rings, {},
+                          macs=self.plan.problem.macs, unit_names=unit_names(self.acc))
+
+    def _ring_size(self, operand: str) -> int:
+        """Blocks of a streamed operand the memory's usable half holds (2..MAX_RING):
+        how far loads may run ahead of the array (or stores lag behind it)."""
+        if "chunk" not in self.loops_of[operand]:
+            return STREAM_BUFFERS
+        plan = self.plan
+        ext = {loop.name: loop.size for loop in plan.loops}
+        bits = self.bits["acc" if operand == "output" else operand]
+        block = bytes_of(self._elems(operand, ext, plan.block), bits)
+        return max(STREAM_BUFFERS, min(MAX_RING, plan.mem[operand].usable_bytes // max(1, block)))
+
+    # Each level splits into its first index, the middle ones (one Repeat) and its last.
+    def _level(self, depth: int, ctx: tuple[tuple[bool, bool], ...]) -> tuple[Node, ...]:
+        if depth == len(self.plan.loops):
+            return self._fold(ctx)
+        count = self.plan.loops[depth].count
+        if count == 1:
+            return self._level(depth + 1, (*ctx, (True, True)))
+        nodes = list(self._level(depth + 1, (*ctx, (True, False))))
+        if count > 2:
+            nodes.append(Repeat(count - 2, self._level(depth + 1, (*ctx, (False, False)))))
+        nodes.extend(self._level(depth + 1, (*ctx, (False, True))))
+        return tuple(nodes)
+
+    def _loads(self, operand: str, ctx: tuple[tuple[bool, bool], ...]) -> bool:
+        loops = self.plan.loops
+        mine = self.loops_of[operand]
+        if self.plan.resident[operand]:  # first use: every loop it does not depend on at 0
+            return all(first for loop, (first, _) in zip(loops, ctx) if loop.name not in mine)
+        advanced = max((i for i, (first, _) in enumerate(ctx) if not first), default=-1)
+        if advanced < 0:
+            return True
+        if loops[advanced].name in mine:
+            return True
+        return any(loop.count > 1 and loop.name in mine for loop in loops[advanced + 1:])
+
+    def _fold(self, ctx: tuple[tuple[bool, bool], ...]) -> tuple[Node, ...]:
+        ext = {loop.name: (loop.last_size if last else loop.size)
+               for loop, (_, last) in zip(self.plan.loops, ctx)}
+        reduce_last = next(last for loop, (_, last) in zip(self.plan.loops, ctx)
+                           if loop.name == self.reduce_loop)
+        store = reduce_last or not self.plan.accumulate
+        key = (tuple(sorted(ext.items())), self._loads("input", ctx),
+               self._loads("weight", ctx), store, all(f for f, _ in ctx),
+               any(not f for loop, (f, _) in zip(self.plan.loops, ctx)
+                   if loop.name == self.reduce_loop))
+        stream = ext["chunk"]
+        block = self.plan.block
+        blocks = math.ceil(stream / block)
+        last_block = stream - (blocks - 1) * block
+        if blocks == 1:
+            return (self._body(key, ext, last_block, True, True),)
+        nodes: list[Node] = [self._body(key, ext, block, True, False)]
+        if blocks > 2:
+            nodes.append(Repeat(blocks - 2, (self._body(key, ext, block, False, False),)))
+        nodes.append(self._body(key, ext, last_block, False, True))
+        return tuple(nodes)
+
+    def _elems(self, operand: str, ext: dict[str, int], b: int) -> int:
+        n = 1
+        for d in OPERAND_DIMS[operand]:
+            name = self.loop_of[d]
+            n *= b if name == "chunk" else ext[name]
+        return n
+
+    def _body(self, key: tuple, ext: dict[str, int], b: int, first: bool, last: bool) -> int:
+        full_key = (key, b, first, last)
+        if full_key in self.body_ids:
+            return self.body_ids[full_key]
+        _, load_in, load_w, store, layer_first, accumulating = key
+        plan = self.plan
+        instrs: list[Instr] = []
+        sram_r: dict[str, int] = {}
+        sram_w: dict[str, int] = {}
+
+        def count(table: dict[str, int], mem: Memory, nbytes: int) -> None:
+            table[mem.name] = table.get(mem.name, 0) + nbytes
+
+        reads: list[int] = []
+        releases: list[int] = []
+        stream_read_bytes: dict[str, int] = {}
+        for operand, loading in (("weight", load_w), ("input", load_in)):
+            streamed = "chunk" in self.loops_of[operand]
+            mem = plan.mem[operand]
+            raw = self._elems(operand, ext, b if streamed else 1)
+            if streamed:
+                stream_read_bytes[mem.name] = (stream_read_bytes.get(mem.name, 0)
+                                               + bytes_of(raw, self.bits[operand]))
+            reads.append(REG_OF[operand])
+            count(sram_r, mem, bytes_of(raw, self.bits[operand]) if (streamed or first) else 0)
+            if not loading or not (streamed or first):
+                if loading and not streamed and last:
+                    releases.append(RING_OF[operand])
+                continue
+            nbytes = bytes_of(raw * self.ratio[operand], self.bits[operand])
+            unit, dma = dma_channel(self.acc, mem, store=False)
+            instrs.append(Instr(f"load_{operand}", LOAD_Q, unit, dma.cycles(nbytes),
+                                dma.latency_cycles, writes=REG_OF[operand],
+                                acquire=(RING_OF[operand],), dram_read_bytes=nbytes))
+            count(sram_w, mem, nbytes)
+            if streamed or last:
+                releases.append(RING_OF[operand])
+
+        out_streamed = "chunk" in self.loops_of["output"]
+        out_mem = plan.mem["output"]
+        occupancy = b
+        for mem_name, nbytes in stream_read_bytes.items():
+            bandwidth = next(m for m in plan.mem.values() if m.name == mem_name)
+            occupancy = max(occupancy, math.ceil(nbytes / bandwidth.read_bandwidth_bytes_per_cycle))
+        if first:
+            occupancy += self.fill - (1 if layer_first else 0)
+        acquire: tuple[int, ...] = ()
+        if store and (out_streamed or first):
+            acquire = (RING_OUTPUT,)
+        out_elems = self._elems("output", ext, b if out_streamed else 1)
+        if out_streamed or last:
+            count(sram_w, out_mem, bytes_of(out_elems, self.bits["acc"]))
+            if accumulating:
+                count(sram_r, out_mem, bytes_of(out_elems, self.bits["acc"]))
+        instrs.append(Instr("compute", EXEC_Q, ARRAY, occupancy, self.pipeline,
+                            reads=tuple(reads), writes=REG_COMPUTE, acquire=acquire,
+                            release=tuple(releases)))
+        if store and (out_streamed or last):
+            nbytes = bytes_of(out_elems * self.ratio["output"], self.bits["output"])
+            count(sram_r, out_mem, bytes_of(out_elems, self.bits["acc"]))
+            unit, dma = dma_channel(self.acc, out_mem, store=True)
+            instrs.append(Instr("store_output", STORE_Q, unit, dma.cycles(nbytes),
+                                dma.latency_cycles, reads=(REG_COMPUTE,),
+                                release=(RING_OUTPUT,), dram_write_bytes=nbytes))
+        label = ("first " if first else "") + ("last " if last else "") + "block"
+        self.bodies.append(Body(label, tuple(instrs), sram_r, sram_w))
+        self.body_ids[full_key] = len(self.bodies) - 1
+        return self.body_ids[full_key]
+
+
+def plan_report(plan: Plan) -> dict:
+    loops = {loop.name: loop for loop in plan.loops}
+    dim_of = {v: k for k, v in LOOP_OF_DIM[plan.dataflow].items()}
+    p = plan.problem
+    ext = {"row": getattr(p, dim_of["row"].lower()), "col": getattr(p, dim_of["col"].lower())}
+    util = (ext["row"] / (loops["row"].count * plan.rows)) * (
+        ext["col"] / (loops["col"].count * plan.cols))
+    return {
+        "dataflow": plan.dataflow.value,
+        "array": f"{plan.rows}x{plan.cols}",
+        "rows_dim": dim_of["row"], "cols_dim": dim_of["col"], "stream_dim": dim_of["chunk"],
+        "gemm": {"groups": p.groups, "M": p.m, "N": p.n, "K": p.k},
+        "groups_packed": plan.pack,
+        "folds": {"rows": loops["row"].count, "cols": loops["col"].count},
+        "tiles": {"rows": loops["row"].size, "cols": loops["col"].size,
+                  "stream_chunk": loops["chunk"].size, "block": plan.block},
+        "order": [loop.name for loop in plan.loops],
+        "resident": dict(plan.resident),
+        "accumulate_on_chip": plan.accumulate,
+        "spatial_utilisation": round(util, 6),
+    }
+
+
+def map_gemm(problem: GemmProblem, acc: Accelerator) -> LoopKernel:
+    """The cheapest of the candidate plans by its busiest unit (compute vs DMA)."""
+    mapper = GemmMapper(problem, acc)
+    best: tuple[int, LoopKernel, Plan] | None = None
+    for plan in mapper.plans():
+        kernel = KernelBuilder(plan, acc).build()
+        busy = _busy_bound(kernel)
+        if best is None or busy < best[0]:
+            best = (busy, kernel, plan)
+    assert best is not None
+    _, kernel, plan = best
+    kernel.mapping = plan_report(plan)
+    return kernel
+
+
+def _busy_bound(kernel: LoopKernel) -> int:
+    """Busiest unit's total occupancy: a lower bound on cycles, cheap to compute."""
+    from explorer.mapping.kernel import _count
+
+    return max(_count(kernel.root, lambda i, u=u: sum(
+        ins.occupancy_cycles for ins in kernel.bodies[i].instrs if ins.unit == u))
+        for u in range(len(kernel.unit_names)))

@@ -1,0 +1,113 @@
+"""The loop kernel of a mapped layer: instructions, their dependencies and resources.
+
+A layer's execution is a tree: `Repeat(count, children)` nodes over leaf *bodies* (one
+loop-kernel iteration, e.g. "load an input block, compute it on the array, store its
+outputs"). Bodies are referred to by index into `LoopKernel.bodies`, so the same
+iteration class appears once however often it runs; remainder tiles and first/last
+iterations of a loop are bodies of their own.
+
+Every instruction names
+- its instruction queue (load / store / execute): at most `depth` of a queue's
+  instructions are in flight, and a queue starts them in program order;
+- the unit it occupies for `occupancy_cycles` (one DMA channel each way, the PE array,
+  the vector unit): a structural hazard for the next user of that unit;
+- `latency_cycles` after the unit is free until its result is usable (DRAM round trip,
+  pipeline depth);
+- registers it waits for (`reads`) and sets (`writes`): data dependencies, e.g. a compute
+  waits for the load of its input block;
+- buffer rings it `acquire`s and `release`s: a double-buffered (or n-buffered) memory
+  region can only be refilled once the instruction that used its previous contents is
+  done (write-after-read across iterations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Units (one per instruction class, as the accelerator description defines them).
+DMA_IN, DMA_OUT, ARRAY, VECTOR = 0, 1, 2, 3
+UNIT_NAMES = ("dma_in", "dma_out", "array", "vector")
+FIRST_MEMORY_UNIT = 4  # then one DMA channel per memory with its own DRAM connection
+# Instruction queues.
+LOAD_Q, STORE_Q, EXEC_Q = 0, 1, 2
+QUEUE_NAMES = ("load", "store", "execute")
+# Registers (completion time of the latest producer).
+REG_INPUT, REG_WEIGHT, REG_COMPUTE = 0, 1, 2
+N_REGS = 3
+# Buffer rings.
+RING_INPUT, RING_WEIGHT, RING_OUTPUT = 0, 1, 2
+RING_NAMES = ("input", "weight", "output")
+
+
+@dataclass(frozen=True)
+class Instr:
+    op: str  # load_input, load_weight, compute, vector, store_output
+    queue: int
+    unit: int
+    occupancy_cycles: int
+    latency_cycles: int = 0
+    reads: tuple[int, ...] = ()
+    writes: int = -1
+    acquire: tuple[int, ...] = ()
+    release: tuple[int, ...] = ()
+    dram_read_bytes: int = 0
+    dram_write_bytes: int = 0
+
+    def compiled(self) -> tuple:
+        return (self.queue, self.unit, self.occupancy_cycles, self.latency_cycles,
+                self.reads, self.writes, self.acquire, self.release)
+
+
+@dataclass(frozen=True)
+class Body:
+    """One loop-kernel iteration class."""
+
+    label: str
+    instrs: tuple[Instr, ...]
+    # Counts that are not timing: SRAM bytes per memory, MACs, vector ops.
+    sram_read_bytes: dict[str, int] = field(default_factory=dict)
+    sram_write_bytes: dict[str, int] = field(default_factory=dict)
+    vector_ops: int = 0
+
+
+@dataclass(frozen=True)
+class Repeat:
+    count: int
+    children: tuple[Node, ...]
+
+
+Node = int | Repeat  # int: index into LoopKernel.bodies
+
+
+@dataclass
+class LoopKernel:
+    bodies: list[Body]
+    root: tuple[Node, ...]
+    queue_depths: tuple[int, int, int]
+    ring_sizes: tuple[int, int, int]
+    mapping: dict[str, Any]  # what the mapper chose, for reports
+    macs: int = 0
+    modelled: bool = True
+    unit_names: tuple[str, ...] = UNIT_NAMES
+
+    def body_index(self, body: Body) -> int:
+        self.bodies.append(body)
+        return len(self.bodies) - 1
+
+    def iterations(self) -> int:
+        """Loop-kernel iterations (body executions) of the whole layer."""
+        return _count(self.root, lambda i: 1)
+
+    def instructions(self) -> int:
+        return _count(self.root, lambda i: len(self.bodies[i].instrs))
+
+
+def _count(nodes: tuple[Node, ...], per_body) -> int:
+    total = 0
+    for node in nodes:
+        if isinstance(node, Repeat):
+            total += node.count * _count(node.children, per_body)
+        else:
+            total += per_body(node)
+    return total

@@ -1,0 +1,105 @@
+"""A layer seen as the accelerator sees it: a batch of GEMMs for the PE array, or a
+stream of element-wise work for the vector unit, or pure data movement, or nothing.
+
+Convolutions become GEMMs by im2col: out[M, N] = in[M, K] · w[K, N] with M = output
+pixels (× batch), K = Cin/groups · Fh · Fw, N = Cout/groups, one GEMM per group. The
+im2col input matrix repeats input pixels (a 3×3 window reads each pixel nine times);
+`input_elems` keeps the real (unique) input element count so that DRAM traffic counts
+each pixel once per pass, as SCALE-Sim's buffers do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from explorer.workload.network import ConvDims, Layer, LayerKind, MatMulDims
+
+# Ops that only reinterpret a tensor's shape or drop work at inference: no data moves.
+VIEW_OPS = frozenset({"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout",
+                      "Concat", "Shape", "Constant", "ConstantOfShape"})
+
+
+class ProblemKind(StrEnum):
+    GEMM = "gemm"  # runs on the PE array
+    VECTOR = "vector"  # runs on the vector unit (pooling, element-wise, normalisation)
+    COPY = "copy"  # data movement only (Transpose, Resize, Pad, ...): DRAM -> SRAM -> DRAM
+    FREE = "free"  # views (Reshape, Flatten, Concat written in place): no cost
+
+
+@dataclass(frozen=True)
+class GemmProblem:
+    """`groups` independent GEMMs out[M, N] = in[M, K] · w[K, N]."""
+
+    groups: int
+    m: int
+    n: int
+    k: int
+    input_elems: int  # unique input elements per group (im2col repeats them)
+    weight_elems: int  # per group
+    output_elems: int  # per group (M·N except for transposed convolutions)
+
+    @property
+    def macs(self) -> int:
+        return self.groups * self.m * self.n * self.k
+
+
+@dataclass(frozen=True)
+class VectorProblem:
+    """Element-wise work: `ops` operations over `output_elems` results."""
+
+    input_elems: int
+    output_elems: int
+    ops: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: ProblemKind
+    gemm: GemmProblem | None = None
+    vector: VectorProblem | None = None
+    modelled: bool = True
+
+
+def gemm_of_conv(d: ConvDims, layer: Layer) -> GemmProblem:
+    groups = max(1, d.groups)
+    cin_g, cout_g = d.in_channels_per_group, d.out_channels_per_group
+    if d.transposed:  # each input pixel scatters a Cout·Fh·Fw patch (col2im)
+        m = d.batch * d.in_h * d.in_w
+        k, n = cin_g, cout_g * d.kernel_h * d.kernel_w
+    else:
+        m = d.batch * d.out_h * d.out_w
+        k, n = cin_g * d.kernel_h * d.kernel_w, cout_g
+    in_elems = max(1, d.batch * d.in_h * d.in_w * cin_g)
+    out_elems = max(1, layer.output_elems // groups)
+    m, n, k = max(1, m), max(1, n), max(1, k)
+    return GemmProblem(groups, m, n, k, in_elems, k * n, out_elems)
+
+
+def gemm_of_matmul(d: MatMulDims) -> GemmProblem:
+    if d.weights_batched:  # attention: a separate B per batch entry
+        groups, m = max(1, d.batch), d.m
+    else:  # shared weights: the batch just adds rows
+        groups, m = 1, d.batch * d.m
+    return GemmProblem(groups, max(1, m), max(1, d.n), max(1, d.k), max(1, m * d.k),
+                       max(1, d.k * d.n), max(1, m * d.n))
+
+
+def problem_for(layer: Layer) -> Problem:
+    """How `layer` is executed. Kinds without an array mapping fall to the vector unit."""
+    if layer.kind is LayerKind.CONV and isinstance(layer.dims, ConvDims):
+        return Problem(ProblemKind.GEMM, gemm=gemm_of_conv(layer.dims, layer))
+    if layer.kind is LayerKind.MATMUL and isinstance(layer.dims, MatMulDims):
+        return Problem(ProblemKind.GEMM, gemm=gemm_of_matmul(layer.dims))
+    if layer.kind is LayerKind.DATA:
+        if layer.op in VIEW_OPS:
+            return Problem(ProblemKind.FREE)
+        return Problem(ProblemKind.COPY, vector=VectorProblem(
+            layer.output_elems, layer.output_elems, 0))
+    # POOL, ELTWISE, NORM, SOFTMAX; RNN and GENERIC (or a conv/matmul without dimensions)
+    # get the same element-wise cost but are flagged as not really modelled.
+    modelled = layer.modelled and layer.kind in (LayerKind.POOL, LayerKind.ELTWISE,
+                                                 LayerKind.NORM, LayerKind.SOFTMAX)
+    ops = layer.other_ops + 2 * layer.macs or layer.output_elems
+    return Problem(ProblemKind.VECTOR, vector=VectorProblem(
+        layer.input_elems, layer.output_elems, ops), modelled=modelled)

@@ -1,0 +1,230 @@
+"""List scheduling of a loop kernel: the timing semantics shared by `simulate` and
+`depgraph`.
+
+Each instruction enters its queue in program order once a queue slot is free (a slot is
+held until the instruction has left its unit; DRAM latency is then covered by requests in
+flight), starts when its queue's previous instruction has
+started, its unit is free, the registers it reads are ready and the buffer slots it
+acquires have been released, occupies its unit for `occupancy_cycles` and completes
+`latency_cycles` later. All times are integers and every rule is made of `max` and `+`,
+so the schedule is shift-invariant: two states that differ only by a constant offset
+evolve identically. `depgraph` uses exactly that to skip ahead once the iterations of a
+loop have become periodic; `simulate` executes everything.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import chain
+
+from explorer.errors import Cancelled
+from explorer.mapping.kernel import N_REGS, LoopKernel, Node, Repeat
+
+MAX_PERIOD = 8  # longest iteration period depgraph looks for
+CANCEL_CHECK_BODIES = 1 << 14
+
+
+@dataclass
+class ScheduleResult:
+    cycles: int
+    body_counts: list[int]
+    bodies_evaluated: int
+    unit_busy_cycles: dict[str, int] = field(default_factory=dict)
+    instructions: int = 0
+    iterations_total: int = 0
+    dram_read_bytes: int = 0
+    dram_write_bytes: int = 0
+
+
+class Scheduler:
+    def __init__(self, kernel: LoopKernel, *, cancel: Callable[[], bool] | None = None) -> None:
+        self.kernel = kernel
+        self.code = [tuple(i.compiled() for i in b.instrs) for b in kernel.bodies]
+        self.t_issue = 0
+        self.t_end = 0
+        self.unit_free = [0] * len(kernel.unit_names)
+        self.queue_slots = [deque([0] * d) for d in kernel.queue_depths]
+        self.queue_start = [0] * len(kernel.queue_depths)
+        self.regs = [0] * N_REGS
+        self.rings = [deque([0] * n) for n in kernel.ring_sizes]
+        self.body_counts = [0] * len(kernel.bodies)
+        self.evaluated = 0
+        self.cancel = cancel
+        self.memo: dict[tuple, tuple[tuple[int, ...], int, list[tuple[int, int]]]] = {}
+
+    # -- one iteration ---------------------------------------------------------------
+    def run_body(self, index: int) -> None:
+        t_issue, t_end = self.t_issue, self.t_end
+        unit_free, slots_of, queue_start = self.unit_free, self.queue_slots, self.queue_start
+        regs, rings = self.regs, self.rings
+        for queue, unit, occupancy, latency, reads, writes, acquire, release in self.code[index]:
+            slots = slots_of[queue]
+            entry = slots.popleft()
+            if entry < t_issue:
+                entry = t_issue
+            start = queue_start[queue]
+            if start < entry:
+                start = entry
+            if unit_free[unit] > start:
+                start = unit_free[unit]
+            for reg in reads:
+                if regs[reg] > start:
+                    start = regs[reg]
+            for ring in acquire:
+                freed = rings[ring].popleft()
+                if freed > start:
+                    start = freed
+            done = start + occupancy
+            unit_free[unit] = done
+            finish = done + latency
+            queue_start[queue] = start
+            slots.append(done)  # the slot frees once the unit has issued it
+            if writes >= 0:
+                regs[writes] = finish
+            for ring in release:
+                rings[ring].append(finish)
+            if finish > t_end:
+                t_end = finish
+            t_issue = entry
+        self.t_issue, self.t_end = t_issue, t_end
+        self.body_counts[index] += 1
+        self.evaluated += 1
+        if self.cancel is not None and not self.evaluated % CANCEL_CHECK_BODIES and self.cancel():
+            raise Cancelled("simulation cancelled")
+
+    # -- exhaustive execution (simulate) ----------------------------------------------
+    def run_all(self, nodes: tuple[Node, ...] | None = None) -> None:
+        for node in self.kernel.root if nodes is None else nodes:
+            if isinstance(node, Repeat):
+                children = node.children
+                if len(children) == 1 and not isinstance(children[0], Repeat):
+                    body = children[0]
+                    for _ in range(node.count):
+                        self.run_body(body)
+                else:
+                    for _ in range(node.count):
+                        self.run_all(children)
+            else:
+                self.run_body(node)
+
+    # -- periodic extrapolation (depgraph) --------------------------------------------
+    def snapshot(self) -> tuple[int, ...]:
+        """The state relative to the issue front: times at or before it no longer
+        constrain anything (every later instruction enters its queue after it). Ring
+        lengths come first (they vary inside a fold) and are not times."""
+        t = self.t_issue
+        values = chain(self.unit_free, self.queue_start, self.regs, (self.t_end,),
+                       chain.from_iterable(self.queue_slots), chain.from_iterable(self.rings))
+        return (*(len(r) for r in self.rings), *(v - t if v > t else 0 for v in values))
+
+    def restore(self, snap: tuple[int, ...], t_issue: int) -> None:
+        """The inverse of `snapshot`, placed at issue front `t_issue`."""
+        n_rings = len(self.rings)
+        it = iter(snap[n_rings:])
+        self.t_issue = t_issue
+        for values in (self.unit_free, self.queue_start, self.regs):
+            for i in range(len(values)):
+                values[i] = t_issue + next(it)
+        self.t_end = t_issue + next(it)
+        for dq in self.queue_slots:
+            n = len(dq)
+            dq.clear()
+            dq.extend(t_issue + next(it) for _ in range(n))
+        for dq, n in zip(self.rings, snap[:n_rings]):
+            dq.clear()
+            dq.extend(t_issue + next(it) for _ in range(n))
+
+    def shift(self, delta: int) -> None:
+        self.t_issue += delta
+        self.t_end += delta
+        for values in (self.unit_free, self.queue_start, self.regs):
+            for i in range(len(values)):
+                values[i] += delta
+        for dq in chain(self.queue_slots, self.rings):
+            shifted = [v + delta for v in dq]
+            dq.clear()
+            dq.extend(shifted)
+
+    def run_periodic(self, nodes: tuple[Node, ...] | None = None) -> None:
+        for node in self.kernel.root if nodes is None else nodes:
+            if isinstance(node, Repeat):
+                self._repeat_memoised(node)
+            else:
+                self.run_body(node)
+
+    def _repeat_memoised(self, rep: Repeat) -> None:
+        """A loop entered again in a state seen before (relative to the issue front)
+        ends, by shift-invariance, in the same relative state: reuse it."""
+        key = (id(rep), self.snapshot())
+        hit = self.memo.get(key)
+        if hit is not None:
+            after, delta, counts = hit
+            self.restore(after, self.t_issue + delta)
+            for i, n in counts:
+                self.body_counts[i] += n
+            return
+        before, t0 = list(self.body_counts), self.t_issue
+        self._repeat_periodic(rep)
+        counts = [(i, n - b) for i, (n, b) in enumerate(zip(self.body_counts, before)) if n != b]
+        self.memo[key] = (self.snapshot(), self.t_issue - t0, counts)
+
+    def _repeat_periodic(self, rep: Repeat) -> None:
+        states: list[tuple[int, ...]] = []
+        issues: list[int] = []
+        counts: list[list[int]] = []
+        done = 0
+        while done < rep.count:
+            self.run_periodic(rep.children)
+            done += 1
+            if done == rep.count:
+                break
+            snap = self.snapshot()
+            for period in range(1, len(states) + 1):
+                if states[-period] == snap:
+                    periods = (rep.count - done) // period
+                    if periods:
+                        self._jump(periods, self.t_issue - issues[-period], counts[-period])
+                        done += periods * period
+                    states.clear(), issues.clear(), counts.clear()
+                    break
+            else:
+                states.append(snap)
+                issues.append(self.t_issue)
+                counts.append(list(self.body_counts))
+                if len(states) > MAX_PERIOD:
+                    del states[0], issues[0], counts[0]
+
+    def _jump(self, periods: int, delta: int, counts_before: list[int]) -> None:
+        self.shift(periods * delta)
+        body_counts = self.body_counts
+        for i, before in enumerate(counts_before):
+            body_counts[i] += periods * (body_counts[i] - before)
+
+    # -- results ------------------------------------------------------------------------
+    def result(self) -> ScheduleResult:
+        kernel = self.kernel
+        names = kernel.unit_names
+        busy = dict.fromkeys(names, 0)
+        instructions = reads = writes = 0
+        for body, count in zip(kernel.bodies, self.body_counts):
+            if not count:
+                continue
+            instructions += count * len(body.instrs)
+            for instr in body.instrs:
+                busy[names[instr.unit]] += count * instr.occupancy_cycles
+                reads += count * instr.dram_read_bytes
+                writes += count * instr.dram_write_bytes
+        return ScheduleResult(self.t_end, list(self.body_counts), self.evaluated, busy,
+                              instructions, sum(self.body_counts), reads, writes)
+
+
+def schedule(kernel: LoopKernel, *, periodic: bool,
+             cancel: Callable[[], bool] | None = None) -> ScheduleResult:
+    scheduler = Scheduler(kernel, cancel=cancel)
+    if periodic:
+        scheduler.run_periodic()
+    else:
+        scheduler.run_all()
+    return scheduler.result()

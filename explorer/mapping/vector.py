@@ -1,0 +1,91 @@
+"""Mapping element-wise work (pooling, activations, normalisation, softmax, and the
+element-count cost of unmodelled layers) and pure data movement onto the vector unit.
+
+The output is cut into chunks of `vector_lanes × pe_rows` elements (one row block, the
+same instruction granularity as the array) or fewer if a chunk's inputs and outputs
+would not fit in half of their memories. One iteration loads a chunk's inputs, runs
+ceil(ops / lanes) cycles on the vector unit and stores its outputs; a copy (Transpose,
+Pad, Resize, ...) skips the vector unit.
+"""
+
+from __future__ import annotations
+
+import math
+
+from explorer.hardware.schema import Accelerator, Operand
+from explorer.mapping.kernel import (
+    EXEC_Q,
+    LOAD_Q,
+    REG_COMPUTE,
+    REG_INPUT,
+    RING_INPUT,
+    RING_OUTPUT,
+    STORE_Q,
+    VECTOR,
+    Body,
+    Instr,
+    LoopKernel,
+    Node,
+    Repeat,
+)
+from explorer.mapping.problem import VectorProblem
+from explorer.mapping.timing import bytes_of, dma_channel, unit_names
+
+BUFFERS = 2
+
+
+def map_vector(problem: VectorProblem, acc: Accelerator, *, copy: bool = False) -> LoopKernel:
+    c = acc.compute
+    in_bits, out_bits = c.precision.input_bits, c.precision.output_bits
+    in_mem, out_mem = acc.memory_for(Operand.INPUT), acc.memory_for(Operand.OUTPUT)
+    out_total = max(1, problem.output_elems)
+    in_per_out = problem.input_elems / out_total
+    ops_per_out = problem.ops / out_total
+    chunk = c.vector_lanes * c.pe_rows
+    per_out_bytes = in_per_out * in_bits / 8 + (out_bits / 8 if in_mem is out_mem else 0)
+    fit = int(in_mem.usable_bytes / BUFFERS / per_out_bytes) if per_out_bytes else chunk
+    chunk = max(1, min(chunk, fit, out_total))
+    if in_mem is not out_mem:
+        chunk = max(1, min(chunk, out_mem.usable_bytes * 8 // (BUFFERS * out_bits)))
+    count = math.ceil(out_total / chunk)
+    last = out_total - (count - 1) * chunk
+    in_unit, in_dma = dma_channel(acc, in_mem, store=False)
+    out_unit, out_dma = dma_channel(acc, out_mem, store=True)
+    q = acc.queues
+    kernel = LoopKernel([], (), (q.load, q.store, q.execute), (BUFFERS, BUFFERS, BUFFERS), {},
+                        macs=0, unit_names=unit_names(acc))
+
+    def body(n_out: int) -> int:
+        in_bytes = bytes_of(n_out * in_per_out, in_bits)
+        out_bytes = bytes_of(n_out, out_bits)
+        ops = math.ceil(n_out * ops_per_out)
+        instrs = [Instr("load_input", LOAD_Q, in_unit, in_dma.cycles(in_bytes),
+                        in_dma.latency_cycles,
+                        writes=REG_INPUT, acquire=(RING_INPUT,), dram_read_bytes=in_bytes)]
+        if copy or ops == 0:
+            store_reads, store_release = (REG_INPUT,), (RING_INPUT,)
+        else:
+            instrs.append(Instr("vector", EXEC_Q, VECTOR, math.ceil(ops / c.vector_lanes),
+                                c.pipeline_depth_cycles, reads=(REG_INPUT,), writes=REG_COMPUTE,
+                                acquire=(RING_OUTPUT,), release=(RING_INPUT,)))
+            store_reads, store_release = (REG_COMPUTE,), (RING_OUTPUT,)
+        instrs.append(Instr("store_output", STORE_Q, out_unit, out_dma.cycles(out_bytes),
+                            out_dma.latency_cycles, reads=store_reads, release=store_release,
+                            dram_write_bytes=out_bytes))
+        sram_read: dict[str, int] = {}
+        sram_write: dict[str, int] = {}
+        for table, mem, nbytes in ((sram_write, in_mem, in_bytes), (sram_read, in_mem, in_bytes),
+                                   (sram_write, out_mem, out_bytes),
+                                   (sram_read, out_mem, out_bytes)):
+            table[mem.name] = table.get(mem.name, 0) + nbytes
+        return kernel.body_index(Body("chunk", tuple(instrs), sram_read, sram_write,
+                                      vector_ops=0 if copy else ops))
+
+    nodes: list[Node] = []
+    if count > 1:
+        nodes.append(Repeat(count - 1, (body(chunk),)))
+    nodes.append(body(last))
+    kernel.root = tuple(nodes)
+    kernel.mapping = {"unit": "dma" if copy else "vector", "chunk_elements": chunk,
+                      "chunks": count, "lanes": c.vector_lanes}
+    return kernel
