@@ -1,7 +1,8 @@
-"""Write docs/accelerator-format.md from the accelerator schema (explorer/hardware/schema.py).
+"""Write docs/accelerator-format.md (and its JSON Schema beside it) from the accelerator
+schema (explorer/hardware/schema.py).
 
-    python scripts/gen_accelerator_doc.py          # rewrite the doc
-    python scripts/gen_accelerator_doc.py --check  # exit 1 when the committed doc is stale
+    python scripts/gen_accelerator_doc.py          # rewrite both files
+    python scripts/gen_accelerator_doc.py --check  # exit 1 when a committed file is stale
 
 The field tables come from the pydantic classes (type, unit, default, bounds, help text),
 so the doc cannot drift from the validation; the intro and the annotated example are
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from explorer.hardware.introspect import FieldFacts, fields_of  # noqa: E402
+from explorer.hardware.library import json_schema  # noqa: E402
 from explorer.hardware.schema import (  # noqa: E402
     DMA,
     FORMAT_VERSION,
@@ -36,6 +38,9 @@ from explorer.hardware.schema import (  # noqa: E402
 )
 
 DOC_PATH = ROOT / "docs" / "accelerator-format.md"
+# Editors with a YAML language server check and complete files that start with
+#   # yaml-language-server: $schema=../docs/accelerator-format.schema.json
+SCHEMA_PATH = ROOT / "docs" / "accelerator-format.schema.json"
 
 # (YAML path of the section, class) in the order a reader meets them in a file.
 SECTIONS: list[tuple[str, type]] = [
@@ -68,8 +73,11 @@ assumption or an estimate says so.
 
 Where the format comes from: the pydantic classes in `explorer/hardware/schema.py` are
 the single source of validation, defaults, units, bounds and help text. This page, the
-GUI's forms and `accel-explorer archs --schema` (JSON Schema, for editors that complete
-and check YAML) are all generated from them.
+GUI's forms and the JSON Schema (`accel-explorer archs --schema`, committed as
+`docs/accelerator-format.schema.json`) are all generated from them. Editors with a YAML
+language server complete and check a file that starts with
+`# yaml-language-server: $schema=../docs/accelerator-format.schema.json` (as the library's
+files do).
 
 Rules that hold everywhere:
 
@@ -193,6 +201,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def render_schema() -> str:
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
 def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -202,17 +214,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 when the committed doc differs")
     args = parser.parse_args(argv)
-    text = render()
+    outputs = {DOC_PATH: render(), SCHEMA_PATH: render_schema()}
     if args.check:
-        current = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else ""
-        if current != text:
-            print(f"{DOC_PATH} is out of date: run python scripts/gen_accelerator_doc.py",
+        stale = [path for path, text in outputs.items()
+                 if not path.exists() or path.read_text(encoding="utf-8") != text]
+        for path in stale:
+            print(f"{path} is out of date: run python scripts/gen_accelerator_doc.py",
                   file=sys.stderr)
-            return 1
-        return 0
-    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DOC_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {DOC_PATH.relative_to(ROOT)}")
+        return 1 if stale else 0
+    for path, text in outputs.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

@@ -27,6 +27,18 @@ def test_committed_doc_is_up_to_date() -> None:
         "docs/accelerator-format.md is stale: run python scripts/gen_accelerator_doc.py")
 
 
+def test_committed_json_schema_is_up_to_date() -> None:
+    generator = load_generator()
+    committed = (ROOT / "docs" / "accelerator-format.schema.json").read_text(encoding="utf-8")
+    assert committed == generator.render_schema()
+
+
+def test_library_files_point_editors_at_the_schema() -> None:
+    for path in (ROOT / "arch_library").glob("*.yaml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../docs/accelerator-format.schema.json"
+
+
 def test_doc_lists_every_field_of_every_section() -> None:
     generator = load_generator()
     text = generator.render()
