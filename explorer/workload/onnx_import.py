@@ -161,6 +161,8 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
             layer.name = f"{base}_{suffix}"
         names.add(layer.name)
         layers.append(layer)
+    if not layers:
+        warnings.append("every node computes a constant: nothing to cost")
     return Network(name=Path(path).stem, layers=layers,
                    graph=_layer_graph(layers, nodes, const, producers),
                    source=path, input_shapes=fixed_inputs, warnings=warnings)
@@ -429,6 +431,8 @@ class _LayerBuilder:
                 continue
             label = node.name or f"{owner}/{node.op_type}_{index}"
             cost = inner.cost(inner.node_info(node, label), node, strict=False)
+            if cost.warning:
+                self.warnings.append(f"inside {owner!r}: {cost.warning}")
             macs += cost.macs
             other += cost.other_ops
         return macs, other

@@ -5,10 +5,14 @@ tensor as an extra graph output (creating a session is slow, so it is the except
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Iterable
+from pathlib import Path
 
 import onnx
-from onnx import GraphProto, ModelProto, TypeProto, ValueInfoProto
+from onnx import GraphProto, ModelProto, TensorProto, TypeProto, ValueInfoProto
+from onnx.external_data_helper import load_external_data_for_model
 
 from explorer.errors import WorkloadError
 from explorer.workload.network import Shape
@@ -106,7 +110,7 @@ def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[
     if not missing:
         return
     try:
-        shapes = _run_onnxruntime(model, missing)
+        shapes = _run_onnxruntime(model, missing, Path(path).parent)
     except WorkloadError as exc:
         still = [name for name in missing if name in essential]
         if still:
@@ -128,7 +132,8 @@ def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[
                     "onnxruntime run (static inference left them unknown)")
 
 
-def _run_onnxruntime(model: ModelProto, names: list[str]) -> dict[str, tuple[Shape, int]]:
+def _run_onnxruntime(model: ModelProto, names: list[str], base_dir: Path
+                     ) -> dict[str, tuple[Shape, int]]:
     try:
         import numpy as np
         import onnxruntime as ort
@@ -137,6 +142,11 @@ def _run_onnxruntime(model: ModelProto, names: list[str]) -> dict[str, tuple[Sha
     probe = ModelProto()
     probe.CopyFrom(model)
     probe.ir_version = min(probe.ir_version, _MAX_ORT_IR_VERSION)
+    if any(t.data_location == TensorProto.EXTERNAL for t in probe.graph.initializer):
+        try:  # the serialized probe no longer sits beside its weight files
+            load_external_data_for_model(probe, str(base_dir))
+        except (OSError, ValueError) as exc:
+            raise WorkloadError(f"external weights unreadable ({_one_line(exc)})") from None
     # Outputs by name only: declared types in the wild are sometimes wrong, and
     # onnxruntime checks them.
     outputs = [out.name for out in probe.graph.output]
@@ -160,10 +170,14 @@ def _run_onnxruntime(model: ModelProto, names: list[str]) -> dict[str, tuple[Sha
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     options.log_severity_level = 4
+    # onnxruntime's Python wrapper print()s "EP Error ... retrying" on failures; that
+    # must not end up in a CLI's JSON on stdout.
+    chatter = io.StringIO()
     try:
-        session = ort.InferenceSession(probe.SerializeToString(), options,
-                                       providers=["CPUExecutionProvider"])
-        results = session.run(None, feeds)
+        with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+            session = ort.InferenceSession(probe.SerializeToString(), options,
+                                           providers=["CPUExecutionProvider"])
+            results = session.run(None, feeds)
     except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph/... types
         raise WorkloadError(f"onnxruntime could not run it ({_one_line(exc)})") from None
     shapes: dict[str, tuple[Shape, int]] = {}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper
@@ -123,3 +125,42 @@ def test_bad_input_shape_override(tmp_path: Path) -> None:
     path = save(_conv_model(), tmp_path)
     assert "'nope'" in _error(path, input_shapes={"nope": (1, 3, 8, 8)})
     assert "rank 4" in _error(path, input_shapes={"x": (1, 3, 8)})
+
+
+def test_corrupted_bytes_never_escape_as_other_errors(tmp_path: Path, capfd) -> None:
+    """Byte flips anywhere in a real model: a Network or a WorkloadError, and nothing
+    printed (onnxruntime's wrapper prints on failures when it runs for shapes)."""
+    data = zoo_path("squeezenet").read_bytes()
+    rng = random.Random(7)
+    path = tmp_path / "flipped.onnx"
+    for _ in range(80):
+        corrupted = bytearray(data)
+        for _ in range(rng.choice((1, 3))):
+            corrupted[rng.randrange(len(corrupted))] = rng.randrange(256)
+        path.write_bytes(bytes(corrupted))
+        try:
+            load_network(path)
+        except WorkloadError as exc:
+            assert str(exc).startswith(f"{path}: ")
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_external_weights_with_onnxruntime_shape_fallback(tmp_path: Path) -> None:
+    # static inference cannot size the Resize (sizes computed through float arithmetic),
+    # so onnxruntime runs the model: it must find the external weights.
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Cast", ["s"], ["sf"], to=TensorProto.FLOAT),
+             helper.make_node("Mul", ["sf", "scale"], ["s2"]),
+             helper.make_node("Cast", ["s2"], ["si"], to=TensorProto.INT64),
+             helper.make_node("Resize", ["x", "", "", "si"], ["r"], mode="nearest"),
+             helper.make_node("Conv", ["r", "w"], ["y"])]
+    scale = onnx.numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scale")
+    model = make_model(nodes, [value("x", [1, 3, 8, 8])], [value("y", None)],
+                       [weight("w", [4, 3, 3, 3]), scale])
+    path = tmp_path / "ext.onnx"
+    onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                    location="ext.bin", size_threshold=0)
+    net = load_network(path)
+    assert net.layers[-1].macs == 4 * 27 * 14 * 14
+    assert any("onnxruntime" in w for w in net.warnings)
