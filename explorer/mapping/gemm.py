@@ -137,7 +137,12 @@ class GemmMapper:
         plans = []
         for chunk in chunks:
             for order in permutations(others):
-                plans.append(self._plan((*order, reduce_loop), chunk))
+                plan = self._plan((*order, reduce_loop), chunk)
+                # With a single iteration in either loop both orders are the same nest.
+                if order != tuple(others) and any(
+                        loop.count == 1 for loop in plan.loops if loop.name in others):
+                    continue
+                plans.append(plan)
         return plans
 
     def _plan(self, order: tuple[str, ...], chunk: int) -> Plan:
@@ -404,8 +409,21 @@ def map_gemm(problem: GemmProblem, acc: Accelerator) -> LoopKernel:
 
 def _busy_bound(kernel: LoopKernel) -> int:
     """Busiest unit's total occupancy: a lower bound on cycles, cheap to compute."""
-    from explorer.mapping.kernel import _count
+    per_body = []
+    for body in kernel.bodies:
+        busy = [0] * len(kernel.unit_names)
+        for ins in body.instrs:
+            busy[ins.unit] += ins.occupancy_cycles
+        per_body.append(busy)
 
-    return max(_count(kernel.root, lambda i, u=u: sum(
-        ins.occupancy_cycles for ins in kernel.bodies[i].instrs if ins.unit == u))
-        for u in range(len(kernel.unit_names)))
+    def total(nodes: tuple[Node, ...]) -> list[int]:
+        busy = [0] * len(kernel.unit_names)
+        for node in nodes:
+            if isinstance(node, Repeat):
+                inner = total(node.children)
+                busy = [b + node.count * i for b, i in zip(busy, inner)]
+            else:
+                busy = [b + i for b, i in zip(busy, per_body[node])]
+        return busy
+
+    return max(total(kernel.root))

@@ -115,9 +115,12 @@ class Scheduler:
         constrain anything (every later instruction enters its queue after it). Ring
         lengths come first (they vary inside a fold) and are not times."""
         t = self.t_issue
-        values = chain(self.unit_free, self.queue_start, self.regs, (self.t_end,),
-                       chain.from_iterable(self.queue_slots), chain.from_iterable(self.rings))
-        return (*(len(r) for r in self.rings), *(v - t if v > t else 0 for v in values))
+        values = [*self.unit_free, *self.queue_start, *self.regs, self.t_end]
+        for dq in self.queue_slots:
+            values += dq
+        for dq in self.rings:
+            values += dq
+        return (*[len(r) for r in self.rings], *[v - t if v > t else 0 for v in values])
 
     def restore(self, snap: tuple[int, ...], t_issue: int) -> None:
         """The inverse of `snapshot`, placed at issue front `t_issue`."""
