@@ -142,8 +142,9 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
     producers = {out: node for node in nodes for out in node.output if out}
     const = _constant_tensors(graph, nodes)
     table = TensorTable.from_graph(graph)
+    _fold_static_shapes(nodes, const, table)  # before: spares onnxruntime a needless run
     _resolve_missing_shapes(model, nodes, const, table, path, warnings)
-    _fold_static_shapes(nodes, const, table)
+    _fold_static_shapes(nodes, const, table)  # after: tensors onnxruntime has just shaped
     consumed = {name for node in nodes for name in node.input if name}
     consumed |= {name for node in nodes for name in _outer_scope_names(node)}
     consumed |= {out.name for out in graph.output}
@@ -463,6 +464,12 @@ class _LayerBuilder:
             self.warnings.append(cost.warning)
         acts = self._pick(info, cost.activation_inputs, weights=False)
         weights = self._pick(info, cost.weight_inputs, weights=True)
+        for name in sorted(_outer_scope_names(node)):  # what If/Loop bodies read
+            tensor = self.tensor(name)
+            if not tensor.const:
+                acts.append(tensor)
+            elif self.table.elem_type(name) not in _INDEX_TYPES:
+                weights.append(tensor)
         outputs = [t for i, t in enumerate(info.outputs)
                    if t is not None and (i == 0 or t.name in consumed)]
         values = [t for t in acts if self.table.elem_type(t.name) not in _INDEX_TYPES]

@@ -105,12 +105,31 @@ def _need(shape: Shape | None, what: str) -> Shape:
 
 # --------------------------------------------------------------------------- convolution
 
-def _same_pads(in_size: int, kernel: int, stride: int, dilation: int, upper: bool
-               ) -> tuple[int, int]:
-    out = -(-in_size // stride)
-    total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - in_size, 0)
+def _same_pads(total: int, upper: bool) -> tuple[int, int]:
+    """Split a total padding as auto_pad does: SAME_UPPER puts the odd one at the end."""
+    total = max(total, 0)
     small = total // 2
     return (small, total - small) if upper else (total - small, small)
+
+
+def _auto_pads(node: NodeInfo, x: Shape, y: Shape, kernel: list[int], strides: list[int],
+               dilations: list[int], transposed: bool) -> list[int]:
+    rank = len(kernel)
+    auto_pad = str(node.attr("auto_pad", "NOTSET"))
+    if auto_pad == "VALID":
+        return [0] * (2 * rank)
+    if auto_pad not in ("SAME_UPPER", "SAME_LOWER"):
+        return list(node.attr("pads") or [0] * (2 * rank))
+    extent = [(kernel[i] - 1) * dilations[i] + 1 for i in range(rank)]
+    if transposed:  # output = input * stride; what the kernel overhangs is cut off
+        out_pad = list(node.attr("output_padding") or [0] * rank)
+        totals = [strides[i] * (x[2 + i] - 1) + out_pad[i] + extent[i] - y[2 + i]
+                  for i in range(rank)]
+    else:
+        totals = [(-(-x[2 + i] // strides[i]) - 1) * strides[i] + extent[i] - x[2 + i]
+                  for i in range(rank)]
+    pairs = [_same_pads(total, auto_pad == "SAME_UPPER") for total in totals]
+    return [p[0] for p in pairs] + [p[1] for p in pairs]
 
 
 def _conv_cost(node: NodeInfo, x_index: int, w_index: int, bias_index: int | None,
@@ -125,28 +144,24 @@ def _conv_cost(node: NodeInfo, x_index: int, w_index: int, bias_index: int | Non
     kernel = list(node.attr("kernel_shape") or w[2:])
     strides = list(node.attr("strides") or [1] * rank)
     dilations = list(node.attr("dilations") or [1] * rank)
-    auto_pad = node.attr("auto_pad", "NOTSET")
-    auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad
-    if auto_pad in ("SAME_UPPER", "SAME_LOWER") and not transposed:
-        pairs = [_same_pads(x[2 + i], kernel[i], strides[i], dilations[i],
-                            auto_pad == "SAME_UPPER") for i in range(rank)]
-        pads = [p[0] for p in pairs] + [p[1] for p in pairs]
-    else:
-        pads = list(node.attr("pads") or [0] * (2 * rank))
+    auto_pad = str(node.attr("auto_pad", "NOTSET"))
+    pads = _auto_pads(node, x, y, kernel, strides, dilations, transposed)
     batch, cin = x[0], x[1]
     cout = y[1]
     # ConvDims is 2-D: 1-D convs put everything along W; 3-D convs fold depth into H
-    # (products stay exact, so MACs and element counts are right).
+    # (products stay exact, so MACs and element counts are right; stride, dilation and
+    # padding are those of the H axis, the full lists stay in attrs).
     if rank == 1:
         in_hw, out_hw, k_hw = (1, x[2]), (1, y[2]), (1, kernel[0])
         s_hw, d_hw = (1, strides[0]), (1, dilations[0])
         pad = (0, pads[0], 0, pads[1])
     else:
+        h, w_axis = rank - 2, rank - 1
         in_hw = (math.prod(x[2:-1]), x[-1])
         out_hw = (math.prod(y[2:-1]), y[-1])
         k_hw = (math.prod(kernel[:-1]), kernel[-1])
-        s_hw, d_hw = (strides[0], strides[-1]), (dilations[0], dilations[-1])
-        pad = (pads[0], pads[rank - 1], pads[rank], pads[2 * rank - 1])
+        s_hw, d_hw = (strides[h], strides[w_axis]), (dilations[h], dilations[w_axis])
+        pad = (pads[h], pads[w_axis], pads[rank + h], pads[rank + w_axis])
     dims = ConvDims(batch=batch, in_channels=cin, in_h=in_hw[0], in_w=in_hw[1],
                     out_channels=cout, out_h=out_hw[0], out_w=out_hw[1],
                     kernel_h=k_hw[0], kernel_w=k_hw[1], stride_h=s_hw[0], stride_w=s_hw[1],

@@ -100,16 +100,34 @@ def test_conv_auto_pad(tmp_path: Path, auto_pad: str, pads) -> None:
     assert d.out_h == (4 if auto_pad != "VALID" else 2)
 
 
+@pytest.mark.parametrize(("auto_pad", "pads"), [("SAME_UPPER", (1, 1, 2, 2)),
+                                                ("SAME_LOWER", (2, 2, 1, 1))])
+def test_conv_transpose_auto_pad(tmp_path: Path, auto_pad: str, pads) -> None:
+    # output = input * stride = 10; the full output is 2 * 4 + 5 = 13: 3 rows are cut off
+    nodes = [helper.make_node("ConvTranspose", ["x", "w"], ["y"], auto_pad=auto_pad,
+                              strides=[2, 2])]
+    net = _load(tmp_path, nodes, [value("x", [1, 3, 5, 5])], [value("y", None)],
+                [weight("w", [3, 2, 5, 5])])
+    d = net.layers[0].dims
+    assert net.layers[0].outputs == [(1, 2, 10, 10)]
+    assert (d.pad_top, d.pad_left, d.pad_bottom, d.pad_right) == pads
+
+
 def test_conv_1d_and_3d(tmp_path: Path) -> None:
     net = _load(tmp_path, [helper.make_node("Conv", ["x", "w"], ["y"])],
                 [value("x", [1, 4, 20])], [value("y", None)], [weight("w", [8, 4, 3])])
     d = net.layers[0].dims
     assert (d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.out_w) == (1, 20, 1, 3, 18)
     assert net.layers[0].macs == 8 * 18 * 4 * 3
-    net = _load(tmp_path, [helper.make_node("Conv", ["x", "w"], ["y"])],
+    net = _load(tmp_path, [helper.make_node("Conv", ["x", "w"], ["y"],
+                                            pads=[0, 1, 2, 0, 1, 2], strides=[1, 2, 1])],
                 [value("x", [1, 2, 5, 6, 6])], [value("y", None)],
                 [weight("w", [3, 2, 3, 3, 3])])
-    assert net.layers[0].macs == 3 * (3 * 4 * 4) * 2 * 27 == net.layers[0].dims.macs
+    d = net.layers[0].dims
+    assert net.layers[0].outputs == [(1, 3, 3, 3, 8)]
+    assert net.layers[0].macs == 3 * (3 * 3 * 8) * 2 * 27 == d.macs
+    assert (d.stride_h, d.stride_w, d.pad_top, d.pad_left) == (2, 1, 1, 2)
+    assert net.layers[0].attrs["spatial_rank"] == 3
 
 
 def test_gemm_transposes(tmp_path: Path) -> None:
@@ -300,6 +318,9 @@ def test_if_costs_larger_branch(tmp_path: Path) -> None:
     assert layer.op == "If" and layer.kind is LayerKind.GENERIC and not layer.modelled
     assert layer.macs == 8 * 27 * 36
     assert any("larger branch" in w for w in net.warnings)
+    # what the branches read from the enclosing graph is read by the If layer
+    assert layer.inputs == [(), (1, 3, 8, 8)]
+    assert sorted(layer.weights) == [(4, 3, 3, 3), (8, 3, 3, 3)]
 
 
 def test_loop_costs_body_times_trip_count(tmp_path: Path) -> None:
