@@ -34,6 +34,7 @@ def test_depthwise_groups_are_packed_on_ws(gemmini):
     acc = systolic("ws")
     kernel = map_layer(conv(64, 28, 64, 3, pad=1, groups=64), acc)
     assert kernel.mapping["groups_packed"] == 3  # 32 // 9 on 32 rows
+    assert kernel.macs == conv(64, 28, 64, 3, pad=1, groups=64).macs  # zeros are not MACs
 
 
 @pytest.mark.parametrize("layer", [conv(64, 56, 64, 3, pad=1), conv(256, 14, 1000, 1),
