@@ -49,6 +49,6 @@ class DepGraph(KernelEstimator):
         if hit is not None:
             return hit[0], hit[1], False
         kernel = map_problem(problem, acc)
-        result = schedule(kernel, periodic=True)
+        result = kernel.periodic_result or schedule(kernel, periodic=True)
         self._cache[key] = (kernel, result)
         return kernel, result, True

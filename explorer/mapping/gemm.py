@@ -393,14 +393,25 @@ def plan_report(plan: Plan) -> dict:
 
 
 def map_gemm(problem: GemmProblem, acc: Accelerator) -> LoopKernel:
-    """The cheapest of the candidate plans by its busiest unit (compute vs DMA)."""
+    """The fastest candidate plan by its periodic schedule (the depgraph evaluation,
+    kept on the kernel for reuse). Candidates are tried in order of their busiest unit's
+    occupancy, a lower bound on cycles, and the search stops when that bound cannot win."""
+    from explorer.mapping.schedule import schedule
+
     mapper = GemmMapper(problem, acc)
-    best: tuple[int, LoopKernel, Plan] | None = None
-    for plan in mapper.plans():
+    candidates = []
+    for order, plan in enumerate(mapper.plans()):
         kernel = KernelBuilder(plan, acc).build()
-        busy = _busy_bound(kernel)
-        if best is None or busy < best[0]:
-            best = (busy, kernel, plan)
+        candidates.append((_busy_bound(kernel), order, kernel, plan))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    best = None
+    for bound, _, kernel, plan in candidates:
+        if best is not None and bound >= best[0]:
+            break
+        result = schedule(kernel, periodic=True)
+        if best is None or result.cycles < best[0]:
+            kernel.periodic_result = result
+            best = (result.cycles, kernel, plan)
     assert best is not None
     _, kernel, plan = best
     kernel.mapping = plan_report(plan)

@@ -90,6 +90,7 @@ class LoopKernel:
     macs: int = 0
     modelled: bool = True
     unit_names: tuple[str, ...] = UNIT_NAMES
+    periodic_result: Any = None  # the mapper's depgraph evaluation, when it made one
 
     def body_index(self, body: Body) -> int:
         self.bodies.append(body)

@@ -83,8 +83,8 @@ class Scheduler:
             slots.append(done)  # the slot frees once the unit has issued it
             if writes >= 0:
                 regs[writes] = finish
-            for ring in release:
-                rings[ring].append(finish)
+            for ring in release:  # a buffer is free once the unit has read or written it
+                rings[ring].append(done)
             if finish > t_end:
                 t_end = finish
             t_issue = entry

@@ -32,6 +32,7 @@ from explorer.mapping.problem import VectorProblem
 from explorer.mapping.timing import bytes_of, dma_channel, unit_names
 
 BUFFERS = 2
+MAX_RING = 16  # chunks of one operand in flight at most
 
 
 def map_vector(problem: VectorProblem, acc: Accelerator, *, copy: bool = False) -> LoopKernel:
@@ -52,7 +53,11 @@ def map_vector(problem: VectorProblem, acc: Accelerator, *, copy: bool = False) 
     in_unit, in_dma = dma_channel(acc, in_mem, store=False)
     out_unit, out_dma = dma_channel(acc, out_mem, store=True)
     q = acc.queues
-    kernel = LoopKernel([], (), (q.load, q.store, q.execute), (BUFFERS, BUFFERS, BUFFERS), {},
+    in_chunk = max(1, bytes_of(chunk * in_per_out, in_bits))
+    out_chunk = max(1, bytes_of(chunk, out_bits))
+    rings = (max(BUFFERS, min(MAX_RING, in_mem.usable_bytes // in_chunk)), BUFFERS,
+             max(BUFFERS, min(MAX_RING, out_mem.usable_bytes // out_chunk)))
+    kernel = LoopKernel([], (), (q.load, q.store, q.execute), rings, {},
                         macs=0, unit_names=unit_names(acc))
 
     def body(n_out: int) -> int:
