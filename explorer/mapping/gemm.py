@@ -48,7 +48,7 @@ from explorer.mapping.kernel import (
     Repeat,
 )
 from explorer.mapping.problem import GemmProblem
-from explorer.mapping.timing import DmaTiming, bytes_of, dma_channel, fold_fill_cycles, unit_names
+from explorer.mapping.timing import bytes_of, dma_channel, fold_fill_cycles, unit_names
 
 # GEMM dimension -> loop name, per dataflow.
 LOOP_OF_DIM = {
@@ -97,10 +97,8 @@ class GemmMapper:
         self.mem = {"input": acc.memory_for(Operand.INPUT),
                     "weight": acc.memory_for(Operand.WEIGHT),
                     "output": acc.memory_for(Operand.OUTPUT)}
-        self.dma = DmaTiming.of(acc)
         self.pack = self._packing(problem)
         self.problem = self._packed(problem, self.pack)
-        self.fill = fold_fill_cycles(self.df, self.rows, self.cols)
 
     # -- unrolling ----------------------------------------------------------------------
     def _packing(self, p: GemmProblem) -> int:
@@ -165,13 +163,13 @@ class GemmMapper:
                  "output": p.output_elems}[operand]
         return bytes_of(elems, self.bits[operand])
 
-    def _working_set(self, operand: str, loops: list[Loop] | None = None) -> int:
-        """Bytes an operand occupies on chip for one fold (+ a block buffer when streamed)."""
+    def _working_set(self, operand: str) -> int:
+        """Bytes an operand needs on chip when it is not resident: two fold tiles or two
+        blocks of R stream rows (double buffering)."""
         loop_of = LOOP_OF_DIM[self.df]
-        names = [loop_of[d] for d in OPERAND_DIMS[operand]]
         tile = 1
-        for name in names:
-            tile *= self.rows if name == "chunk" else (self.rows if name == "row" else self.cols)
+        for dim in OPERAND_DIMS[operand]:
+            tile *= self.cols if loop_of[dim] == "col" else self.rows
         bits = self.bits["acc" if operand == "output" else operand]
         return bytes_of(tile * STREAM_BUFFERS, bits)
 
@@ -214,7 +212,6 @@ class KernelBuilder:
         c = acc.compute
         self.bits = {"input": c.precision.input_bits, "weight": c.precision.weight_bits,
                      "output": c.precision.output_bits, "acc": c.precision.accumulator_bits}
-        self.dma = DmaTiming.of(acc)
         self.fill = fold_fill_cycles(plan.dataflow, plan.rows, plan.cols)
         self.pipeline = c.pipeline_depth_cycles
         self.loop_of = LOOP_OF_DIM[plan.dataflow]
