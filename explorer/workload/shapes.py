@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import onnx
@@ -194,3 +194,47 @@ def _run_onnxruntime(model: ModelProto, names: list[str], base_dir: Path
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:300] + ("..." if len(text) > 300 else "")
+
+
+def infer_subgraph(graph: GraphProto, parent: TensorTable,
+                   entry: list[tuple[Shape | None, int]], outer_names: Iterable[str],
+                   model: ModelProto, constant: Callable[[str], TensorProto | None]
+                   ) -> TensorTable:
+    """Shapes inside an If/Loop/Scan body: onnx's inference leaves a body's tensors
+    unshaped when its inputs are, so infer the body alone as a model whose inputs carry
+    the (shape, element type) they have on entry, and the outer tensors it reads as
+    extra inputs, or as initializers when they are small constants (axes, shapes) whose
+    values inference needs."""
+    body = GraphProto()
+    body.CopyFrom(graph)
+    for value, (shape, elem_type) in zip(body.input, entry):
+        if value.type.WhichOneof("value") not in (None, "tensor_type"):
+            continue  # sequences, optionals: leave as declared
+        ttype = value.type.tensor_type
+        if not ttype.elem_type and elem_type:
+            ttype.elem_type = elem_type
+        if shape is not None and ttype.elem_type:
+            _set_shape(value, shape)
+    local = {v.name for v in body.input} | {t.name for t in body.initializer}
+    for name in sorted(set(outer_names) - local):
+        shape, elem_type = parent.shape(name), parent.elem_type(name)
+        value = constant(name) if shape is not None and len(shape) <= 1 else None
+        if value is not None:
+            body.initializer.append(value)
+        elif shape is not None and elem_type:
+            body.input.append(onnx.helper.make_tensor_value_info(name, elem_type, shape))
+    wrapper = onnx.helper.make_model(body, opset_imports=list(model.opset_import),
+                                     ir_version=model.ir_version)
+    try:
+        inferred = onnx.shape_inference.infer_shapes(wrapper, check_type=False,
+                                                     strict_mode=False, data_prop=True)
+    except Exception:  # as for the whole model: keep what the body declares
+        return parent.child(graph)
+    return parent.child(inferred.graph)
+
+
+def _set_shape(value: ValueInfoProto, shape: Shape) -> None:
+    dims = value.type.tensor_type.shape
+    dims.ClearField("dim")
+    for size in shape:
+        dims.dim.add().dim_value = int(size)

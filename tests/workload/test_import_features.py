@@ -389,3 +389,27 @@ def test_half_precision(tmp_path: Path) -> None:
     layer = net.layers[0]
     assert (layer.act_bits, layer.weight_bits) == (16, 16)
     assert layer.bytes_moved() == (192 + 108 + 144) * 2
+
+
+def test_scan_body_shapes_are_inferred_from_the_entry_shapes(tmp_path: Path) -> None:
+    # Body inputs without types (as exporters write them): the body's MatMul is only
+    # costable once the state and the scanned slice are given their entry shapes, and
+    # the Unsqueeze needs the value of an outer constant (its axes).
+    from onnx import ValueInfoProto
+
+    body = helper.make_graph(
+        [helper.make_node("Unsqueeze", ["x_t", "axes"], ["row"]),
+         helper.make_node("MatMul", ["row", "w"], ["proj"]),
+         helper.make_node("Add", ["h", "proj"], ["h2"]),
+         helper.make_node("Identity", ["h2"], ["y_t"])],
+        "step", [ValueInfoProto(name="h"), ValueInfoProto(name="x_t")],
+        [ValueInfoProto(name="h2"), ValueInfoProto(name="y_t")])
+    nodes = [helper.make_node("Scan", ["h0", "xs"], ["h_final", "ys"], body=body,
+                              num_scan_inputs=1)]
+    net = _load(tmp_path, nodes, [value("h0", [1, 8]), value("xs", [5, 8])],
+                [value("h_final", None), value("ys", None)],
+                [weight("w", [8, 8]), _int64("axes", [0])])
+    layer = net.layers[0]
+    assert layer.attrs["trip_count"] == 5
+    assert layer.macs == 5 * 8 * 8
+    assert not any("could not be costed" in w for w in net.warnings)
