@@ -127,7 +127,7 @@ class LayerBuilder:
         return ops.NodeInfo(name=label, op=node.op_type, attrs=attrs,
                             inputs=[self.tensor(n) for n in node.input],
                             outputs=[self.tensor(n) for n in node.output],
-                            subgraphs=subgraphs)
+                            subgraphs=subgraphs, domain=node.domain)
 
     def const_tensor(self, name: str) -> TensorProto | None:
         """The tensor an initializer or a Constant node holds (not computed constants)."""

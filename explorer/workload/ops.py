@@ -40,6 +40,7 @@ class NodeInfo:
     outputs: list[TensorInfo | None]
     # Costs of subgraph bodies (If branches, Loop body), filled by the importer.
     subgraphs: dict[str, tuple[int, int]] = field(default_factory=dict)  # attr -> (macs, ops)
+    domain: str = ""  # "" for the default ONNX domain
 
     def input(self, index: int) -> TensorInfo | None:
         return self.inputs[index] if index < len(self.inputs) else None
@@ -82,7 +83,11 @@ class ShapeUnknown(Exception):
 
 
 Parser = Callable[[NodeInfo], OpCost]
+# Keys: the op type for the default ONNX domain, "domain:OpType" for the others (an op
+# of another domain may share a name with an ONNX op and mean something else, e.g.
+# com.microsoft's Attention, which includes the QKV projection).
 PARSERS: dict[str, Parser] = {}
+_DEFAULT_DOMAINS = ("", "ai.onnx")
 
 
 def register(*ops: str) -> Callable[[Parser], Parser]:
@@ -93,8 +98,12 @@ def register(*ops: str) -> Callable[[Parser], Parser]:
     return decorate
 
 
+def parser_key(op: str, domain: str = "") -> str:
+    return op if domain in _DEFAULT_DOMAINS else f"{domain}:{op}"
+
+
 def parse(node: NodeInfo) -> OpCost:
-    return PARSERS.get(node.op, parse_generic)(node)
+    return PARSERS.get(parser_key(node.op, node.domain), parse_generic)(node)
 
 
 def _need(shape: Shape | None, what: str) -> Shape:
@@ -185,6 +194,16 @@ def parse_conv(node: NodeInfo) -> OpCost:
 @register("ConvTranspose")
 def parse_conv_transpose(node: NodeInfo) -> OpCost:
     return _conv_cost(node, 0, 1, 2, transposed=True)
+
+
+@register("DeformConv")
+def parse_deform_conv(node: NodeInfo) -> OpCost:
+    # X, W, offset, B, mask: a conv whose every tap is a bilinear sample (4 reads, 3 lerps)
+    cost = _conv_cost(node, 0, 1, 3)
+    cost.other_ops += 4 * cost.macs
+    cost.activation_inputs = (0, 2, 4)
+    cost.weight_inputs = tuple(i for i in (1, 3) if node.input(i) is not None)
+    return cost
 
 
 @register("ConvInteger")
@@ -345,7 +364,8 @@ _ELTWISE_OPS_PER_ELEMENT: dict[str, int] = {
     "BatchNormalization": 2,  # folded into one scale and one shift at inference
     "HardSigmoid": 2, "HardSwish": 3, "Gelu": 8, "Mish": 4, "Softplus": 2, "Selu": 2,
     "Elu": 2, "Celu": 2, "ThresholdedRelu": 1, "Clip": 2, "QuantizeLinear": 2,
-    "DequantizeLinear": 2, "DynamicQuantizeLinear": 4, "Where": 1,
+    "DequantizeLinear": 2, "DynamicQuantizeLinear": 4, "Where": 1, "Swish": 2,
+    "RotaryEmbedding": 3,  # x * cos + rotate(x) * sin
 }
 _ELTWISE = (
     "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Reciprocal",
@@ -373,7 +393,7 @@ def parse_variadic(node: NodeInfo) -> OpCost:
 
 @register("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
           "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin",
-          "CumSum")
+          "CumSum", "CumProd")
 def parse_reduce(node: NodeInfo) -> OpCost:
     x = node.shape_in(0)
     return OpCost(LayerKind.ELTWISE, other_ops=elements(x) if x is not None else node.out_elems)
@@ -390,7 +410,7 @@ def parse_lrn(node: NodeInfo) -> OpCost:
 
 
 @register("LayerNormalization", "InstanceNormalization", "GroupNormalization",
-          "MeanVarianceNormalization", "RMSNormalization", "SimplifiedLayerNormalization",
+          "MeanVarianceNormalization", "RMSNormalization",
           "LpNormalization")
 def parse_norm(node: NodeInfo) -> OpCost:
     # mean, subtract, square, variance, normalise, scale, shift
@@ -438,7 +458,7 @@ _DATA = (
     "ConstantOfShape", "EyeLike", "Trilu", "ReverseSequence", "SplitToSequence",
     "ConcatFromSequence", "SequenceAt", "SequenceConstruct", "SequenceEmpty",
     "SequenceInsert", "SequenceErase", "SequenceLength", "Optional", "OptionalGetElement",
-    "OptionalHasElement", "Col2Im", "Unique",
+    "OptionalHasElement", "Col2Im", "Unique", "MaxUnpool", "CenterCropPad", "BitCast",
 )
 
 
@@ -464,6 +484,23 @@ def parse_resize(node: NodeInfo) -> OpCost:
     return OpCost(LayerKind.DATA,
                   other_ops=node.out_elems * _RESIZE_OPS_PER_ELEMENT.get(mode, 1),
                   attrs={"mode": mode}, weight_inputs=())
+
+
+@register("GridSample")
+def parse_grid_sample(node: NodeInfo) -> OpCost:
+    mode = str(node.attr("mode", "linear"))
+    mode = "linear" if mode == "bilinear" else "cubic" if mode == "bicubic" else mode
+    return OpCost(LayerKind.DATA,
+                  other_ops=node.out_elems * _RESIZE_OPS_PER_ELEMENT.get(mode, 4),
+                  attrs={"mode": mode}, weight_inputs=())
+
+
+@register("RoiAlign")
+def parse_roi_align(node: NodeInfo) -> OpCost:
+    # each output bin averages sampling_ratio^2 bilinear samples (4 reads, 3 lerps)
+    samples = max(int(node.attr("sampling_ratio", 0)), 2) ** 2
+    return OpCost(LayerKind.POOL, other_ops=node.out_elems * samples * 4,
+                  attrs={"pool": node.op}, weight_inputs=())
 
 
 # ---------------------------------------------------------------------- control flow
@@ -497,3 +534,7 @@ def parse_generic(node: NodeInfo) -> OpCost:
     return OpCost(LayerKind.GENERIC, other_ops=node.out_elems, modelled=False,
                   warning=f"op {node.op!r} (node {node.name!r}) not modelled: costed as "
                           f"{node.out_elems} element operations")
+
+
+# Parsers of other domains (onnxruntime's com.microsoft fused ops) register themselves.
+from explorer.workload import ops_contrib  # noqa: E402, F401

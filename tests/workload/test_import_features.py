@@ -413,3 +413,30 @@ def test_scan_body_shapes_are_inferred_from_the_entry_shapes(tmp_path: Path) -> 
     assert layer.attrs["trip_count"] == 5
     assert layer.macs == 5 * 8 * 8
     assert not any("could not be costed" in w for w in net.warnings)
+
+
+def test_onnxruntime_contrib_ops(tmp_path: Path) -> None:
+    """Models saved after onnxruntime's optimisations hold com.microsoft ops; onnx's
+    inference does not know them, so onnxruntime gives their shapes."""
+    ms = "com.microsoft"
+    nodes = [helper.make_node("FusedConv", ["x", "w", "b"], ["c"], domain=ms, name="conv",
+                              activation="Relu", pads=[1, 1, 1, 1]),
+             helper.make_node("Reshape", ["c", "shape"], ["seq"], name="reshape"),
+             helper.make_node("Attention", ["seq", "qkv_w", "qkv_b"], ["att"], domain=ms,
+                              num_heads=2, name="attention"),
+             helper.make_node("FusedMatMul", ["att", "m"], ["y"], domain=ms, transB=1,
+                              name="matmul")]
+    model = make_model(nodes, [value("x", [1, 3, 4, 4])], [value("y", None)],
+                       [weight("w", [8, 3, 3, 3]), weight("b", [8]), _int64("shape", [1, 16, 8]),
+                        weight("qkv_w", [8, 24]), weight("qkv_b", [24]), weight("m", [5, 8])],
+                       opset=17)
+    model.opset_import.append(helper.make_opsetid(ms, 1))
+    net = load_network(save(model, tmp_path))
+    conv, _, attention, matmul = net.layers
+    assert conv.kind is LayerKind.CONV and conv.macs == 8 * 16 * 27
+    assert conv.other_ops == 2 * 8 * 16  # bias and the fused Relu
+    # projection 16 x 8 -> 24, then 2 heads of size 4: scores 2 * 16 * 16, each (4 + 4)
+    assert attention.macs == 16 * 8 * 24 + 2 * 16 * 16 * 8
+    assert attention.dims == MatMulDims(m=16, n=24, k=8)
+    assert matmul.dims == MatMulDims(m=16, n=5, k=8)
+    assert all(layer.modelled for layer in net)
