@@ -10,7 +10,6 @@ Layers carry private attrs the importer and fusion rely on: `_tensors_in` /
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import onnx
@@ -283,14 +282,3 @@ class LayerBuilder:
             return [t for _, t in present if not t.const]
         return [t for _, t in present if t.const
                 and self.table.elem_type(t.name) not in INDEX_TYPES]
-
-
-def iter_model_nodes(model: ModelProto) -> Iterable[NodeProto]:
-    """Every node of the model, subgraphs included (for tests and diagnostics)."""
-    stack = [model.graph]
-    while stack:
-        graph = stack.pop()
-        for node in graph.node:
-            yield node
-            for attr in node.attribute:
-                stack.extend(attr_graphs(attr))

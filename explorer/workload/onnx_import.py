@@ -145,7 +145,7 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
     if not layers:
         warnings.append("every node computes a constant: nothing to cost")
     return Network(name=Path(path).stem, layers=layers,
-                   graph=_layer_graph(layers, nodes, const, producers),
+                   graph=_layer_graph(layers),
                    source=path, input_shapes=fixed_inputs, warnings=warnings)
 
 
@@ -267,8 +267,7 @@ def _fold_static_shapes(nodes: list[NodeProto], const: set[str], table: TensorTa
             const.update(o for o in node.output if o)
 
 
-def _layer_graph(layers: list[Layer], nodes: list[NodeProto], const: set[str],
-                 producers: dict[str, NodeProto]) -> nx.DiGraph:
+def _layer_graph(layers: list[Layer]) -> nx.DiGraph:
     """Edge u -> v when layer v reads a tensor that layer u writes."""
     owner: dict[str, str] = {}  # tensor -> layer name
     for layer in layers:
