@@ -129,14 +129,7 @@ class AcceleratorPanel(QWidget):
         buttons = QHBoxLayout()
         for action, text in ((self.undo_action, "Undo"), (self.redo_action, "Redo"),
                              (self.reset_action, "Reset")):
-            button = QToolButton()
-            button.setDefaultAction(action)
-            # The action's text names the edit ("Undo set compute.pe_rows = 32"): keep it
-            # in the tooltip, and the button short.
-            action.changed.connect(lambda b=button, a=action, t=text: (
-                b.setText(t), b.setToolTip(a.text())))
-            button.setText(text)
-            buttons.addWidget(button)
+            buttons.addWidget(_ActionButton(action, text))
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -273,3 +266,24 @@ class AcceleratorPanel(QWidget):
         self.modified_label.setToolTip("" if clean else "Edited since loaded or saved "
                                        "(Ctrl+S saves as YAML)")
         self.modifiedChanged.emit(not clean)
+
+
+class _ActionButton(QToolButton):
+    """A short button for an action whose text is long: undo actions are named after the
+    edit ("Undo set compute.pe_rows = 32"), which goes into the tooltip instead."""
+
+    def __init__(self, action: QAction, text: str) -> None:
+        super().__init__()
+        self._action = action
+        self.setText(text)
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self._sync)
+        self._sync()
+
+    @Slot()
+    def _sync(self) -> None:
+        try:
+            self.setEnabled(self._action.isEnabled())
+            self.setToolTip(self._action.toolTip() or self._action.text())
+        except RuntimeError:  # the action is being destroyed with its panel
+            pass
