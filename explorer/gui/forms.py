@@ -439,8 +439,12 @@ class ModelForm(QWidget):
             label = QLabel(str(value))
             return label, (lambda v=value: v), (lambda v, lab=label: lab.setText(str(v))), None
         line = QLineEdit()
-        return line, line.text, (lambda v, e=line: e.setText("" if v is None else str(v))), \
-            line.editingFinished
+
+        def set_text(value: object) -> None:
+            line.setText("" if value is None else str(value))
+            line.setCursorPosition(0)  # show the start of a long text, not its end
+
+        return line, line.text, set_text, line.editingFinished
 
     def _number(self, integer: bool, info: FieldInfo):
         spin = NumberSpinBox(integer=integer)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.estimators.base import NetworkEstimate
 from explorer.gui.view_data import Ceiling, RooflinePoint, roofline_ceilings, roofline_points
-from explorer.gui.views.style import SELECTION_COLOUR, op_colours
+from explorer.gui.views.style import SELECTION_COLOUR, legend_html, op_colours
 from explorer.hardware.schema import Accelerator
 from explorer.units import binary_bytes, count, si
 
@@ -41,9 +40,10 @@ class RooflineView(QWidget):
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).setLogMode(True)
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
-        # Bottom right: under the roofs at high intensity, where layers rarely sit.
-        self.legend = self.plot.addLegend(offset=(-5, -5), labelTextSize="8pt",
-                                          verSpacing=-6, brush=pg.mkBrush(255, 255, 255, 210))
+        # Ceilings are labelled on the plot, op types in a legend line above it: a legend
+        # box inside the plot would cover the layers that sit under the roof.
+        self.op_legend = QLabel()
+        self.op_legend.setWordWrap(True)
         self._items: list[pg.GraphicsObject] = []
         self._highlight = pg.ScatterPlotItem(size=18, symbol="o", brush=None,
                                              pen=pg.mkPen(SELECTION_COLOUR, width=2.5))
@@ -56,6 +56,7 @@ class RooflineView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(header)
+        layout.addWidget(self.op_legend)
         layout.addWidget(self.plot, 1)
 
     # -- public -------------------------------------------------------------------------
@@ -80,7 +81,7 @@ class RooflineView(QWidget):
         for item in self._items:
             self.plot.removeItem(item)
         self._items.clear()
-        self.legend.clear()
+        self.op_legend.setText("")
         if self._highlight.scene() is not None:
             self.plot.removeItem(self._highlight)
         if not self._points and not self._ceilings:
@@ -110,34 +111,56 @@ class RooflineView(QWidget):
             return
         peak = max(c.value for c in compute)
         for ceiling in compute:
-            style = Qt.PenStyle.SolidLine if ceiling.value == peak else Qt.PenStyle.DotLine
-            pen = pg.mkPen("#333333", width=2 if ceiling.value == peak else 1.5, style=style)
-            self._add(pg.PlotDataItem([x_lo, x_hi], [math.log10(ceiling.value)] * 2, pen=pen,
-                                      name=f"{ceiling.label} {si(ceiling.value, 'op/s')}"))
-        bandwidth = [c for c in self._ceilings if c.kind == "bandwidth"]
-        for i, ceiling in enumerate(bandwidth):
-            ridge = math.log10(peak / ceiling.value)  # intensity where the roofs meet
-            xs = np.linspace(x_lo, max(ridge, x_lo), 2)
-            ys = xs + math.log10(ceiling.value)
-            is_dram = i == len(bandwidth) - 1
-            pen = pg.mkPen("#555555" if not is_dram else "#222222",
-                           width=2 if is_dram else 1.3,
+            is_peak = ceiling.value == peak
+            pen = pg.mkPen("#333333", width=2 if is_peak else 1.5,
+                           style=Qt.PenStyle.SolidLine if is_peak else Qt.PenStyle.DotLine)
+            y = math.log10(ceiling.value)
+            self._add(pg.PlotDataItem([x_lo, x_hi], [y, y], pen=pen))
+            self._label(f"{ceiling.label} {si(ceiling.value, 'op/s')}", x_hi, y,
+                        anchor=(1.0, 1.0))
+        # Memories with the same bandwidth share one roof (and one label).
+        roofs: dict[float, list[str]] = {}
+        for ceiling in (c for c in self._ceilings if c.kind == "bandwidth"):
+            roofs.setdefault(ceiling.value, []).append(ceiling.label)
+        for i, (value, labels) in enumerate(sorted(roofs.items())):
+            ridge = math.log10(peak / value)  # intensity where this roof meets the peak
+            end = min(max(ridge, x_lo), x_hi)
+            is_dram = "DRAM" in labels
+            pen = pg.mkPen("#222222" if is_dram else "#666666", width=2 if is_dram else 1.3,
                            style=Qt.PenStyle.SolidLine if is_dram
                            else _BANDWIDTH_STYLES[i % len(_BANDWIDTH_STYLES)])
-            self._add(pg.PlotDataItem(xs, ys, pen=pen,
-                                      name=f"{ceiling.label} {si(ceiling.value, 'B/s')}"))
+            self._add(pg.PlotDataItem([x_lo, end], [x_lo + math.log10(value),
+                                                    end + math.log10(value)], pen=pen))
+            # Along the slope, a third of the way up from the left edge; DRAM's label
+            # below its roof (where the memory-bound layers are), the others above theirs.
+            x = x_lo + (0.65 if is_dram else 0.3) * (end - x_lo)
+            y = x + math.log10(value)
+            if is_dram:  # shift below-right so the text clears the line
+                x, y = x + 0.12, y - 0.12
+            self._label(f"{', '.join(labels)} {si(value, 'B/s')}", x, y,
+                        anchor=(0.0, 0.0 if is_dram else 1.0), along_slope=True)
+
+    def _label(self, text: str, x: float, y: float, anchor: tuple[float, float],
+               along_slope: bool = False) -> None:
+        # rotateAxis: the text's baseline follows the data direction (1, 1), i.e. the
+        # roof's slope on log-log axes, whatever the plot's aspect ratio.
+        item = pg.TextItem(text, color="#333333", anchor=anchor,
+                           rotateAxis=(1, 1) if along_slope else None)
+        item.setPos(x, y)
+        self._add(item)
 
     def _draw_points(self) -> None:
         ops_by_frequency = [op for op, _n in Counter(p.op for p in self._points).most_common()]
         colours = op_colours(ops_by_frequency)
+        self.op_legend.setText(legend_html([(op, colours[op]) for op in ops_by_frequency],
+                                           symbol="●"))
         for op in ops_by_frequency:
             points = [p for p in self._points if p.op == op]
             scatter = pg.ScatterPlotItem(
                 x=[math.log10(p.intensity) for p in points],
                 y=[math.log10(p.performance) for p in points],
                 data=[p.name for p in points], size=8, brush=pg.mkBrush(colours[op]),
-                pen=pg.mkPen("w", width=0.5), hoverable=True, tip=self._tip, name=op,
-                hoverSize=12)
+                pen=pg.mkPen("w", width=0.5), hoverable=True, tip=self._tip, hoverSize=12)
             scatter.sigClicked.connect(self._on_clicked)
             self._add(scatter)
 

@@ -23,6 +23,6 @@ def op_colours(ops: list[str]) -> dict[str, str]:
     return {op: _OP_PALETTE[i % len(_OP_PALETTE)] for i, op in enumerate(ops)}
 
 
-def legend_html(entries: list[tuple[str, str]]) -> str:
-    return "&nbsp;&nbsp;".join(f'<span style="color:{colour}">■</span>&nbsp;{label}'
-                               for label, colour in entries)
+def legend_html(entries: list[tuple[str, str]], symbol: str = "■") -> str:
+    return "&nbsp;&nbsp; ".join(f'<span style="color:{colour}">{symbol}</span>&nbsp;{label}'
+                                for label, colour in entries)
