@@ -1,6 +1,7 @@
-"""Import speed of the nine zoo networks (issue 2: resnet50 ≤ 0.5 s) and the cost of
-applying fusion rules (called on every estimate, so it must take milliseconds).
-Writes docs/validation/import_speed.json.
+"""Import speed of the nine zoo networks (issue 2: resnet50 ≤ 0.5 s), of a BERT-base-
+sized encoder with ~340 MB of inline weights (built on the fly, see _synthetic_bert.py),
+and the cost of applying fusion rules (called on every estimate, so it must take
+milliseconds). Writes docs/validation/import_speed.json.
 
     .venv/bin/python benchmarks/import_speed.py
 """
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _synthetic_bert  # noqa: E402
 from _common import timed, write_result  # noqa: E402
 
 TARGET_RESNET50_S = 0.5
@@ -43,6 +46,16 @@ def main() -> None:
                           "fused_layers": len(apply_fusion(net, rules)), "fusion": fusion}
         print(f"{name:14s} import {warm['median_s'] * 1e3:7.1f} ms  "
               f"fusion {fusion['median_s'] * 1e3:6.2f} ms", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        bert_path = _synthetic_bert.build(Path(tmp) / "bert_base_like.onnx")
+        bert = load_network(bert_path)
+        bert_times = timed(lambda: load_network(bert_path), 3)
+        networks["synthetic_bert_base"] = {
+            "layers": len(bert), "macs": bert.macs, "expected_macs": _synthetic_bert.expected_macs(),
+            "file_bytes": bert_path.stat().st_size, "import": bert_times,
+            "warnings": bert.warnings}
+    print(f"synthetic BERT-base ({networks['synthetic_bert_base']['file_bytes'] / 1e6:.0f} MB)"
+          f" import {bert_times['median_s']:.2f} s", flush=True)
     cold = [float(subprocess.run([sys.executable, "-c", COLD.format(name="resnet50")],
                                  capture_output=True, text=True, check=True,
                                  cwd=root, env={"PYTHONPATH": str(root)}).stdout)

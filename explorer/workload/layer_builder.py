@@ -44,7 +44,6 @@ def dtype_bits(elem_type: int, default: int = 32) -> int:
     return _BITS.get(elem_type, default)
 
 
-
 def outer_scope_names(node: NodeProto) -> set[str]:
     """Tensors a control-flow node's subgraphs read from the enclosing graph."""
     if node.op_type not in CONTROL_FLOW:

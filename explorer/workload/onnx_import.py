@@ -27,7 +27,12 @@ from explorer.workload.layer_builder import (
     outer_scope_names,
 )
 from explorer.workload.network import Layer, Network, Shape
-from explorer.workload.shapes import TensorTable, fill_missing_shapes, infer_static
+from explorer.workload.shapes import (
+    TensorTable,
+    fill_missing_shapes,
+    infer_static,
+    strip_weight_data,
+)
 from explorer.workload.zoo import canonical_zoo_name, zoo_path
 
 _SHAPE_OF = frozenset({"Shape", "Size"})
@@ -113,9 +118,12 @@ def _check_external_data(path: Path, model: ModelProto) -> None:
 
 def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[int, ...]]
                   ) -> Network:
-    """Turn a parsed model into a Network (`path` names the file in messages)."""
+    """Turn a parsed model into a Network (`path` names the file in messages).
+
+    Changes `model`: fixes its input dims and drops the data of large weights."""
     warnings: list[str] = []
     fixed_inputs = _fix_input_shapes(model.graph, path, input_shapes, warnings)
+    strip_weight_data(model)
     model = infer_static(model, warnings)
     graph = model.graph
     nodes = _topological_order(graph, path)

@@ -440,3 +440,20 @@ def test_onnxruntime_contrib_ops(tmp_path: Path) -> None:
     assert attention.dims == MatMulDims(m=16, n=24, k=8)
     assert matmul.dims == MatMulDims(m=16, n=5, k=8)
     assert all(layer.modelled for layer in net)
+
+
+def test_large_weights_are_stripped_but_onnxruntime_still_runs(tmp_path: Path) -> None:
+    # 64 x 3 x 3 x 3 weights are above the stripping threshold: shape inference sees only
+    # their dims, and the onnxruntime run (needed for the Resize) gets zeros of that size.
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Cast", ["s"], ["sf"], to=FLOAT),
+             helper.make_node("Mul", ["sf", "scale"], ["s2"]),
+             helper.make_node("Cast", ["s2"], ["si"], to=TensorProto.INT64),
+             helper.make_node("Resize", ["x", "", "", "si"], ["r"], mode="nearest"),
+             helper.make_node("Conv", ["r", "w"], ["y"])]
+    net = _load(tmp_path, nodes, [value("x", [1, 3, 8, 8])], [value("y", None)],
+                [weight("w", [64, 3, 3, 3]),
+                 numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scale")])
+    assert net.layers[-1].macs == 64 * 27 * 14 * 14
+    assert net.layers[-1].weights == [(64, 3, 3, 3)]
+    assert any("onnxruntime" in w for w in net.warnings)
