@@ -225,6 +225,10 @@ def _fix_input_shapes(graph: GraphProto, path: str, overrides: dict[str, tuple[i
                 raise WorkloadError(f"{path}: input {value.name!r} has rank "
                                     f"{len(ttype.shape.dim)}, --input-shape gives "
                                     f"{len(override)} dims")
+            declared = [d.dim_value if d.HasField("dim_value") else None
+                        for d in ttype.shape.dim]
+            if declared != list(override):
+                _forget_declared_shapes(graph)
             ttype.shape.ClearField("dim")
             for size in override:
                 ttype.shape.dim.add().dim_value = int(size)
@@ -248,6 +252,15 @@ def _fix_input_shapes(graph: GraphProto, path: str, overrides: dict[str, tuple[i
                             "(override with --input-shape)")
         fixed[value.name] = tuple(d.dim_value for d in dims)
     return fixed
+
+
+def _forget_declared_shapes(graph: GraphProto) -> None:
+    """Intermediate and output shapes a file declares follow from its own input shapes;
+    once an input is given other dims they are stale and would contradict inference."""
+    del graph.value_info[:]
+    for value in graph.output:
+        if value.type.HasField("tensor_type"):
+            value.type.tensor_type.ClearField("shape")
 
 
 def _constant_tensors(graph: GraphProto, nodes: list[NodeProto]) -> set[str]:

@@ -192,6 +192,7 @@ def _run_onnxruntime(model: ModelProto, names: list[str], base_dir: Path
     outputs += [name for name in names if name not in outputs]
     del probe.graph.output[:]
     probe.graph.output.extend(ValueInfoProto(name=name) for name in outputs)
+    del probe.graph.value_info[:]  # onnxruntime infers its own; declared ones may be stale
     weights = {t.name for t in probe.graph.initializer}
     feeds = {}
     for value in probe.graph.input:

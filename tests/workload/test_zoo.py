@@ -85,3 +85,14 @@ def test_densenet_caffe_bn_is_eltwise_with_weights() -> None:
 def test_unknown_zoo_name() -> None:
     with pytest.raises(WorkloadError, match="not an ONNX file and not a zoo network"):
         load_network("resnet51")
+
+
+def test_input_shape_override_on_a_zoo_network() -> None:
+    base = load_network("squeezenet")
+    (name,) = base.input_shapes
+    batch4 = load_network("squeezenet", {name: (4, 3, 224, 224)})
+    assert batch4.input_shapes == {name: (4, 3, 224, 224)}
+    assert batch4.macs == 4 * base.macs
+    # the declared output shape (batch 1) must not survive the override
+    assert batch4.layers[-1].outputs == [(4, 1000, 1, 1)]
+    assert batch4.warnings == []
