@@ -214,6 +214,15 @@ def _fix_input_shapes(graph: GraphProto, path: str, overrides: dict[str, tuple[i
     if unknown:
         raise WorkloadError(f"{path}: --input-shape names {', '.join(map(repr, unknown))} "
                             f"not among the inputs ({', '.join(sorted(names)) or 'none'})")
+    # A symbolic dim named in one overridden input ("sequence") has that size everywhere,
+    # so giving input_ids=1x128 also fixes attention_mask[batch, sequence].
+    known: dict[str, int] = {}
+    for value in real:
+        override = overrides.get(value.name)
+        if override is not None and value.type.HasField("tensor_type"):
+            for dim, size in zip(value.type.tensor_type.shape.dim, override):
+                if dim.dim_param:
+                    known.setdefault(dim.dim_param, int(size))
     fixed: dict[str, Shape] = {}
     for value in real:
         ttype = value.type.tensor_type if value.type.HasField("tensor_type") else None
@@ -238,6 +247,9 @@ def _fix_input_shapes(graph: GraphProto, path: str, overrides: dict[str, tuple[i
             raise WorkloadError(f"{path}: input {value.name!r} has no shape; give it with "
                                 f"--input-shape {value.name}=DIMS")
         dims = list(ttype.shape.dim)
+        for dim in dims:
+            if not dim.HasField("dim_value") and dim.dim_param in known:
+                dim.dim_value = known[dim.dim_param]  # also clears dim_param (a oneof)
         dynamic = [i for i, d in enumerate(dims) if not d.HasField("dim_value")]
         if dynamic and dynamic != [0]:
             labels = [dims[i].dim_param or "?" for i in dynamic if i != 0]

@@ -457,3 +457,15 @@ def test_large_weights_are_stripped_but_onnxruntime_still_runs(tmp_path: Path) -
     assert net.layers[-1].macs == 64 * 27 * 14 * 14
     assert net.layers[-1].weights == [(64, 3, 3, 3)]
     assert any("onnxruntime" in w for w in net.warnings)
+
+
+def test_named_dynamic_dims_are_shared_between_inputs(tmp_path: Path) -> None:
+    # as in exported transformers: input_ids[batch, sequence], mask[batch, sequence]
+    nodes = [helper.make_node("Add", ["ids", "mask"], ["y"])]
+    model = make_model(nodes, [value("ids", ["batch", "sequence"]),
+                               value("mask", ["batch", "sequence"])], [value("y", None)])
+    path = save(model, tmp_path)
+    net = load_network(path, {"ids": (2, 128)})
+    assert net.input_shapes == {"ids": (2, 128), "mask": (2, 128)}
+    assert net.layers[0].other_ops == 256
+    assert net.warnings == []
