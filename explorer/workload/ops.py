@@ -292,13 +292,13 @@ def parse_einsum(node: NodeInfo) -> OpCost:
     """Two-operand contractions as a batched matrix product; others as element-wise."""
     equation = str(node.attr("equation", "")).replace(" ", "")
     operands = [t for t in node.inputs if t is not None]
-    lhs, _, out = equation.partition("->")
+    lhs, arrow, out = equation.partition("->")
     terms = lhs.split(",")
-    if len(operands) != 2 or len(terms) != 2 or "..." in equation or not out and "->" in equation:
+    if len(operands) != 2 or len(terms) != 2 or "..." in equation:
         x = operands[0].shape if operands else None
         return OpCost(LayerKind.ELTWISE, other_ops=elements(x) if x is not None else 0)
     a, b = (_need(t.shape, "Einsum operand") for t in operands)
-    if not out:  # implicit output: letters appearing once, sorted
+    if not arrow:  # implicit output: the letters appearing once, sorted
         out = "".join(sorted(c for c in set(lhs) - {","} if lhs.count(c) == 1))
     size: dict[str, int] = {}
     for term, shape in zip(terms, (a, b)):
@@ -465,9 +465,9 @@ _DATA = (
 @register(*_DATA)
 def parse_data(node: NodeInfo) -> OpCost:
     attrs: dict[str, Any] = {}
-    if node.op in ("Transpose",) and node.attr("perm") is not None:
+    if node.op == "Transpose" and node.attr("perm") is not None:
         attrs["perm"] = list(node.attr("perm"))
-    if node.op in ("Concat", "Split", "Gather", "Flatten", "Softmax") and "axis" in node.attrs:
+    if node.op in ("Concat", "Split", "Gather", "Flatten") and "axis" in node.attrs:
         attrs["axis"] = int(node.attr("axis"))
     # Data movement: no arithmetic, but every input is read and the output written.
     return OpCost(LayerKind.DATA, attrs=attrs, weight_inputs=())
