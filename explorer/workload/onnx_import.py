@@ -11,7 +11,9 @@ folded away; constant operands of the remaining nodes are their weights.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import os
+from collections import defaultdict
 from pathlib import Path
 
 import networkx as nx
@@ -174,33 +176,41 @@ def _resolve_missing_shapes(model: ModelProto, nodes: list[NodeProto], const: se
 
 
 def _topological_order(graph: GraphProto, path: str) -> list[NodeProto]:
-    """Nodes in data-flow order (ONNX requires it, but files in the wild break the rule)."""
-    available = {i.name for i in graph.input} | {t.name for t in graph.initializer}
-    available.add("")
+    """Nodes in data-flow order (ONNX requires it, but files in the wild break the rule);
+    Kahn's algorithm, keeping the file's order among ready nodes."""
+    available = {i.name for i in graph.input} | {t.name for t in graph.initializer} | {""}
     nodes = list(graph.node)
-    produced = {out for node in nodes for out in node.output}
+    producer: dict[str, int] = {}
+    for index, node in enumerate(nodes):
+        for out in node.output:
+            producer.setdefault(out, index)
+    consumers: dict[str, list[int]] = defaultdict(list)
+    waiting = [0] * len(nodes)
+    for index, node in enumerate(nodes):
+        needs = {n for n in node.input if n not in available}
+        # a body may read a tensor computed in this graph; others come from further out
+        needs |= {n for n in outer_scope_names(node) if n in producer and n not in available}
+        for name in needs:
+            if name not in producer:
+                raise WorkloadError(
+                    f"{path}: input {name!r} of node {node_label(node)} is produced by no "
+                    "node, input or initializer (truncated or corrupt file?)")
+            consumers[name].append(index)
+        waiting[index] = len(needs)
+    ready = [index for index, count in enumerate(waiting) if count == 0]
+    heapq.heapify(ready)
     ordered: list[NodeProto] = []
-    pending = nodes
-    while pending:
-        stuck: list[NodeProto] = []
-        for node in pending:
-            needs = [n for n in node.input if n not in available]
-            needs += [n for n in outer_scope_names(node) if n in produced
-                      and n not in available]
-            if needs:
-                stuck.append(node)
-            else:
-                ordered.append(node)
-                available.update(node.output)
-        if len(stuck) == len(pending):
-            node = stuck[0]
-            missing = next(n for n in node.input if n not in available) if any(
-                n not in available for n in node.input) else "?"
-            cause = ("produced by no node, input or initializer (truncated or corrupt file?)"
-                     if missing not in produced else "part of a cycle")
-            raise WorkloadError(f"{path}: input {missing!r} of node {node_label(node)} is "
-                                f"{cause}")
-        pending = stuck
+    while ready:
+        index = heapq.heappop(ready)
+        ordered.append(nodes[index])
+        for out in set(nodes[index].output):
+            for consumer in consumers.pop(out, ()):
+                waiting[consumer] -= 1
+                if waiting[consumer] == 0:
+                    heapq.heappush(ready, consumer)
+    if len(ordered) < len(nodes):
+        stuck = next(node for index, node in enumerate(nodes) if waiting[index])
+        raise WorkloadError(f"{path}: node {node_label(stuck)} is part of a cycle")
     return ordered
 
 

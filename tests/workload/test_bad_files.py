@@ -164,3 +164,11 @@ def test_external_weights_with_onnxruntime_shape_fallback(tmp_path: Path) -> Non
     net = load_network(path)
     assert net.layers[-1].macs == 4 * 27 * 14 * 14
     assert any("onnxruntime" in w for w in net.warnings)
+
+
+def test_cycle(tmp_path: Path) -> None:
+    nodes = [helper.make_node("Add", ["x", "b"], ["a"], name="first"),
+             helper.make_node("Relu", ["a"], ["b"], name="second")]
+    model = make_model(nodes, [value("x", [2])], [value("b", None)])
+    message = _error(save(model, tmp_path))
+    assert "part of a cycle" in message
