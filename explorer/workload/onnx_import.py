@@ -31,6 +31,7 @@ from explorer.workload.layer_builder import (
 from explorer.workload.network import Layer, Network, Shape
 from explorer.workload.shapes import (
     TensorTable,
+    densify_sparse_initializers,
     fill_missing_shapes,
     infer_static,
     strip_weight_data,
@@ -124,6 +125,7 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
 
     Changes `model`: fixes its input dims and drops the data of large weights."""
     warnings: list[str] = []
+    densify_sparse_initializers(model)
     fixed_inputs = _fix_input_shapes(model.graph, path, input_shapes, warnings)
     strip_weight_data(model)
     model = infer_static(model, warnings)

@@ -98,6 +98,23 @@ _DATA_FIELDS = ("raw_data", "float_data", "int32_data", "int64_data", "double_da
                 "uint64_data", "string_data")
 
 
+def densify_sparse_initializers(model: ModelProto) -> None:
+    """Sparse initializers become dense initializers of their dims and type (values
+    zero; costing needs only their shapes), so the rest of the import sees one kind."""
+    import numpy as np
+
+    for sparse in model.graph.sparse_initializer:
+        dense = TensorProto(name=sparse.values.name, data_type=sparse.values.data_type)
+        dense.dims.extend(sparse.dims)
+        try:
+            itemsize = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(dense.data_type)).itemsize
+        except (KeyError, ValueError, TypeError):
+            itemsize = 4
+        dense.raw_data = bytes(math.prod(dense.dims) * itemsize)
+        model.graph.initializer.append(dense)
+    del model.graph.sparse_initializer[:]
+
+
 def strip_weight_data(model: ModelProto) -> None:
     """Drop the values of large inline initializers of `model` (in place), keeping dims
     and types; `_run_onnxruntime` runs such a model with zero weights."""

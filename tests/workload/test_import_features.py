@@ -469,3 +469,15 @@ def test_named_dynamic_dims_are_shared_between_inputs(tmp_path: Path) -> None:
     assert net.input_shapes == {"ids": (2, 128), "mask": (2, 128)}
     assert net.layers[0].other_ops == 256
     assert net.warnings == []
+
+
+def test_sparse_initializer_weights(tmp_path: Path) -> None:
+    values = numpy_helper.from_array(np.array([1.0, 2.0], np.float32), "w")
+    indices = numpy_helper.from_array(np.array([0, 5], np.int64), "w_indices")
+    sparse = helper.make_sparse_tensor(values, indices, [4, 3, 3, 3])
+    model = make_model([helper.make_node("Conv", ["x", "w"], ["y"])],
+                       [value("x", [1, 3, 8, 8])], [value("y", None)])
+    model.graph.sparse_initializer.append(sparse)
+    net = load_network(save(model, tmp_path))
+    assert net.layers[0].weights == [(4, 3, 3, 3)]
+    assert net.layers[0].macs == 4 * 27 * 36
