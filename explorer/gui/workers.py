@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from explorer.errors import Cancelled, ExplorerError
 
@@ -101,6 +101,9 @@ class TaskRunner(QObject):
         self._worker.failed.connect(self._on_failed)
         self._worker.cancelled.connect(self._on_cancelled)
         self._thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:  # a running QThread destroyed at exit aborts the process
+            app.aboutToQuit.connect(self.shutdown)
         self._pending: list[Task] = []
         self._running: Task | None = None
         self._next_id = 1
@@ -127,6 +130,7 @@ class TaskRunner(QObject):
         tasks = ([self._running] if self._running else []) + self._pending
         return any(kind is None or t.kind == kind for t in tasks)
 
+    @Slot()
     def shutdown(self) -> None:
         self.cancel()
         self._thread.quit()

@@ -48,19 +48,38 @@ class LayerTableModel(QAbstractTableModel):
         self._layers: list[Layer] = []
         self._estimates: dict[str, LayerEstimate] = {}
         self._bits: tuple[int | None, int | None] = (None, None)
+        self._display_rows: list[list[str]] = []
+        self._sort_rows: list[list[Any]] = []
 
     def set_layers(self, layers: list[Layer], acc: Accelerator | None) -> None:
+        bits = ((acc.compute.precision.input_bits, acc.compute.precision.weight_bits)
+                if acc else (None, None))
+        if [x.name for x in layers] == [x.name for x in self._layers] and bits == self._bits:
+            # Same rows (a new estimate of the same network): refresh in place, keeping
+            # the view's scroll position, sort order and selection.
+            self._layers = list(layers)
+            self._refresh_rows()
+            return
         self.beginResetModel()
         self._layers = list(layers)
-        self._bits = ((acc.compute.precision.input_bits, acc.compute.precision.weight_bits)
-                      if acc else (None, None))
+        self._bits = bits
         self._estimates = {}
+        self._refresh_rows(emit=False)
         self.endResetModel()
 
     def set_estimates(self, result: NetworkEstimate | None) -> None:
         self._estimates = {e.name: e for e in result.layers} if result else {}
-        if self._layers:
-            self.dataChanged.emit(self.index(0, COLUMNS.index("Latency")),
+        self._refresh_rows()
+
+    def _refresh_rows(self, emit: bool = True) -> None:
+        # Display texts and sort keys are computed once here: the view asks data() for
+        # every visible cell and role on each paint, which must stay cheap.
+        self._display_rows = [[self._display(row, layer, column) for column in COLUMNS]
+                              for row, layer in enumerate(self._layers)]
+        self._sort_rows = [[self._sort_key(row, layer, column) for column in COLUMNS]
+                           for row, layer in enumerate(self._layers)]
+        if emit and self._layers:
+            self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._layers) - 1, len(COLUMNS) - 1))
 
     def layer_name(self, row: int) -> str:
@@ -94,12 +113,12 @@ class LayerTableModel(QAbstractTableModel):
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display_rows[index.row()][index.column()]
+        if role == SORT_ROLE:
+            return self._sort_rows[index.row()][index.column()]
         layer = self._layers[index.row()]
         column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(index.row(), layer, column)
-        if role == SORT_ROLE:
-            return self._sort_key(index.row(), layer, column)
         if role == Qt.ItemDataRole.BackgroundRole and not layer.modelled:
             return _UNMODELLED_BRUSH
         if role == Qt.ItemDataRole.ToolTipRole and column in ("Name", "Fused nodes"):
