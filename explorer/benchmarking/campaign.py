@@ -1,0 +1,168 @@
+"""A benchmark campaign: choose configurations (PR or random), measure them on a device,
+append every measurement to the store at once.
+
+Resumable: the plan is a deterministic function of (strategy, budget, seed) and of the
+measurements already in the store, and a configuration already in the store is never
+measured again, so running the same command after a kill continues where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from explorer.benchmarking.configs import LayerConfig
+from explorer.benchmarking.devices.base import Device
+from explorer.benchmarking.pr import RuleSet, StepRule, detect_rule, family, representative_configs
+from explorer.benchmarking.space import SweepSpec, default_sweeps, random_configs
+from explorer.benchmarking.store import BenchmarkStore
+from explorer.errors import BenchmarkError, Cancelled
+
+STRATEGIES = ("pr", "random")
+ProgressFn = Callable[[int, int, str], None]  # (done, total, what)
+CancelFn = Callable[[], bool]
+
+# Random draws per representative slot: many draws collapse onto one plateau.
+CANDIDATE_FACTOR = 6
+
+
+@dataclass
+class CampaignResult:
+    measured: int = 0  # new measurements taken now
+    reused: int = 0  # found in the store from an earlier (interrupted) run
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    sweeps: int = 0
+
+
+@dataclass
+class Campaign:
+    device: Device
+    store: BenchmarkStore
+    strategy: str
+    budget: int
+    seed: int = 0
+    sweep_share: float = 0.25  # of the budget, at most, for initial sweeps (PR only)
+    kinds: tuple[str, ...] | None = None
+    progress: ProgressFn | None = None
+    cancel: CancelFn | None = None
+    phase: str = "train"  # label of the random strategy's rows ("test" for held-out sets)
+    result: CampaignResult = field(default_factory=CampaignResult)
+
+    def __post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise BenchmarkError(f"strategy {self.strategy!r}; allowed: {', '.join(STRATEGIES)}")
+        if self.budget < 1:
+            raise BenchmarkError(f"budget {self.budget}: must be >= 1")
+        self._done = 0
+
+    # -- measuring with reuse -------------------------------------------------------------
+    def _measure(self, config: LayerConfig, phase: str, total: int) -> float:
+        if self.cancel and self.cancel():
+            raise Cancelled(f"benchmark cancelled after {self._done} of {total} samples; "
+                            f"{self.store.path} keeps them, run the same command to resume")
+        row = self.store.lookup(config)
+        if row is None:
+            measurement = self.device.measure(config)
+            row = self.store.append(config, measurement, phase)
+            self.result.measured += 1
+        else:
+            self.result.reused += 1
+        self._done += 1
+        if self.progress:
+            self.progress(self._done, total, config.describe())
+        return self.store.latency(row)
+
+    # -- plans ----------------------------------------------------------------------------
+    def sweep_plan(self) -> list[SweepSpec]:
+        """Sweeps that fit in `sweep_share` of the budget, most informative first. A sweep
+        needs at least 48 points (three plateaus of 16) to show a staircase, so a small
+        budget runs fewer sweeps rather than shorter ones."""
+        allowed = int(self.budget * self.sweep_share)
+        kinds_ok = set(self.device.supported_kinds())
+        sweeps = [s for s in default_sweeps() if (self.kinds is None or s.base.kind in self.kinds)
+                  and s.base.kind in kinds_ok]
+        best: list[SweepSpec] = []
+        best_score: tuple[int, int] = (0, 0)
+        for max_points in (96, 64, 48):
+            chosen, used, rank = [], 0, 0
+            for i, s in enumerate(sweeps):
+                values = s.values[:max_points]
+                if used + len(values) <= allowed:
+                    chosen.append(SweepSpec(s.name, s.base, s.param, values))
+                    used += len(values)
+                    rank -= i
+            score = (len(chosen), rank)  # most sweeps, then the most informative ones
+            if score > best_score:
+                best, best_score = chosen, score
+        return best
+
+    def run(self) -> CampaignResult:
+        self.store.set_campaign({"strategy": self.strategy, "budget": self.budget,
+                                 "seed": self.seed, "sweep_share": self.sweep_share,
+                                 "kinds": list(self.kinds) if self.kinds else None})
+        if self.strategy == "random":
+            plan = random_configs(self.budget, self.seed, self.kinds)
+            for config in plan:
+                self._measure(config, self.phase, len(plan))
+            return self.result
+
+        sweeps = self.sweep_plan()
+        n_sweep = sum(len(s.values) for s in sweeps)
+        total = self.budget
+        found: list[StepRule] = []
+        seen: set[tuple] = set()
+        hints = self.device.parallelism_hints()
+        tol = 0.01 if self.device.deterministic else 0.03
+        for spec in sweeps:
+            configs = spec.configs()
+            latencies = [self._measure(c, "sweep", total) for c in configs]
+            seen.update(c.key() for c in configs)
+            rule = detect_rule(family(spec.base), spec.param, spec.values, latencies,
+                               hints=hints.get(spec.param, hints.get("in_w", [])), tol=tol)
+            if rule:
+                found.append(rule)
+        rules = RuleSet(found)
+        self.result.rules = rules.to_list()
+        self.result.sweeps = n_sweep
+        self.store.set_campaign({**self.store.campaign, "rules": rules.to_list()})
+        remaining = max(0, self.budget - len(seen))
+        candidates = random_configs(remaining * CANDIDATE_FACTOR, self.seed + 1, self.kinds)
+        plan = _balanced(representative_configs(candidates, rules, len(candidates), seen),
+                         remaining)
+        for config in plan:
+            self._measure(config, "train", total)
+        return self.result
+
+
+def _balanced(configs: list[LayerConfig], budget: int) -> list[LayerConfig]:
+    """Take `budget` configurations keeping the kind shares of the candidate draw."""
+    from explorer.benchmarking.space import kind_budgets
+
+    by_kind: dict[str, list[LayerConfig]] = {}
+    for c in configs:
+        by_kind.setdefault(c.kind, []).append(c)
+    quota = kind_budgets(budget, tuple(by_kind))
+    out: list[LayerConfig] = []
+    for kind, items in by_kind.items():
+        out.extend(items[: quota.get(kind, 0)])
+    # Fill any shortfall (a kind with few distinct representatives) from the rest.
+    chosen = {c.key() for c in out}
+    for c in configs:
+        if len(out) >= budget:
+            break
+        if c.key() not in chosen:
+            out.append(c)
+            chosen.add(c.key())
+    return out[:budget]
+
+
+def iter_rows(store: BenchmarkStore, phases: tuple[str, ...] | None = None,
+              statuses: tuple[str, ...] | None = ("ok",)) -> Iterator[tuple[LayerConfig, float]]:
+    cols = store.columns(("phase", "status", "latency_s"))
+    for i, config in enumerate(store.configs()):
+        if phases and cols["phase"][i] not in phases:
+            continue
+        if statuses and cols["status"][i] not in statuses:
+            continue
+        yield config, float(cols["latency_s"][i])
