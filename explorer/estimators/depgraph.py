@@ -1,7 +1,7 @@
 """`depgraph`: the fast dependency-graph estimator (Lübeck et al. 2024).
 
 The same loop kernel and the same instruction semantics as `simulate` (instruction
-dependencies plus resource conflicts on units, queues and buffers), but a loop's
+dependencies plus resource conflicts on units, queues, buffers and memory ports), but a loop's
 iterations are evaluated only until the schedule becomes periodic: once the state
 relative to the issue front repeats after p iterations, the remaining whole periods are
 extrapolated by shifting every time by the period's length (exact, since scheduling is

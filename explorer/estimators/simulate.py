@@ -1,7 +1,8 @@
 """`simulate`: the cycle-level reference. Every instruction of every loop-kernel
 iteration of every layer is scheduled (explorer.mapping.schedule): data dependencies,
 one unit per instruction class, queue depths, buffer rings, DMA latency and bandwidth,
-array fill and drain. Slow by design; it is the ground truth `depgraph` is checked
+memory banks and ports (a DMA fill and the array's reads of one single-ported bank take
+turns; explorer.mapping.ports), array fill and drain. Slow by design; it is the ground truth `depgraph` is checked
 against.
 """
 

@@ -47,6 +47,7 @@ from explorer.mapping.kernel import (
     Node,
     Repeat,
 )
+from explorer.mapping.ports import PortUse, merge_uses, port_layout
 from explorer.mapping.problem import GemmProblem
 from explorer.mapping.timing import bytes_of, dma_channel, fold_fill_cycles, unit_names
 
@@ -223,13 +224,15 @@ class KernelBuilder:
                          for op, dims in OPERAND_DIMS.items()}
         self.bodies: list[Body] = []
         self.body_ids: dict[tuple, int] = {}
+        self.layout = port_layout(acc)
 
     def build(self) -> LoopKernel:
         root = self._level(0, ())
         q = self.acc.queues
         rings = tuple(self._ring_size(op) for op in ("input", "weight", "output"))
         return LoopKernel(self.bodies, root, (q.load, q.store, q.execute), rings, {},
-                          macs=self.plan.problem.macs, unit_names=unit_names(self.acc))
+                          macs=self.plan.problem.macs, unit_names=unit_names(self.acc),
+                          port_names=self.layout.names)
 
     def _ring_size(self, operand: str) -> int:
         """Blocks of a streamed operand the memory's usable half holds (2..MAX_RING):
@@ -311,55 +314,73 @@ class KernelBuilder:
 
         reads: list[int] = []
         releases: list[int] = []
-        stream_read_bytes: dict[str, int] = {}
+        array_reads: list[PortUse | None] = []
+        occupancy = b
         for operand, loading in (("weight", load_w), ("input", load_in)):
             streamed = "chunk" in self.loops_of[operand]
             mem = plan.mem[operand]
+            group = self.layout.group(mem, Operand(operand))
             raw = self._elems(operand, ext, b if streamed else 1)
-            if streamed:
-                stream_read_bytes[mem.name] = (stream_read_bytes.get(mem.name, 0)
-                                               + bytes_of(raw, self.bits[operand]))
+            read_bytes = bytes_of(raw, self.bits[operand]) if (streamed or first) else 0
+            array_reads.append(group.use(write=False, nbytes=read_bytes))
+            if streamed:  # the stream cannot outrun its banks (a preload hides in the fill)
+                occupancy = max(occupancy, group.cycles(write=False, nbytes=read_bytes))
             reads.append(REG_OF[operand])
-            count(sram_r, mem, bytes_of(raw, self.bits[operand]) if (streamed or first) else 0)
+            count(sram_r, mem, read_bytes)
             if not loading or not (streamed or first):
                 if loading and not streamed and last:
                     releases.append(RING_OF[operand])
                 continue
             nbytes = bytes_of(raw * self.ratio[operand], self.bits[operand])
             unit, dma = dma_channel(self.acc, mem, store=False)
-            instrs.append(Instr(f"load_{operand}", LOAD_Q, unit, dma.cycles(nbytes),
+            occ = dma.cycles(nbytes)
+            # The fill reaches the banks as its data arrives: its last writes end when
+            # the transfer does (after the DRAM round trip).
+            fill_ports = group.cycles(write=True, nbytes=nbytes)
+            port = group.use(write=True, nbytes=nbytes,
+                             offset=max(0, dma.latency_cycles + occ - fill_ports))
+            instrs.append(Instr(f"load_{operand}", LOAD_Q, unit, occ,
                                 dma.latency_cycles, writes=REG_OF[operand],
-                                acquire=(RING_OF[operand],), dram_read_bytes=nbytes))
+                                acquire=(RING_OF[operand],), dram_read_bytes=nbytes,
+                                ports=merge_uses([port])))
             count(sram_w, mem, nbytes)
             if streamed or last:
                 releases.append(RING_OF[operand])
 
         out_streamed = "chunk" in self.loops_of["output"]
         out_mem = plan.mem["output"]
-        occupancy = b
-        for mem_name, nbytes in stream_read_bytes.items():
-            bandwidth = next(m for m in plan.mem.values() if m.name == mem_name)
-            occupancy = max(occupancy, math.ceil(nbytes / bandwidth.read_bandwidth_bytes_per_cycle))
+        out_group = self.layout.group(out_mem, Operand.OUTPUT)
+        out_elems = self._elems("output", ext, b if out_streamed else 1)
+        acc_bytes = bytes_of(out_elems, self.bits["acc"])
+        writes_out = out_streamed or last
+        out_cycles = out_group.cycles(write=True, nbytes=acc_bytes) if writes_out else 0
+        occupancy = max(occupancy, out_cycles)
         if first:
             occupancy += self.fill - (1 if layer_first else 0)
         acquire: tuple[int, ...] = ()
         if store and (out_streamed or first):
             acquire = (RING_OUTPUT,)
-        out_elems = self._elems("output", ext, b if out_streamed else 1)
-        if out_streamed or last:
-            count(sram_w, out_mem, bytes_of(out_elems, self.bits["acc"]))
+        if writes_out:
+            count(sram_w, out_mem, acc_bytes)
+            # Results (and the partial sums they add to) pass the accumulator banks as
+            # the array drains, at the end of the instruction.
+            drain = occupancy - out_cycles
+            array_reads.append(out_group.use(write=True, nbytes=acc_bytes, offset=drain))
             if accumulating:
-                count(sram_r, out_mem, bytes_of(out_elems, self.bits["acc"]))
+                count(sram_r, out_mem, acc_bytes)
+                array_reads.append(out_group.use(write=False, nbytes=acc_bytes, offset=drain))
         instrs.append(Instr("compute", EXEC_Q, ARRAY, occupancy, self.pipeline,
                             reads=tuple(reads), writes=REG_COMPUTE, acquire=acquire,
-                            release=tuple(releases)))
-        if store and (out_streamed or last):
+                            release=tuple(releases), ports=merge_uses(array_reads)))
+        if store and writes_out:
             nbytes = bytes_of(out_elems * self.ratio["output"], self.bits["output"])
-            count(sram_r, out_mem, bytes_of(out_elems, self.bits["acc"]))
+            count(sram_r, out_mem, acc_bytes)
             unit, dma = dma_channel(self.acc, out_mem, store=True)
             instrs.append(Instr("store_output", STORE_Q, unit, dma.cycles(nbytes),
                                 dma.latency_cycles, reads=(REG_COMPUTE,),
-                                release=(RING_OUTPUT,), dram_write_bytes=nbytes))
+                                release=(RING_OUTPUT,), dram_write_bytes=nbytes,
+                                ports=merge_uses([out_group.use(write=False,
+                                                                nbytes=acc_bytes)])))
         label = ("first " if first else "") + ("last " if last else "") + "block"
         self.bodies.append(Body(label, tuple(instrs), sram_r, sram_w))
         self.body_ids[full_key] = len(self.bodies) - 1
@@ -412,6 +433,7 @@ def map_gemm(problem: GemmProblem, acc: Accelerator) -> LoopKernel:
     assert best is not None
     _, kernel, plan = best
     kernel.mapping = plan_report(plan)
+    kernel.mapping["memory_ports"] = port_layout(acc).report()
     kernel.macs = problem.macs  # useful MACs: packing pads the diagonal with zeros
     return kernel
 

@@ -17,13 +17,18 @@ Every instruction names
   waits for the load of its input block;
 - buffer rings it `acquire`s and `release`s: a double-buffered (or n-buffered) memory
   region can only be refilled once the instruction that used its previous contents is
-  done (write-after-read across iterations).
+  done (write-after-read across iterations);
+- the memory ports it holds (`ports`, see ports.py): the banks of the operand it reads or
+  writes, each held for the cycles its bytes take at the port's rate, e.g. a DMA fill
+  and the array's reads of one single-ported scratchpad bank.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from explorer.mapping.ports import PortUse
 
 # Units (one per instruction class, as the accelerator description defines them).
 DMA_IN, DMA_OUT, ARRAY, VECTOR = 0, 1, 2, 3
@@ -53,10 +58,11 @@ class Instr:
     release: tuple[int, ...] = ()
     dram_read_bytes: int = 0
     dram_write_bytes: int = 0
+    ports: tuple[PortUse, ...] = ()
 
     def compiled(self) -> tuple:
         return (self.queue, self.unit, self.occupancy_cycles, self.latency_cycles,
-                self.reads, self.writes, self.acquire, self.release)
+                self.reads, self.writes, self.acquire, self.release, self.ports)
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,7 @@ class LoopKernel:
     macs: int = 0
     modelled: bool = True
     unit_names: tuple[str, ...] = UNIT_NAMES
+    port_names: tuple[str, ...] = ()  # memory port resources (ports.py)
     periodic_result: Any = None  # the mapper's depgraph evaluation, when it made one
 
     def body_index(self, body: Body) -> int:

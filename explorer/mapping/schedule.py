@@ -4,9 +4,12 @@
 Each instruction enters its queue in program order once a queue slot is free (a slot is
 held until the instruction has left its unit; DRAM latency is then covered by requests in
 flight), starts when its queue's previous instruction has
-started, its unit is free, the registers it reads are ready and the buffer slots it
-acquires have been released, occupies its unit for `occupancy_cycles` and completes
-`latency_cycles` later. All times are integers and every rule is made of `max` and `+`,
+started, its unit is free, the registers it reads are ready, the buffer slots it
+acquires have been released and each memory port it uses is free by the time it needs
+it (ports.py: banks, read/write or shared ports), occupies its unit for
+`occupancy_cycles`, holds each port for its accesses, and completes `latency_cycles`
+later (or when its last port access plus the memory's latency is done). All times are
+integers and every rule is made of `max` and `+`,
 so the schedule is shift-invariant: two states that differ only by a constant offset
 evolve identically. `depgraph` uses exactly that to skip ahead once the iterations of a
 loop have become periodic; `simulate` executes everything.
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from explorer.errors import Cancelled
-from explorer.mapping.kernel import N_REGS, LoopKernel, Node, Repeat
+from explorer.mapping.kernel import N_REGS, Instr, LoopKernel, Node, Repeat
 
 MAX_PERIOD = 8  # longest iteration period depgraph looks for
 CANCEL_CHECK_BODIES = 1 << 14
@@ -41,10 +44,11 @@ class ScheduleResult:
 class Scheduler:
     def __init__(self, kernel: LoopKernel, *, cancel: Callable[[], bool] | None = None) -> None:
         self.kernel = kernel
-        self.code = [tuple(i.compiled() for i in b.instrs) for b in kernel.bodies]
+        self.code = [tuple(_compiled(i) for i in b.instrs) for b in kernel.bodies]
         self.t_issue = 0
         self.t_end = 0
         self.unit_free = [0] * len(kernel.unit_names)
+        self.port_free = [0] * len(kernel.port_names)
         self.queue_slots = [deque([0] * d) for d in kernel.queue_depths]
         self.queue_start = [0] * len(kernel.queue_depths)
         self.regs = [0] * N_REGS
@@ -58,8 +62,9 @@ class Scheduler:
     def run_body(self, index: int) -> None:
         t_issue, t_end = self.t_issue, self.t_end
         unit_free, slots_of, queue_start = self.unit_free, self.queue_slots, self.queue_start
-        regs, rings = self.regs, self.rings
-        for queue, unit, occupancy, latency, reads, writes, acquire, release in self.code[index]:
+        regs, rings, port_free = self.regs, self.rings, self.port_free
+        for (queue, unit, occupancy, latency, reads, writes, acquire, release,
+             ports, choose) in self.code[index]:
             slots = slots_of[queue]
             entry = slots.popleft()
             if entry < t_issue:
@@ -76,9 +81,21 @@ class Scheduler:
                 freed = rings[ring].popleft()
                 if freed > start:
                     start = freed
+            if ports:
+                if choose:
+                    ports = _choose_ports(ports, port_free, t_issue)
+                for port, offset, _, _ in ports:
+                    if port_free[port] - offset > start:
+                        start = port_free[port] - offset
             done = start + occupancy
             unit_free[unit] = done
             finish = done + latency
+            if ports:
+                for port, offset, held, after in ports:
+                    end = start + offset + held
+                    port_free[port] = end
+                    if end + after > finish:
+                        finish = end + after
             queue_start[queue] = start
             slots.append(done)  # the slot frees once the unit has issued it
             if writes >= 0:
@@ -115,7 +132,7 @@ class Scheduler:
         constrain anything (every later instruction enters its queue after it). Ring
         lengths come first (they vary inside a fold) and are not times."""
         t = self.t_issue
-        values = [*self.unit_free, *self.queue_start, *self.regs, self.t_end]
+        values = [*self.unit_free, *self.queue_start, *self.regs, self.t_end, *self.port_free]
         for dq in self.queue_slots:
             values += dq
         for dq in self.rings:
@@ -131,6 +148,8 @@ class Scheduler:
             for i in range(len(values)):
                 values[i] = t_issue + next(it)
         self.t_end = t_issue + next(it)
+        for i in range(len(self.port_free)):
+            self.port_free[i] = t_issue + next(it)
         for dq in self.queue_slots:
             n = len(dq)
             dq.clear()
@@ -142,7 +161,7 @@ class Scheduler:
     def shift(self, delta: int) -> None:
         self.t_issue += delta
         self.t_end += delta
-        for values in (self.unit_free, self.queue_start, self.regs):
+        for values in (self.unit_free, self.queue_start, self.regs, self.port_free):
             for i in range(len(values)):
                 values[i] += delta
         for dq in chain(self.queue_slots, self.rings):
@@ -221,6 +240,32 @@ class Scheduler:
                 writes += count * instr.dram_write_bytes
         return ScheduleResult(self.t_end, list(self.body_counts), self.evaluated, busy,
                               instructions, sum(self.body_counts), reads, writes)
+
+
+def _compiled(instr: Instr) -> tuple:
+    """The instruction as the scheduler's inner loop reads it: port uses with a single
+    candidate port are resolved now, the rest (`choose`) when the instruction issues."""
+    *fields, uses = instr.compiled()
+    choose = any(len(candidates) > 1 for candidates, _, _, _ in uses)
+    if not choose:
+        uses = tuple((candidates[0], o, held, after) for candidates, o, held, after in uses)
+    return (*fields, uses, choose)
+
+
+def _choose_ports(uses: tuple, port_free: list[int], t_issue: int) -> tuple:
+    """For each use, the earliest free of its interchangeable ports (lowest index on a
+    tie). Times at or before the issue front count as equal, so the choice depends only
+    on the state relative to it, which keeps depgraph's periodic extrapolation exact."""
+    chosen = []
+    for candidates, offset, held, after in uses:
+        best = candidates[0]
+        best_free = max(port_free[best], t_issue)
+        for port in candidates[1:]:
+            free = max(port_free[port], t_issue)
+            if free < best_free:
+                best, best_free = port, free
+        chosen.append((best, offset, held, after))
+    return tuple(chosen)
 
 
 def schedule(kernel: LoopKernel, *, periodic: bool,

@@ -28,6 +28,7 @@ from explorer.mapping.kernel import (
     Node,
     Repeat,
 )
+from explorer.mapping.ports import merge_uses, port_layout
 from explorer.mapping.problem import VectorProblem
 from explorer.mapping.timing import bytes_of, dma_channel, unit_names
 
@@ -57,26 +58,40 @@ def map_vector(problem: VectorProblem, acc: Accelerator, *, copy: bool = False) 
     out_chunk = max(1, bytes_of(chunk, out_bits))
     rings = (max(BUFFERS, min(MAX_RING, in_mem.usable_bytes // in_chunk)), BUFFERS,
              max(BUFFERS, min(MAX_RING, out_mem.usable_bytes // out_chunk)))
+    layout = port_layout(acc)
+    in_group, out_group = layout.group(in_mem, Operand.INPUT), layout.group(out_mem, Operand.OUTPUT)
     kernel = LoopKernel([], (), (q.load, q.store, q.execute), rings, {},
-                        macs=0, unit_names=unit_names(acc))
+                        macs=0, unit_names=unit_names(acc), port_names=layout.names)
 
     def body(n_out: int) -> int:
         in_bytes = bytes_of(n_out * in_per_out, in_bits)
         out_bytes = bytes_of(n_out, out_bits)
         ops = math.ceil(n_out * ops_per_out)
-        instrs = [Instr("load_input", LOAD_Q, in_unit, in_dma.cycles(in_bytes),
-                        in_dma.latency_cycles,
-                        writes=REG_INPUT, acquire=(RING_INPUT,), dram_read_bytes=in_bytes)]
+        in_occ = in_dma.cycles(in_bytes)
+        fill_offset = max(0, in_dma.latency_cycles + in_occ
+                          - in_group.cycles(write=True, nbytes=in_bytes))
+        instrs = [Instr("load_input", LOAD_Q, in_unit, in_occ, in_dma.latency_cycles,
+                        writes=REG_INPUT, acquire=(RING_INPUT,), dram_read_bytes=in_bytes,
+                        ports=merge_uses([in_group.use(write=True, nbytes=in_bytes,
+                                                       offset=fill_offset)]))]
         if copy or ops == 0:
-            store_reads, store_release = (REG_INPUT,), (RING_INPUT,)
+            store_reads, store_release, store_group = (REG_INPUT,), (RING_INPUT,), in_group
         else:
-            instrs.append(Instr("vector", EXEC_Q, VECTOR, math.ceil(ops / c.vector_lanes),
+            occupancy = max(math.ceil(ops / c.vector_lanes),
+                            in_group.cycles(write=False, nbytes=in_bytes),
+                            out_group.cycles(write=True, nbytes=out_bytes))
+            drain = occupancy - out_group.cycles(write=True, nbytes=out_bytes)
+            instrs.append(Instr("vector", EXEC_Q, VECTOR, occupancy,
                                 c.pipeline_depth_cycles, reads=(REG_INPUT,), writes=REG_COMPUTE,
-                                acquire=(RING_OUTPUT,), release=(RING_INPUT,)))
-            store_reads, store_release = (REG_COMPUTE,), (RING_OUTPUT,)
+                                acquire=(RING_OUTPUT,), release=(RING_INPUT,),
+                                ports=merge_uses([
+                                    in_group.use(write=False, nbytes=in_bytes),
+                                    out_group.use(write=True, nbytes=out_bytes, offset=drain)])))
+            store_reads, store_release, store_group = (REG_COMPUTE,), (RING_OUTPUT,), out_group
         instrs.append(Instr("store_output", STORE_Q, out_unit, out_dma.cycles(out_bytes),
                             out_dma.latency_cycles, reads=store_reads, release=store_release,
-                            dram_write_bytes=out_bytes))
+                            dram_write_bytes=out_bytes,
+                            ports=merge_uses([store_group.use(write=False, nbytes=out_bytes)])))
         sram_read: dict[str, int] = {}
         sram_write: dict[str, int] = {}
         for table, mem, nbytes in ((sram_write, in_mem, in_bytes), (sram_read, in_mem, in_bytes),
@@ -92,5 +107,6 @@ def map_vector(problem: VectorProblem, acc: Accelerator, *, copy: bool = False) 
     nodes.append(body(last))
     kernel.root = tuple(nodes)
     kernel.mapping = {"unit": "dma" if copy else "vector", "chunk_elements": chunk,
-                      "chunks": count, "lanes": c.vector_lanes}
+                      "chunks": count, "lanes": c.vector_lanes,
+                      "memory_ports": layout.report()}
     return kernel
