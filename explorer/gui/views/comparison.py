@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.estimators.base import NetworkEstimate
 from explorer.gui.view_data import Comparison, compare, log_range
+from explorer.gui.views.axes import log_log_plot
 from explorer.gui.views.style import SERIES_PALETTE
 from explorer.units import si
 
@@ -67,12 +68,7 @@ class ComparisonView(QWidget):
         side_widget.setLayout(side)
         side_widget.setMaximumWidth(230)
 
-        self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
-        self.plot.setMenuEnabled(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
-        for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setLogMode(True)
+        self.plot = log_log_plot(x_unit="s", y_unit="s")
         self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize="8pt")
         self._items: list[pg.GraphicsObject] = []
 
@@ -87,7 +83,7 @@ class ComparisonView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot)
         splitter.addWidget(self.table)
-        splitter.setSizes([500, 500])
+        splitter.setSizes([420, 580])
         right = QVBoxLayout()
         right.addWidget(self.summary)
         right.addWidget(splitter, 1)
@@ -174,8 +170,8 @@ class ComparisonView(QWidget):
             return
         comparison = compare(self._results, reference)
         self._comparison = comparison
-        self.plot.setLabel("bottom", f"{reference} latency (s)")
-        self.plot.setLabel("left", "Other latency (s)")
+        self.plot.setLabel("bottom", f"Layer latency, {reference}")
+        self.plot.setLabel("left", "Layer latency, " + ", ".join(comparison.series))
         values = [layer.reference_s for layer in comparison.layers] + \
             [v for layer in comparison.layers for v in layer.other_s.values()]
         lo, hi = log_range(values)
@@ -217,7 +213,7 @@ class ComparisonView(QWidget):
     def _fill_table(self, comparison: Comparison) -> None:
         headers = ["Layer", "Op", comparison.reference]
         for series in comparison.series:
-            headers += [series, f"{series} error"]
+            headers += [series, "error"]
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setRowCount(len(comparison.layers))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.estimators.base import NetworkEstimate
 from explorer.gui.view_data import Ceiling, RooflinePoint, roofline_ceilings, roofline_points
+from explorer.gui.views.axes import log_log_plot
 from explorer.gui.views.style import SELECTION_COLOUR, legend_html, op_colours
 from explorer.hardware.schema import Accelerator
 from explorer.units import binary_bytes, count, si
@@ -31,15 +32,9 @@ class RooflineView(QWidget):
         self._points: list[RooflinePoint] = []
         self._ceilings: list[Ceiling] = []
         self._selected: str | None = None
-        self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
-        self.plot.setMenuEnabled(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot = log_log_plot(x_unit=None, y_unit="op/s")
         self.plot.setLabel("bottom", "Operational intensity (op/B of DRAM traffic)")
-        self.plot.setLabel("left", "Performance (op/s)")
-        for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setLogMode(True)
-            self.plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.plot.setLabel("left", "Achieved performance")
         # Ceilings are labelled on the plot, op types in a legend line above it: a legend
         # box inside the plot would cover the layers that sit under the roof.
         self.op_legend = QLabel()

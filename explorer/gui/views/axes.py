@@ -1,0 +1,42 @@
+"""A log axis labelled at whole decades only: pyqtgraph labels 2·10ⁿ … 9·10ⁿ as well when
+a plot spans few decades, which crowds the roofline and parity plots."""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+
+from explorer.units import si
+
+
+class DecadeLogAxis(pg.AxisItem):
+    """Values are log10 of the quantity; labels are the quantity with SI prefixes when a
+    `unit` is given ("100 µs", "1 Top/s"), plain numbers otherwise."""
+
+    def __init__(self, orientation: str, unit: str | None = None) -> None:
+        super().__init__(orientation)
+        self.unit = unit
+        self.setLogMode(True)
+        self.enableAutoSIPrefix(False)  # values are decades, not quantities to scale
+
+    def logTickValues(self, minVal: float, maxVal: float, size: float,
+                      stdTicks: list) -> list:
+        first, last = math.floor(minVal), math.ceil(maxVal)
+        decades = [v for v in range(first, last + 1) if minVal <= v <= maxVal]
+        step = max(1, math.ceil(len(decades) / 10))  # at most ~10 labels
+        return [(float(step), decades[::step])]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if self.unit is None:
+            return [f"{10 ** v:g}" for v in values]
+        return [si(10 ** v, self.unit) for v in values]
+
+
+def log_log_plot(x_unit: str | None = None, y_unit: str | None = None) -> pg.PlotWidget:
+    plot = pg.PlotWidget(axisItems={"left": DecadeLogAxis("left", y_unit),
+                                    "bottom": DecadeLogAxis("bottom", x_unit)})
+    plot.setBackground("w")
+    plot.setMenuEnabled(False)
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    return plot
