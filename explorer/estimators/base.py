@@ -162,6 +162,7 @@ _REGISTRY: dict[str, str] = {
     "refined-roofline": "explorer.estimators.roofline:RefinedRoofline",
     "depgraph": "explorer.estimators.depgraph:DepGraph",
     "simulate": "explorer.estimators.simulate:Simulate",
+    "statistical": "explorer.estimators.statistical:StatisticalEstimator",
 }
 DEFAULT_ESTIMATOR = "depgraph"
 
