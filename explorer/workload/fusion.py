@@ -135,7 +135,9 @@ def _fuse(chain: list[Layer]) -> Layer:
         previous = layer
     last = chain[-1]
     attrs = dict(main.attrs)
-    attrs["_tensors_in"] = tuple(t for layer in chain for t in layer.attrs.get("_tensors_in", ()))
+    internal = {t for layer in chain for t in layer.attrs.get("_tensors_out", ())}
+    attrs["_tensors_in"] = tuple(t for layer in chain for t in layer.attrs.get("_tensors_in", ())
+                                 if t not in internal)
     attrs["_tensors_out"] = last.attrs.get("_tensors_out", ())
     if last.attrs.get("_is_output"):
         attrs["_is_output"] = True

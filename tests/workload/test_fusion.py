@@ -107,6 +107,7 @@ def test_residual_operand_becomes_an_input(tmp_path: Path) -> None:
     layer = fused.layers[0]
     assert layer.inputs == [(1, 4, 6, 6), (1, 4, 6, 6)]  # x for the conv, x for the add
     assert layer.fused_ops == ["Add", "Sigmoid"]
+    assert layer.attrs["_tensors_in"] == ("x", "x") and layer.attrs["_tensors_out"] == ("y",)
     assert layer.other_ops == 2 * 144
 
 
