@@ -47,7 +47,7 @@ from explorer.mapping.kernel import (
     Node,
     Repeat,
 )
-from explorer.mapping.ports import PortUse, merge_uses, port_layout
+from explorer.mapping.ports import PortLayout, PortUse, merge_uses, port_layout
 from explorer.mapping.problem import GemmProblem
 from explorer.mapping.timing import bytes_of, dma_channel, fold_fill_cycles, unit_names
 
@@ -207,9 +207,16 @@ class GemmMapper:
 class KernelBuilder:
     """Turns a Plan into the loop kernel (tree of Repeat nodes over block bodies)."""
 
-    def __init__(self, plan: Plan, acc: Accelerator) -> None:
+    def __init__(self, plan: Plan, acc: Accelerator, layout: PortLayout | None = None) -> None:
         self.plan = plan
         self.acc = acc
+        self.layout = layout or port_layout(acc)
+        # Per operand: its bank group and the DMA channels that fill and drain it.
+        self.group = {op: self.layout.group(plan.mem[op], Operand(op))
+                      for op in ("input", "weight", "output")}
+        self.fill_dma = {op: dma_channel(acc, plan.mem[op], store=False)
+                         for op in ("input", "weight")}
+        self.drain_dma = dma_channel(acc, plan.mem["output"], store=True)
         c = acc.compute
         self.bits = {"input": c.precision.input_bits, "weight": c.precision.weight_bits,
                      "output": c.precision.output_bits, "acc": c.precision.accumulator_bits}
@@ -224,7 +231,6 @@ class KernelBuilder:
                          for op, dims in OPERAND_DIMS.items()}
         self.bodies: list[Body] = []
         self.body_ids: dict[tuple, int] = {}
-        self.layout = port_layout(acc)
 
     def build(self) -> LoopKernel:
         root = self._level(0, ())
@@ -319,7 +325,7 @@ class KernelBuilder:
         for operand, loading in (("weight", load_w), ("input", load_in)):
             streamed = "chunk" in self.loops_of[operand]
             mem = plan.mem[operand]
-            group = self.layout.group(mem, Operand(operand))
+            group = self.group[operand]
             raw = self._elems(operand, ext, b if streamed else 1)
             read_bytes = bytes_of(raw, self.bits[operand]) if (streamed or first) else 0
             array_reads.append(group.use(write=False, nbytes=read_bytes))
@@ -332,7 +338,7 @@ class KernelBuilder:
                     releases.append(RING_OF[operand])
                 continue
             nbytes = bytes_of(raw * self.ratio[operand], self.bits[operand])
-            unit, dma = dma_channel(self.acc, mem, store=False)
+            unit, dma = self.fill_dma[operand]
             occ = dma.cycles(nbytes)
             # The fill reaches the banks as its data arrives: its last writes end when
             # the transfer does (after the DRAM round trip).
@@ -349,7 +355,7 @@ class KernelBuilder:
 
         out_streamed = "chunk" in self.loops_of["output"]
         out_mem = plan.mem["output"]
-        out_group = self.layout.group(out_mem, Operand.OUTPUT)
+        out_group = self.group["output"]
         out_elems = self._elems("output", ext, b if out_streamed else 1)
         acc_bytes = bytes_of(out_elems, self.bits["acc"])
         writes_out = out_streamed or last
@@ -375,7 +381,7 @@ class KernelBuilder:
         if store and writes_out:
             nbytes = bytes_of(out_elems * self.ratio["output"], self.bits["output"])
             count(sram_r, out_mem, acc_bytes)
-            unit, dma = dma_channel(self.acc, out_mem, store=True)
+            unit, dma = self.drain_dma
             instrs.append(Instr("store_output", STORE_Q, unit, dma.cycles(nbytes),
                                 dma.latency_cycles, reads=(REG_COMPUTE,),
                                 release=(RING_OUTPUT,), dram_write_bytes=nbytes,
@@ -414,26 +420,32 @@ def map_gemm(problem: GemmProblem, acc: Accelerator) -> LoopKernel:
     """The fastest candidate plan by its periodic schedule (the depgraph evaluation,
     kept on the kernel for reuse). Candidates are tried in order of their busiest unit's
     occupancy, a lower bound on cycles, and the search stops when that bound cannot win."""
-    from explorer.mapping.schedule import schedule
+    from explorer.mapping.schedule import schedule, schedule_within
 
     mapper = GemmMapper(problem, acc)
+    layout = port_layout(acc)
     candidates = []
     for order, plan in enumerate(mapper.plans()):
-        kernel = KernelBuilder(plan, acc).build()
-        candidates.append((_busy_bound(kernel), order, kernel, plan))
-    candidates.sort(key=lambda c: (c[0], c[1]))
+        kernel = KernelBuilder(plan, acc, layout).build()
+        # On equal bounds, plans that keep partial sums on chip first: spilling them
+        # costs DRAM round trips the bound does not see, so they rarely win, and once a
+        # good plan is known the others are abandoned early (schedule_within).
+        candidates.append((_busy_bound(kernel), not plan.accumulate, order, kernel, plan))
+    candidates.sort(key=lambda c: c[:3])
     best = None
-    for bound, _, kernel, plan in candidates:
+    for bound, _, _, kernel, plan in candidates:
         if best is not None and bound >= best[0]:
             break
-        result = schedule(kernel, periodic=True)
-        if best is None or result.cycles < best[0]:
+        # A candidate is dropped as soon as its schedule reaches the best cycles so far.
+        result = (schedule(kernel, periodic=True) if best is None
+                  else schedule_within(kernel, best[0]))
+        if result is not None and (best is None or result.cycles < best[0]):
             kernel.periodic_result = result
             best = (result.cycles, kernel, plan)
     assert best is not None
     _, kernel, plan = best
     kernel.mapping = plan_report(plan)
-    kernel.mapping["memory_ports"] = port_layout(acc).report()
+    kernel.mapping["memory_ports"] = layout.report()
     kernel.macs = problem.macs  # useful MACs: packing pads the diagonal with zeros
     return kernel
 

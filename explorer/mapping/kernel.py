@@ -26,6 +26,7 @@ Every instruction names
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from explorer.mapping.ports import PortUse
@@ -61,8 +62,15 @@ class Instr:
     ports: tuple[PortUse, ...] = ()
 
     def compiled(self) -> tuple:
+        """The instruction as the scheduler's inner loop reads it: port uses with a
+        single candidate port are resolved now, the rest (`choose`) when it issues."""
+        choose = any(len(candidates) > 1 for candidates, _, _, _ in self.ports)
+        ports: tuple = self.ports
+        if not choose:
+            ports = tuple((candidates[0], offset, held, after)
+                          for candidates, offset, held, after in self.ports)
         return (self.queue, self.unit, self.occupancy_cycles, self.latency_cycles,
-                self.reads, self.writes, self.acquire, self.release, self.ports)
+                self.reads, self.writes, self.acquire, self.release, ports, choose)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,12 @@ class Body:
     sram_read_bytes: dict[str, int] = field(default_factory=dict)
     sram_write_bytes: dict[str, int] = field(default_factory=dict)
     vector_ops: int = 0
+
+    @cached_property
+    def code(self) -> tuple[tuple, ...]:
+        """Compiled once, shared by every schedule of this body (mapper candidates,
+        simulate and depgraph)."""
+        return tuple(instr.compiled() for instr in self.instrs)
 
 
 @dataclass(frozen=True)

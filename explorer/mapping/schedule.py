@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from explorer.errors import Cancelled
-from explorer.mapping.kernel import N_REGS, Instr, LoopKernel, Node, Repeat
+from explorer.mapping.kernel import N_REGS, LoopKernel, Node, Repeat
 
 MAX_PERIOD = 8  # longest iteration period depgraph looks for
 CANCEL_CHECK_BODIES = 1 << 14
@@ -42,9 +42,10 @@ class ScheduleResult:
 
 
 class Scheduler:
-    def __init__(self, kernel: LoopKernel, *, cancel: Callable[[], bool] | None = None) -> None:
+    def __init__(self, kernel: LoopKernel, *, cancel: Callable[[], bool] | None = None,
+                 limit: int | None = None) -> None:
         self.kernel = kernel
-        self.code = [tuple(_compiled(i) for i in b.instrs) for b in kernel.bodies]
+        self.code = [b.code for b in kernel.bodies]
         self.t_issue = 0
         self.t_end = 0
         self.unit_free = [0] * len(kernel.unit_names)
@@ -57,6 +58,8 @@ class Scheduler:
         self.evaluated = 0
         self.cancel = cancel
         self.memo: dict[tuple, tuple[tuple[int, ...], int, list[tuple[int, int]]]] = {}
+        self._bodies_under: dict[int, tuple[int, ...]] = {}
+        self.limit = limit
 
     # -- one iteration ---------------------------------------------------------------
     def run_body(self, index: int) -> None:
@@ -175,54 +178,90 @@ class Scheduler:
                 self._repeat_memoised(node)
             else:
                 self.run_body(node)
+        if self.limit is not None and self.t_end >= self.limit:
+            raise _OverLimit
+
+    def _under(self, rep: Repeat) -> tuple[int, ...]:
+        """Bodies a loop runs: the only counts its iterations change."""
+        under = self._bodies_under.get(id(rep))
+        if under is None:
+            found: set[int] = set()
+            stack: list[Node] = list(rep.children)
+            while stack:
+                node = stack.pop()
+                if isinstance(node, Repeat):
+                    stack.extend(node.children)
+                else:
+                    found.add(node)
+            under = self._bodies_under[id(rep)] = tuple(sorted(found))
+        return under
 
     def _repeat_memoised(self, rep: Repeat) -> None:
         """A loop entered again in a state seen before (relative to the issue front)
         ends, by shift-invariance, in the same relative state: reuse it."""
         key = (id(rep), self.snapshot())
+        body_counts = self.body_counts
         hit = self.memo.get(key)
         if hit is not None:
             after, delta, counts = hit
             self.restore(after, self.t_issue + delta)
             for i, n in counts:
-                self.body_counts[i] += n
+                body_counts[i] += n
             return
-        before, t0 = list(self.body_counts), self.t_issue
-        self._repeat_periodic(rep)
-        counts = [(i, n - b) for i, (n, b) in enumerate(zip(self.body_counts, before)) if n != b]
+        under = self._under(rep)
+        before, t0 = [body_counts[i] for i in under], self.t_issue
+        self._repeat_periodic(rep, under)
+        counts = [(i, body_counts[i] - b) for i, b in zip(under, before)]
         self.memo[key] = (self.snapshot(), self.t_issue - t0, counts)
 
-    def _repeat_periodic(self, rep: Repeat) -> None:
-        states: list[tuple[int, ...]] = []
+    def _quick_key(self) -> tuple[int, ...]:
+        """A few values of the relative state: equal snapshots have equal quick keys, so
+        the full snapshot is only taken (and compared) once a quick key repeats."""
+        t = self.t_issue
+        values = (self.t_end, *self.queue_start)
+        return (*[len(r) for r in self.rings], *[v - t if v > t else 0 for v in values])
+
+    def _repeat_periodic(self, rep: Repeat, under: tuple[int, ...]) -> None:
+        quick: list[tuple[int, ...]] = []
+        states: list[tuple[int, ...] | None] = []
         issues: list[int] = []
         counts: list[list[int]] = []
+        body_counts = self.body_counts
         done = 0
         while done < rep.count:
             self.run_periodic(rep.children)
             done += 1
             if done == rep.count:
                 break
-            snap = self.snapshot()
-            for period in range(1, len(states) + 1):
-                if states[-period] == snap:
+            key = self._quick_key()
+            snap = None
+            if key in quick:
+                snap = self.snapshot()
+                period = next((p for p in range(1, len(states) + 1)
+                               if states[-p] is not None and states[-p] == snap), 0)
+                if period:
                     periods = (rep.count - done) // period
                     if periods:
-                        self._jump(periods, self.t_issue - issues[-period], counts[-period])
+                        self._jump(periods, self.t_issue - issues[-period], under,
+                                   counts[-period])
                         done += periods * period
-                    states.clear(), issues.clear(), counts.clear()
-                    break
-            else:
-                states.append(snap)
-                issues.append(self.t_issue)
-                counts.append(list(self.body_counts))
-                if len(states) > MAX_PERIOD:
-                    del states[0], issues[0], counts[0]
+                    quick.clear(), states.clear(), issues.clear(), counts.clear()
+                    continue
+            quick.append(key)
+            states.append(snap)
+            issues.append(self.t_issue)
+            counts.append([body_counts[i] for i in under])
+            if len(states) > MAX_PERIOD:
+                del quick[0], states[0], issues[0], counts[0]
 
-    def _jump(self, periods: int, delta: int, counts_before: list[int]) -> None:
+    def _jump(self, periods: int, delta: int, under: tuple[int, ...],
+              counts_before: list[int]) -> None:
         self.shift(periods * delta)
         body_counts = self.body_counts
-        for i, before in enumerate(counts_before):
+        for i, before in zip(under, counts_before):
             body_counts[i] += periods * (body_counts[i] - before)
+        if self.limit is not None and self.t_end >= self.limit:
+            raise _OverLimit
 
     # -- results ------------------------------------------------------------------------
     def result(self) -> ScheduleResult:
@@ -242,16 +281,6 @@ class Scheduler:
                               instructions, sum(self.body_counts), reads, writes)
 
 
-def _compiled(instr: Instr) -> tuple:
-    """The instruction as the scheduler's inner loop reads it: port uses with a single
-    candidate port are resolved now, the rest (`choose`) when the instruction issues."""
-    *fields, uses = instr.compiled()
-    choose = any(len(candidates) > 1 for candidates, _, _, _ in uses)
-    if not choose:
-        uses = tuple((candidates[0], o, held, after) for candidates, o, held, after in uses)
-    return (*fields, uses, choose)
-
-
 def _choose_ports(uses: tuple, port_free: list[int], t_issue: int) -> tuple:
     """For each use, the earliest free of its interchangeable ports (lowest index on a
     tie). Times at or before the issue front count as equal, so the choice depends only
@@ -268,6 +297,10 @@ def _choose_ports(uses: tuple, port_free: list[int], t_issue: int) -> tuple:
     return tuple(chosen)
 
 
+class _OverLimit(Exception):
+    """The schedule has already reached the cycles it had to beat."""
+
+
 def schedule(kernel: LoopKernel, *, periodic: bool,
              cancel: Callable[[], bool] | None = None) -> ScheduleResult:
     scheduler = Scheduler(kernel, cancel=cancel)
@@ -275,4 +308,15 @@ def schedule(kernel: LoopKernel, *, periodic: bool,
         scheduler.run_periodic()
     else:
         scheduler.run_all()
+    return scheduler.result()
+
+
+def schedule_within(kernel: LoopKernel, limit: int) -> ScheduleResult | None:
+    """The periodic schedule, or None as soon as it reaches `limit` cycles (the mapper's
+    best so far): a losing candidate is abandoned early, the winner is exact."""
+    scheduler = Scheduler(kernel, limit=limit)
+    try:
+        scheduler.run_periodic()
+    except _OverLimit:
+        return None
     return scheduler.result()
