@@ -8,7 +8,8 @@ extrapolated by shifting every time by the period's length (exact, since schedul
 max-plus and shift-invariant). A loop entered again in a state seen before reuses its
 outcome. Remainder tiles and first/last iterations are iteration classes of their own.
 Results are cached per distinct (layer configuration, accelerator) within an instance:
-ResNet repeats its blocks.
+ResNet repeats its blocks; and evaluated loops are shared by content (loop_memo.py)
+across the mapper's candidates and across layers with the same inner loops.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from explorer.estimators.simulate import KernelEstimator
 from explorer.hardware.schema import Accelerator
 from explorer.mapping.kernel import LoopKernel
+from explorer.mapping.loop_memo import LoopMemo
 from explorer.mapping.mapper import map_problem
 from explorer.mapping.problem import problem_for
 from explorer.mapping.schedule import ScheduleResult, schedule
@@ -33,6 +35,7 @@ class DepGraph(KernelEstimator):
         super().__init__(cancel)
         self._cache: dict[tuple, tuple[LoopKernel, ScheduleResult]] = {}
         self._acc_keys: dict[int, tuple[Accelerator, str]] = {}
+        self._loops = LoopMemo()
 
     def _acc_key(self, acc: Accelerator) -> str:
         known = self._acc_keys.get(id(acc))
@@ -48,7 +51,7 @@ class DepGraph(KernelEstimator):
         hit = self._cache.get(key)
         if hit is not None:
             return hit[0], hit[1], False
-        kernel = map_problem(problem, acc)
-        result = kernel.periodic_result or schedule(kernel, periodic=True)
+        kernel = map_problem(problem, acc, self._loops)
+        result = kernel.periodic_result or schedule(kernel, periodic=True, memo=self._loops)
         self._cache[key] = (kernel, result)
         return kernel, result, True

@@ -47,6 +47,7 @@ from explorer.mapping.kernel import (
     Node,
     Repeat,
 )
+from explorer.mapping.loop_memo import LoopMemo
 from explorer.mapping.ports import PortLayout, PortUse, merge_uses, port_layout
 from explorer.mapping.problem import GemmProblem
 from explorer.mapping.timing import bytes_of, dma_channel, fold_fill_cycles, unit_names
@@ -416,7 +417,8 @@ def plan_report(plan: Plan) -> dict:
     }
 
 
-def map_gemm(problem: GemmProblem, acc: Accelerator) -> LoopKernel:
+def map_gemm(problem: GemmProblem, acc: Accelerator,
+             memo: LoopMemo | None = None) -> LoopKernel:
     """The fastest candidate plan by its periodic schedule (the depgraph evaluation,
     kept on the kernel for reuse). Candidates are tried in order of their busiest unit's
     occupancy, a lower bound on cycles, and the search stops when that bound cannot win."""
@@ -424,6 +426,7 @@ def map_gemm(problem: GemmProblem, acc: Accelerator) -> LoopKernel:
 
     mapper = GemmMapper(problem, acc)
     layout = port_layout(acc)
+    memo = memo if memo is not None else LoopMemo()  # candidates share inner loops
     candidates = []
     for order, plan in enumerate(mapper.plans()):
         kernel = KernelBuilder(plan, acc, layout).build()
@@ -437,8 +440,8 @@ def map_gemm(problem: GemmProblem, acc: Accelerator) -> LoopKernel:
         if best is not None and bound >= best[0]:
             break
         # A candidate is dropped as soon as its schedule reaches the best cycles so far.
-        result = (schedule(kernel, periodic=True) if best is None
-                  else schedule_within(kernel, best[0]))
+        result = (schedule(kernel, periodic=True, memo=memo) if best is None
+                  else schedule_within(kernel, best[0], memo))
         if result is not None and (best is None or result.cycles < best[0]):
             kernel.periodic_result = result
             best = (result.cycles, kernel, plan)

@@ -90,6 +90,15 @@ class Body:
         simulate and depgraph)."""
         return tuple(instr.compiled() for instr in self.instrs)
 
+    @cached_property
+    def content(self) -> tuple:
+        """Everything this body contributes to a result (timing, counted bytes and
+        operations): bodies with equal content are interchangeable (loop_memo.py)."""
+        return (self.code,
+                tuple((i.dram_read_bytes, i.dram_write_bytes) for i in self.instrs),
+                tuple(sorted(self.sram_read_bytes.items())),
+                tuple(sorted(self.sram_write_bytes.items())), self.vector_ops)
+
 
 @dataclass(frozen=True)
 class Repeat:

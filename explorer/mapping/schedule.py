@@ -24,6 +24,7 @@ from itertools import chain
 
 from explorer.errors import Cancelled
 from explorer.mapping.kernel import N_REGS, LoopKernel, Node, Repeat
+from explorer.mapping.loop_memo import KernelNames, LoopMemo
 
 MAX_PERIOD = 8  # longest iteration period depgraph looks for
 CANCEL_CHECK_BODIES = 1 << 14
@@ -43,7 +44,7 @@ class ScheduleResult:
 
 class Scheduler:
     def __init__(self, kernel: LoopKernel, *, cancel: Callable[[], bool] | None = None,
-                 limit: int | None = None) -> None:
+                 limit: int | None = None, memo: LoopMemo | None = None) -> None:
         self.kernel = kernel
         self.code = [b.code for b in kernel.bodies]
         self.t_issue = 0
@@ -57,7 +58,9 @@ class Scheduler:
         self.body_counts = [0] * len(kernel.bodies)
         self.evaluated = 0
         self.cancel = cancel
-        self.memo: dict[tuple, tuple[tuple[int, ...], int, list[tuple[int, int]]]] = {}
+        self.memo = memo
+        self._names: KernelNames | None = None
+        self._index_in: dict[int, dict[int, int]] = {}
         self._bodies_under: dict[int, tuple[int, ...]] = {}
         self.limit = limit
 
@@ -199,20 +202,32 @@ class Scheduler:
     def _repeat_memoised(self, rep: Repeat) -> None:
         """A loop entered again in a state seen before (relative to the issue front)
         ends, by shift-invariance, in the same relative state: reuse it."""
-        key = (id(rep), self.snapshot())
+        names = self._names
+        if names is None:
+            if self.memo is None:
+                self.memo = LoopMemo()
+            names = self._names = KernelNames(self.kernel, self.memo)
+        key = (names.loop_id(rep), self.snapshot())
         body_counts = self.body_counts
         hit = self.memo.get(key)
         if hit is not None:
             after, delta, counts = hit
             self.restore(after, self.t_issue + delta)
-            for i, n in counts:
-                body_counts[i] += n
+            # Counts go to this loop's own bodies, so enclosing loops extrapolate them.
+            index_of = self._index_in.get(id(rep))
+            if index_of is None:
+                under = self._under(rep)
+                index_of = self._index_in[id(rep)] = {
+                    names.body_ids[i]: i for i in reversed(under)}
+            for content_id, n in counts:
+                body_counts[index_of[content_id]] += n
             return
         under = self._under(rep)
         before, t0 = [body_counts[i] for i in under], self.t_issue
         self._repeat_periodic(rep, under)
-        counts = [(i, body_counts[i] - b) for i, b in zip(under, before)]
-        self.memo[key] = (self.snapshot(), self.t_issue - t0, counts)
+        counts = tuple((names.body_ids[i], body_counts[i] - b)
+                       for i, b in zip(under, before) if body_counts[i] != b)
+        self.memo.put(key, (self.snapshot(), self.t_issue - t0, counts))
 
     def _quick_key(self) -> tuple[int, ...]:
         """A few values of the relative state: equal snapshots have equal quick keys, so
@@ -302,8 +317,11 @@ class _OverLimit(Exception):
 
 
 def schedule(kernel: LoopKernel, *, periodic: bool,
-             cancel: Callable[[], bool] | None = None) -> ScheduleResult:
-    scheduler = Scheduler(kernel, cancel=cancel)
+             cancel: Callable[[], bool] | None = None,
+             memo: LoopMemo | None = None) -> ScheduleResult:
+    """Exhaustive (`periodic=False`, simulate) or periodic (depgraph; loops' outcomes are
+    shared through `memo` when one is given)."""
+    scheduler = Scheduler(kernel, cancel=cancel, memo=memo)
     if periodic:
         scheduler.run_periodic()
     else:
@@ -311,10 +329,11 @@ def schedule(kernel: LoopKernel, *, periodic: bool,
     return scheduler.result()
 
 
-def schedule_within(kernel: LoopKernel, limit: int) -> ScheduleResult | None:
+def schedule_within(kernel: LoopKernel, limit: int,
+                    memo: LoopMemo | None = None) -> ScheduleResult | None:
     """The periodic schedule, or None as soon as it reaches `limit` cycles (the mapper's
     best so far): a losing candidate is abandoned early, the winner is exact."""
-    scheduler = Scheduler(kernel, limit=limit)
+    scheduler = Scheduler(kernel, limit=limit, memo=memo)
     try:
         scheduler.run_periodic()
     except _OverLimit:
