@@ -9,7 +9,9 @@ ONNX import, estimate, paint), timed from just before the parent spawns it. Gaps
 measured per phase: loading the network, estimating (worker thread busy, until its
 result reaches the UI thread) with the default estimator and with `simulate`, the
 slowest one (seconds of work on resnet50); the time the UI thread then takes to show
-the result is reported apart. Offscreen Qt platform: no display here.
+the result is reported apart. A 2 s idle phase in the same window is the control: its
+longest gap is what a shared, loaded machine costs on its own. Offscreen Qt platform:
+no display here.
 
     .venv/bin/python benchmarks/gui_startup.py [--repeats 5]   # -> docs/validation/gui.json
 """
@@ -74,7 +76,7 @@ def child(spawned_at: float, estimators: list[str]) -> None:
         return {"phase": phase["label"], "duration_s": end - phase["start"],
                 "ticks": len(inside), "max_ui_gap_s": max(gaps)}
 
-    def on_loaded() -> None:
+    def on_loaded() -> None:  # the default (fast) estimator has already been started
         report["load"] = end_phase()
         start_phase(f"estimating:{window.estimator}")
 
@@ -115,9 +117,16 @@ def child(spawned_at: float, estimators: list[str]) -> None:
             start_phase(f"estimating:{remaining[0]}")
             window.run_estimate()
         else:
-            print(json.dumps(report))
-            window.close()
-            app.quit()
+            # Control: the same window doing nothing for as long. Its longest gap is
+            # what the machine alone costs (other processes on a shared CPU).
+            start_phase("idle (control)")
+            QTimer.singleShot(2000, finish_idle)
+
+    def finish_idle() -> None:
+        report["idle"] = end_phase()
+        print(json.dumps(report))
+        window.close()
+        app.quit()
 
     window.networkLoaded.connect(on_loaded)
     window.estimateShown.connect(on_shown)
@@ -150,7 +159,7 @@ def measure(repeats: int, estimators: list[str]) -> dict:
         runs.append(result)
         print(f"first bars {result['first_bars_s']:.2f} s; longest UI gaps: "
               + ", ".join(f"{r['phase']} {1000 * r['max_ui_gap_s']:.0f} ms"
-                          for r in [result["load"], *result["runs"]])
+                          for r in [result["load"], *result["runs"], result["idle"]])
               + "; showing a result: "
               + ", ".join(f"{1000 * r['show_result_s']:.0f} ms" for r in result["runs"]),
               flush=True)
@@ -174,7 +183,7 @@ def main() -> None:
     first_bars = [r["first_bars_s"] for r in data["repeats"]]
     gaps: dict[str, list[float]] = {}
     for r in data["repeats"]:
-        for run in [r["load"], *r["runs"]]:
+        for run in [r["load"], *r["runs"], r["idle"]]:
             gaps.setdefault(run["phase"], []).append(run["max_ui_gap_s"])
     estimate_gaps = [g for phase, values in gaps.items() if phase.startswith("estimating")
                      for g in values]
@@ -185,6 +194,7 @@ def main() -> None:
         "network": NETWORK, "accelerator": ARCH, "estimators": estimators,
         "platform": f"Qt offscreen; {platform.platform()}; python {platform.python_version()}",
         "cpus": os.cpu_count(),
+        "loadavg_1min_before_each": [r["loadavg_1min_before"] for r in data["repeats"]],
         "first_bars_s": {"median": statistics.median(first_bars), "max": max(first_bars),
                          "all": first_bars},
         "max_ui_gap_s": {phase: {"median": statistics.median(v), "max": max(v)}

@@ -88,7 +88,11 @@ def _screenshot(app: QApplication, window: MainWindow, network: str,
 
     window.estimateShown.connect(shown)
     window.taskFailed.connect(failed)
-    window.networkLoaded.connect(window.run_estimate)
+    def run_unless_running() -> None:  # fast estimators have started by themselves
+        if not window.runner.is_busy("estimate"):
+            window.run_estimate()
+
+    window.networkLoaded.connect(run_unless_running)
     window.runner.idle.connect(lambda: failed() if window.errors else None)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, failed)
     window.open_network(network, input_shapes or None)

@@ -394,8 +394,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {result.name} ({len(result)} layers, "
                                      f"{macs}MAC){warn}", 10_000)
         self._update_title()
+        self._schedule_auto_run(immediately=True)  # debouncing is for bursts of edits
         self.networkLoaded.emit()
-        self._schedule_auto_run()
 
     def _ask_input_shapes(self, needs: NeedsInputShapes) -> dict[str, tuple[int, ...]] | None:
         if self.headless:  # no one to ask: take the proposals
@@ -585,14 +585,17 @@ class MainWindow(QMainWindow):
         except Exception:
             return False
 
-    def _schedule_auto_run(self) -> None:
+    def _schedule_auto_run(self, immediately: bool = False) -> None:
         if not self.auto_action.isChecked() or self._network is None:
             return
         if not self._is_fast():
             self.statusBar().showMessage(f"{self._estimator} is slow: press F5 to estimate.",
                                          8000)
             return
-        self._auto_timer.start()
+        if immediately:
+            self.run_estimate()
+        else:
+            self._auto_timer.start()
 
     @Slot()
     def _auto_run(self) -> None:

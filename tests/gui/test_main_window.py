@@ -93,9 +93,10 @@ def test_corrupt_accelerator_yaml_shows_a_dialog(qtbot, window, dialogs, tmp_pat
 
 
 def test_cancel_stops_a_long_run(qtbot, window, slow_estimator) -> None:
+    assert window.set_estimator(slow_estimator)  # slow: loading does not auto-run it
     window.open_network("squeezenet")
     qtbot.waitUntil(lambda: window._network is not None, timeout=30_000)
-    assert window.set_estimator(slow_estimator)
+    assert not window.runner.is_busy()
     with qtbot.waitSignal(window.runner.progress, timeout=10_000):
         window.run_estimate()
     with qtbot.assertNotEmitted(window.estimateShown), \
