@@ -208,8 +208,14 @@ class GemmMapper:
 class KernelBuilder:
     """Turns a Plan into the loop kernel (tree of Repeat nodes over block bodies)."""
 
-    def __init__(self, plan: Plan, acc: Accelerator, layout: PortLayout | None = None) -> None:
+    def __init__(self, plan: Plan, acc: Accelerator, layout: PortLayout | None = None,
+                 shared_bodies: dict[tuple, Body] | None = None) -> None:
         self.plan = plan
+        # Bodies of other candidate plans of the same problem on the same accelerator:
+        # a body is fixed by its extents, what it loads and stores, and the plan's
+        # residency and accumulation choices.
+        self.shared_bodies = {} if shared_bodies is None else shared_bodies
+        self.plan_key = (plan.accumulate, tuple(sorted(plan.resident.items())))
         self.acc = acc
         self.layout = layout or port_layout(acc)
         # Per operand: its bank group and the DMA channels that fill and drain it.
@@ -232,6 +238,7 @@ class KernelBuilder:
                          for op, dims in OPERAND_DIMS.items()}
         self.bodies: list[Body] = []
         self.body_ids: dict[tuple, int] = {}
+        self.fold_nodes: dict[tuple, tuple[Node, ...]] = {}
 
     def build(self) -> LoopKernel:
         root = self._level(0, ())
@@ -287,17 +294,22 @@ class KernelBuilder:
                self._loads("weight", ctx), store, all(f for f, _ in ctx),
                any(not f for loop, (f, _) in zip(self.plan.loops, ctx)
                    if loop.name == self.reduce_loop))
+        known = self.fold_nodes.get(key)
+        if known is not None:  # the same fold again: share its nodes (and their analysis)
+            return known
         stream = ext["chunk"]
         block = self.plan.block
         blocks = math.ceil(stream / block)
         last_block = stream - (blocks - 1) * block
         if blocks == 1:
-            return (self._body(key, ext, last_block, True, True),)
-        nodes: list[Node] = [self._body(key, ext, block, True, False)]
-        if blocks > 2:
-            nodes.append(Repeat(blocks - 2, (self._body(key, ext, block, False, False),)))
-        nodes.append(self._body(key, ext, last_block, False, True))
-        return tuple(nodes)
+            nodes: list[Node] = [self._body(key, ext, last_block, True, True)]
+        else:
+            nodes = [self._body(key, ext, block, True, False)]
+            if blocks > 2:
+                nodes.append(Repeat(blocks - 2, (self._body(key, ext, block, False, False),)))
+            nodes.append(self._body(key, ext, last_block, False, True))
+        self.fold_nodes[key] = tuple(nodes)
+        return self.fold_nodes[key]
 
     def _elems(self, operand: str, ext: dict[str, int], b: int) -> int:
         n = 1
@@ -309,6 +321,11 @@ class KernelBuilder:
     def _body(self, key: tuple, ext: dict[str, int], b: int, first: bool, last: bool) -> int:
         full_key = (key, b, first, last)
         if full_key in self.body_ids:
+            return self.body_ids[full_key]
+        shared = self.shared_bodies.get((self.plan_key, full_key))
+        if shared is not None:
+            self.bodies.append(shared)
+            self.body_ids[full_key] = len(self.bodies) - 1
             return self.body_ids[full_key]
         _, load_in, load_w, store, layer_first, accumulating = key
         plan = self.plan
@@ -389,7 +406,9 @@ class KernelBuilder:
                                 ports=merge_uses([out_group.use(write=False,
                                                                 nbytes=acc_bytes)])))
         label = ("first " if first else "") + ("last " if last else "") + "block"
-        self.bodies.append(Body(label, tuple(instrs), sram_r, sram_w))
+        body = self.shared_bodies[(self.plan_key, full_key)] = Body(label, tuple(instrs),
+                                                                    sram_r, sram_w)
+        self.bodies.append(body)
         self.body_ids[full_key] = len(self.bodies) - 1
         return self.body_ids[full_key]
 
@@ -428,8 +447,9 @@ def map_gemm(problem: GemmProblem, acc: Accelerator,
     layout = port_layout(acc)
     memo = memo if memo is not None else LoopMemo()  # candidates share inner loops
     candidates = []
+    bodies: dict[tuple, Body] = {}
     for order, plan in enumerate(mapper.plans()):
-        kernel = KernelBuilder(plan, acc, layout).build()
+        kernel = KernelBuilder(plan, acc, layout, bodies).build()
         # On equal bounds, plans that keep partial sums on chip first: spilling them
         # costs DRAM round trips the bound does not see, so they rarely win, and once a
         # good plan is known the others are abandoned early (schedule_within).

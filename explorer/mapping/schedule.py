@@ -148,28 +148,29 @@ class Scheduler:
     def restore(self, snap: tuple[int, ...], t_issue: int) -> None:
         """The inverse of `snapshot`, placed at issue front `t_issue`."""
         n_rings = len(self.rings)
-        it = iter(snap[n_rings:])
+        values = [t_issue + v for v in snap[n_rings:]]
         self.t_issue = t_issue
-        for values in (self.unit_free, self.queue_start, self.regs):
-            for i in range(len(values)):
-                values[i] = t_issue + next(it)
-        self.t_end = t_issue + next(it)
-        for i in range(len(self.port_free)):
-            self.port_free[i] = t_issue + next(it)
-        for dq in self.queue_slots:
-            n = len(dq)
+        pos = 0
+        for times in (self.unit_free, self.queue_start, self.regs):
+            n = len(times)
+            times[:] = values[pos:pos + n]
+            pos += n
+        self.t_end = values[pos]
+        pos += 1
+        n = len(self.port_free)
+        self.port_free[:] = values[pos:pos + n]
+        pos += n
+        for dq, n in chain(((dq, len(dq)) for dq in self.queue_slots),
+                           zip(self.rings, snap[:n_rings])):
             dq.clear()
-            dq.extend(t_issue + next(it) for _ in range(n))
-        for dq, n in zip(self.rings, snap[:n_rings]):
-            dq.clear()
-            dq.extend(t_issue + next(it) for _ in range(n))
+            dq.extend(values[pos:pos + n])
+            pos += n
 
     def shift(self, delta: int) -> None:
         self.t_issue += delta
         self.t_end += delta
-        for values in (self.unit_free, self.queue_start, self.regs, self.port_free):
-            for i in range(len(values)):
-                values[i] += delta
+        for times in (self.unit_free, self.queue_start, self.regs, self.port_free):
+            times[:] = [v + delta for v in times]
         for dq in chain(self.queue_slots, self.rings):
             shifted = [v + delta for v in dq]
             dq.clear()
