@@ -6,16 +6,14 @@ import math
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,54 +31,78 @@ from explorer.workload.network import Layer, Network
 COLUMNS = ("#", "Name", "Op", "Output shape", "MACs", "Bytes", "Fused nodes", "Modelled",
            "Latency", "Bound")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-_ROOT = QModelIndex()
 _OP_ABBREVIATIONS = {"BatchNormalization": "BN", "GlobalAveragePool": "GlobalAvgPool"}
 _UNMODELLED_BRUSH = QBrush(QColor(255, 236, 179))
+_RIGHT_ALIGNED = ("#", "MACs", "Bytes", "Latency")
+_HEADER_TIPS = {
+    "Bytes": "Inputs + weights + outputs once, at the accelerator's precision",
+    "Modelled": "No: the importer does not know this op; it is costed by element count only",
+    "Fused nodes": "ONNX nodes merged into this layer by the accelerator's fusion rules",
+}
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(d) for d in shape) if shape else "–"
 
 
-class LayerTableModel(QAbstractTableModel):
+class LayerTableModel(QStandardItemModel):
+    """Rows of texts and sort keys stored in Qt's own item model, filled once per change.
+
+    A Python `data()` would be called for every visible cell and role on every paint;
+    each call needs the GIL, which the worker thread holds while it estimates, so a
+    Python model makes the table slow to paint exactly when an estimate runs."""
+
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(list(COLUMNS))
+        for column, tip in _HEADER_TIPS.items():
+            self.horizontalHeaderItem(COLUMNS.index(column)).setToolTip(tip)
         self._layers: list[Layer] = []
         self._estimates: dict[str, LayerEstimate] = {}
         self._bits: tuple[int | None, int | None] = (None, None)
-        self._display_rows: list[list[str]] = []
-        self._sort_rows: list[list[Any]] = []
 
     def set_layers(self, layers: list[Layer], acc: Accelerator | None) -> None:
         bits = ((acc.compute.precision.input_bits, acc.compute.precision.weight_bits)
                 if acc else (None, None))
-        if [x.name for x in layers] == [x.name for x in self._layers] and bits == self._bits:
-            # Same rows (a new estimate of the same network): refresh in place, keeping
-            # the view's scroll position, sort order and selection.
-            self._layers = list(layers)
-            self._refresh_rows()
-            return
-        self.beginResetModel()
+        same_rows = [x.name for x in layers] == [x.name for x in self._layers]
         self._layers = list(layers)
         self._bits = bits
+        if same_rows:
+            # A new estimate of the same network: update cells in place, keeping the
+            # view's scroll position, sort order and selection.
+            self._update_cells()
+            return
         self._estimates = {}
-        self._refresh_rows(emit=False)
-        self.endResetModel()
+        self.setRowCount(0)
+        for layer in self._layers:
+            items = []
+            for column in COLUMNS:
+                item = QStandardItem()
+                item.setEditable(False)
+                if column in _RIGHT_ALIGNED:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                if not layer.modelled:
+                    item.setBackground(_UNMODELLED_BRUSH)
+                if column in ("Name", "Fused nodes"):
+                    item.setToolTip("\n".join(layer.onnx_nodes))
+                items.append(item)
+            self.appendRow(items)
+        self._update_cells()
 
     def set_estimates(self, result: NetworkEstimate | None) -> None:
         self._estimates = {e.name: e for e in result.layers} if result else {}
-        self._refresh_rows()
+        self._update_cells(COLUMNS.index("Latency"))
 
-    def _refresh_rows(self, emit: bool = True) -> None:
-        # Display texts and sort keys are computed once here: the view asks data() for
-        # every visible cell and role on each paint, which must stay cheap.
-        self._display_rows = [[self._display(row, layer, column) for column in COLUMNS]
-                              for row, layer in enumerate(self._layers)]
-        self._sort_rows = [[self._sort_key(row, layer, column) for column in COLUMNS]
-                           for row, layer in enumerate(self._layers)]
-        if emit and self._layers:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._layers) - 1, len(COLUMNS) - 1))
+    def _update_cells(self, first_column: int = 0) -> None:
+        for row, layer in enumerate(self._layers):
+            for column_index in range(first_column, len(COLUMNS)):
+                column = COLUMNS[column_index]
+                item = self.item(row, column_index)
+                text = self._display(row, layer, column)
+                if item.text() != text:
+                    item.setText(text)
+                item.setData(self._sort_key(row, layer, column), SORT_ROLE)
 
     def layer_name(self, row: int) -> str:
         return self._layers[row].name
@@ -89,43 +111,6 @@ class LayerTableModel(QAbstractTableModel):
         for row, layer in enumerate(self._layers):
             if layer.name == name or name in layer.onnx_nodes:
                 return row
-        return None
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._layers)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return {"Bytes": "Inputs + weights + outputs once, at the accelerator's precision",
-                    "Modelled": "No: the importer does not know this op; it is costed by "
-                                "element count only",
-                    "Fused nodes": "ONNX nodes merged into this layer by the accelerator's "
-                                   "fusion rules"}.get(COLUMNS[section])
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display_rows[index.row()][index.column()]
-        if role == SORT_ROLE:
-            return self._sort_rows[index.row()][index.column()]
-        layer = self._layers[index.row()]
-        column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole and not layer.modelled:
-            return _UNMODELLED_BRUSH
-        if role == Qt.ItemDataRole.ToolTipRole and column in ("Name", "Fused nodes"):
-            return "\n".join(layer.onnx_nodes)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("#", "MACs", "Bytes",
-                                                                    "Latency"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def _bytes(self, layer: Layer) -> float:
