@@ -4,8 +4,9 @@
   view that costs nothing);
 - gemm.py / vector.py: the mappers (tiles, loop order, unrolling per dataflow) that build
   a loop kernel of instructions with dependencies and resources (kernel.py);
+- ports.py: memory banks and ports as resources (structural hazards of the memories);
 - schedule.py: the timing semantics, executed exhaustively (`simulate`) or until periodic
-  (`depgraph`);
+  (`depgraph`); loop_memo.py: evaluated loops shared by content across kernels;
 - mapper.py: `map_layer(layer, accelerator)`, the entry point.
 """
 
