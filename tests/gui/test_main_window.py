@@ -210,3 +210,43 @@ def test_layout_and_choices_are_remembered(qtbot, settings) -> None:
     assert second.layers_dock.isHidden() and not second.accelerator_dock.isHidden()
     assert second.settings.last_accelerator() == "systolic"
     second.close()
+
+
+def test_shortcuts_examples_and_tooltips(qtbot, window, tmp_path) -> None:
+    examples = [a.text() for a in window.examples_menu.actions()]
+    assert "resnet50" in examples and "squeezenet" in examples and len(examples) == 9
+    with qtbot.waitSignal(window.estimateShown, timeout=60_000):
+        window.examples_menu.actions()[examples.index("squeezenet")].trigger()
+    assert window._network.name
+    window.set_estimator("roofline")
+    with qtbot.waitSignal(window.estimateShown, timeout=30_000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window._result.estimator == "roofline"
+    layer = window._result.layers[0]
+    tip = window.bars.tooltip_text(layer)
+    assert layer.name in tip and "latency:" in tip and "bound:" in tip
+    # Ctrl+S saves an accelerator opened from a file back to that file.
+    target = tmp_path / "acc.yaml"
+    window._save_accelerator_to(str(target))
+    window.accelerator_panel.set_field(("queues", "store"), 4)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not window.accelerator_panel.is_modified
+    assert "store: 4" in target.read_text(encoding="utf-8")
+
+
+def test_measurement_file_joins_the_comparison(qtbot, window, open_and_estimate,
+                                               tmp_path) -> None:
+    import json
+
+    open_and_estimate(window, "squeezenet")
+    measured = window._result.to_json()
+    for layer in measured["layers"]:
+        layer["latency_s"] *= 1.1  # a "device" 10 % slower than the estimate
+    path = tmp_path / "measured.json"
+    path.write_text(json.dumps(measured), encoding="utf-8")
+    assert window.load_measurement(str(path))
+    with qtbot.waitSignal(window.comparisonShown, timeout=60_000):
+        window.run_comparison([window.estimator])
+    comparison = window.comparison.comparison
+    assert comparison.reference.startswith("measured")
+    assert comparison.total_error(window.estimator) == pytest.approx(-1 / 11, rel=1e-6)
