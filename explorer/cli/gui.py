@@ -21,6 +21,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(arch=None)  # None: the accelerator used last time
     parser.add_argument("--estimator", metavar="NAME",
                         help="estimator to start with (default: the last one used)")
+    parser.add_argument("--model", metavar="FILE",
+                        help="trained model file for the statistical estimator")
     parser.add_argument("--screenshot", metavar="FILE.png",
                         help="render the window after the estimate to FILE.png and exit")
     parser.set_defaults(run=run)
@@ -41,4 +43,4 @@ def run(args: argparse.Namespace) -> int:
     from explorer.gui.app import run as run_gui
 
     return run_gui(network=args.network, arch=args.arch, estimator=args.estimator,
-                   input_shapes=shapes, screenshot=args.screenshot)
+                   model=args.model, input_shapes=shapes, screenshot=args.screenshot)

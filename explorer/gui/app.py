@@ -37,7 +37,7 @@ def create_app() -> QApplication:
 
 
 def run(network: str | None = None, arch: str | None = None, estimator: str | None = None,
-        input_shapes: dict[str, tuple[int, ...]] | None = None,
+        model: str | None = None, input_shapes: dict[str, tuple[int, ...]] | None = None,
         screenshot: str | None = None) -> int:
     app = create_app()
     settings = None
@@ -48,7 +48,8 @@ def run(network: str | None = None, arch: str | None = None, estimator: str | No
     arch = arch or window.settings.last_accelerator() or "gemmini"
     if not window.load_accelerator(arch) and arch != "gemmini":
         window.load_accelerator("gemmini")
-    if estimator and not window.set_estimator(estimator) and screenshot:
+    options = {"model": model} if model else {}
+    if estimator and not window.set_estimator(estimator, **options) and screenshot:
         return EXIT_FAILED
     window.show()
     if screenshot:

@@ -7,6 +7,7 @@ reports clicks back, so the selection stays in sync across the table and every p
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -31,13 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.errors import ExplorerError, WorkloadError
+from explorer.errors import EstimationError, ExplorerError
 from explorer.estimators.base import (
     DEFAULT_ESTIMATOR,
+    Estimator,
     NetworkEstimate,
     estimator_class,
     estimator_names,
-    get_estimator,
     run_estimate,
 )
 from explorer.gui.accelerator_panel import AcceleratorPanel
@@ -71,6 +72,18 @@ def _zoo_names() -> list[str]:
     from explorer.workload.zoo import ZOO_NAMES
 
     return list(ZOO_NAMES)
+
+
+def create_estimator(name: str, options: dict[str, Any], cancel: CancelFn) -> Estimator:
+    """Instantiate a registered estimator; those that can stop inside a long layer
+    (a `cancel` argument, like `simulate`) get the task's cancel flag."""
+    try:
+        cls = estimator_class(name)
+        if "cancel" in inspect.signature(cls.__init__).parameters:
+            options = {**options, "cancel": cancel}
+        return cls(**options)
+    except (TypeError, ValueError, ImportError) as exc:
+        raise EstimationError(f"estimator {name!r} cannot be created: {exc}") from None
 
 
 class MainWindow(QMainWindow):
@@ -617,11 +630,7 @@ class MainWindow(QMainWindow):
 
         def make():
             def estimate(progress: ProgressFn, cancel: CancelFn) -> NetworkEstimate:
-                try:
-                    estimator = get_estimator(name, **options)
-                except (TypeError, ValueError, ImportError) as exc:
-                    raise WorkloadError(f"estimator {name!r} cannot be created: {exc}") \
-                        from None
+                estimator = create_estimator(name, options, cancel)
                 return run_estimate(estimator, network, acc, progress=progress, cancel=cancel)
             return estimate
 
@@ -672,6 +681,8 @@ class MainWindow(QMainWindow):
             self.report_error("Cannot compare", "check at least one estimator")
             return
         network = self._network
+        # The estimator in use keeps its options (a statistical model file) here too.
+        options = {self._estimator: dict(self._estimator_options)}
 
         def make():
             def compare_all(progress: ProgressFn, cancel: CancelFn) -> dict[str, NetworkEstimate]:
@@ -679,8 +690,9 @@ class MainWindow(QMainWindow):
                 for i, name in enumerate(names):
                     def step(done: int, total: int, what: str, i: int = i, n: str = name) -> None:
                         progress(i * total + done, len(names) * total, f"{n}: {what}")
-                    results[name] = run_estimate(get_estimator(name), network, acc,
-                                                 progress=step, cancel=cancel)
+                    estimator = create_estimator(name, options.get(name, {}), cancel)
+                    results[name] = run_estimate(estimator, network, acc, progress=step,
+                                                 cancel=cancel)
                 return results
             return compare_all
 
