@@ -1,0 +1,1 @@
+"""One file per view of the main window."""

@@ -127,6 +127,7 @@ class LatencyBarsView(QWidget):
             else:
                 for part, value in parts.items():
                     heights[part][position] = value
+        self._update_legend(heights)
         floor = self._log_floor(layers) if log else 0.0
         bottom = np.zeros(len(x))
         for part, item in self._parts.items():
@@ -150,6 +151,15 @@ class LatencyBarsView(QWidget):
             self.plot.setYRange(low, top + 0.05 * (top - low or 1), padding=0)
             self.plot.setXRange(-0.6, len(x) - 0.4, padding=0)
         self._draw_highlight()
+
+    def _update_legend(self, heights: dict[str, np.ndarray]) -> None:
+        """Name only what is drawn: the breakdown parts, or bound colours, or plain bars."""
+        shown = [part for part in self._parts if heights[part].any()]
+        if any(part in BREAKDOWN_PARTS for part in shown):
+            shown = list(BREAKDOWN_PARTS) + [p for p in shown if p not in BREAKDOWN_PARTS]
+        labels = {"unknown": "latency (no breakdown)"}
+        self.legend.setText(legend_html([(labels.get(part, part), PART_COLOURS[part])
+                                         for part in shown]))
 
     @staticmethod
     def _log_floor(layers: list[LayerEstimate]) -> float:

@@ -53,8 +53,11 @@ class SummaryStrip(QFrame):
         self.values["energy"].setText(si(s.energy_j, "J"))
         self.values["utilisation"].setText("–" if s.utilisation is None
                                            else f"{100 * s.utilisation:.1f} %")
-        self.values["compute"].setText(f"{100 * s.compute_share:.0f} %")
-        self.values["memory"].setText(f"{100 * s.memory_share:.0f} %")
+        bounds_known = any(layer.bound for layer in result.layers)
+        self.values["compute"].setText(f"{100 * s.compute_share:.0f} %" if bounds_known
+                                       else "–")
+        self.values["memory"].setText(f"{100 * s.memory_share:.0f} %" if bounds_known
+                                      else "–")
         self.values["estimator"].setText(f"{result.estimator} · {s.layers} layers · "
                                          f"{si(s.estimator_runtime_s, 's')}")
 
