@@ -605,10 +605,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{self._estimator} is slow: press F5 to estimate.",
                                          8000)
             return
-        if immediately:
-            self.run_estimate()
-        else:
-            self._auto_timer.start()
+        # Edits come in bursts (typing, spinning) and are debounced; a newly loaded
+        # network is estimated as soon as control returns to the event loop.
+        self._auto_timer.start(0 if immediately else AUTO_RUN_DELAY_MS)
 
     @Slot()
     def _auto_run(self) -> None:
