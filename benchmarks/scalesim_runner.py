@@ -209,7 +209,7 @@ def ensure_venv(venv: Path = DEFAULT_VENV, log=print) -> Path:
 # --- running one layer -----------------------------------------------------------------------
 
 def run_layer(layer: ScaleSimConv, arch: ScaleSimArch, python: Path | None = None,
-              timeout_s: float = 900.0, keep_dir: Path | None = None) -> dict[str, Any]:
+              timeout_s: float = 1800.0, keep_dir: Path | None = None) -> dict[str, Any]:
     """Run SCALE-Sim on one layer in a subprocess of its venv and return its report items
     (see scalesim_worker.run) plus `wall_s_subprocess` (incl. interpreter start-up)."""
     python = python or venv_python()
@@ -301,14 +301,15 @@ class ReferenceCache:
 
 
 def run_cached(cache: ReferenceCache, layer: ScaleSimConv, arch: ScaleSimArch,
-               python: Path | None = None, rerun: bool = False) -> tuple[dict[str, Any], bool]:
+               python: Path | None = None, rerun: bool = False,
+               timeout_s: float = 1800.0) -> tuple[dict[str, Any], bool]:
     """The cached result when there is one (and not `rerun`), else a fresh run that is
     stored and saved at once. Returns (result, came_from_cache)."""
     if not rerun:
         cached = cache.get(layer, arch)
         if cached is not None:
             return cached, True
-    result = run_layer(layer, arch, python)
+    result = run_layer(layer, arch, python, timeout_s=timeout_s)
     cache.put(layer, arch, result)
     cache.save()
     return result, False
@@ -327,9 +328,11 @@ def formula_terms(layer: ScaleSimConv, arch: ScaleSimArch) -> dict[str, int]:
     elif arch.dataflow == "os":
         sr, sc, t = pixels, layer.num_filter, window
         per_fold = rows + cols + t - 2
-    else:  # is
+    else:  # is: the inputs are pre-filled like WS's weights, so WS's fold length
+        # (systolic_compute_is.py: a prefix of ArrayHeight idle rows); TOOLCHAIN.md's
+        # "same shape as OS" undercounts by R cycles per fold.
         sr, sc, t = window, pixels, layer.num_filter
-        per_fold = rows + cols + t - 2
+        per_fold = 2 * rows + cols + t - 2
     row_folds, col_folds = -(-sr // rows), -(-sc // cols)
     return {"Sr": sr, "Sc": sc, "T": t, "row_folds": row_folds, "col_folds": col_folds,
             "cycles_per_fold": per_fold,

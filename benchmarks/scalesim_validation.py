@@ -12,8 +12,8 @@ cycles within 10 % of SCALE-Sim's total.
 
     .venv/bin/python benchmarks/scalesim_validation.py [--layers N] [--reuse-reference]
 
-Without --reuse-reference every SCALE-Sim run is repeated (about 10 min for the default
-14 layers x 2 dataflows x 2 modes on a quiet 2-core machine) and the reference file is
+Without --reuse-reference every SCALE-Sim run is repeated (about 15 min for the default
+11 layers x 2 dataflows x 2 modes on a shared 2-core machine) and the reference file is
 refreshed; with it, only runs missing from the reference file are simulated.
 """
 
@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -92,6 +93,10 @@ RESNET50_SELECTION: tuple[ConvSignature, ...] = (
     ConvSignature("conv5_1x1_7x7_2048to512", 2048, 7, 512, 1, 1),
     ConvSignature("conv5_1x1_7x7_512to2048", 512, 7, 2048, 1, 1),
 )
+
+# The conv5 layers (7x7 maps, 512-2048 channels) are last: SCALE-Sim's USER mode needs
+# over 15 minutes and 1.7 GB for each of them, so the default run stops before them.
+DEFAULT_LAYER_COUNT = 11
 
 # SCALE-Sim's own numbers from TOOLCHAIN.md (32x32, 64 KiB SRAMs): our SCALE-Sim set-up
 # must reproduce them before anything is compared with it.
@@ -316,6 +321,23 @@ def busiest_interface_cycles(result: dict[str, Any], arch: ScaleSimArch) -> int 
     return -(-words // arch.bandwidth_words_per_cycle)
 
 
+def code_version() -> dict[str, Any]:
+    """Which commit of ours was measured, and whether the simulator's files differed."""
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True,
+                                 text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    measured = ("explorer/mapping", "explorer/estimators/simulate.py",
+                "explorer/estimators/base.py", "explorer/hardware", "arch_library/systolic.yaml")
+    dirty = git("status", "--porcelain", "--", *measured)
+    return {"commit": git("rev-parse", "HEAD"), "measured_paths": list(measured),
+            "uncommitted_changes_in_measured_paths": None if dirty is None else bool(dirty)}
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -328,13 +350,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                           bandwidth_words_per_cycle=USER_BANDWIDTH_WORDS_PER_CYCLE)
              for mode in args.modes for df in args.dataflows]
     rows: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
     total = len(layers) * len(archs)
     for signature, layer in layers:
         topology = to_scalesim(signature.label, layer.dims)
         for arch in archs:
-            tag = f"[{len(rows) + 1}/{total}] {signature.label} {arch.dataflow} {arch.bandwidth_mode}"
-            result, cached = run_cached(cache, topology, arch, python,
-                                        rerun=not args.reuse_reference)
+            tag = f"[{len(rows) + len(failures) + 1}/{total}] {signature.label} {arch.dataflow} {arch.bandwidth_mode}"
+            try:
+                result, cached = run_cached(cache, topology, arch, python,
+                                            rerun=not args.reuse_reference,
+                                            timeout_s=args.timeout)
+            except BenchmarkError as exc:  # one failed reference run must not lose the rest
+                failures.append({"layer": signature.label, "dataflow": arch.dataflow,
+                                 "mode": arch.bandwidth_mode, "error": str(exc)})
+                log(f"{tag}: {exc}")
+                continue
             ours = run_ours(layer, our_accelerator(arch))
             comparison = compare(arch.bandwidth_mode, result, ours)
             rows.append({
@@ -363,19 +393,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "accelerator": "systolic (arch_library/systolic.yaml) with the overrides below",
         "overrides": {f"{a.bandwidth_mode}/{a.dataflow}": systolic_overrides(a) for a in archs},
         "targets": {"CALC": _target("CALC"), "USER": _target("USER")},
+        "code": code_version(),
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "loadavg_at_end": list(os.getloadavg())},
         "scalesim_setup_check": setup_check(rows),
         "summary": summarise(rows),
+        "scalesim_failures": failures,
         "runs": rows,
     }
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--layers", type=int, default=len(RESNET50_SELECTION),
+    parser.add_argument("--layers", type=int, default=DEFAULT_LAYER_COUNT,
                         help=f"how many of the {len(RESNET50_SELECTION)} selected ResNet-50 "
-                             "conv layers to run (the first N; default all)")
+                             f"conv layers to run (the first N; default {DEFAULT_LAYER_COUNT}; "
+                             "the last three, conv5, take SCALE-Sim over 15 min and 1.7 GB "
+                             "each in USER mode)")
     parser.add_argument("--reuse-reference", action="store_true",
                         help="take SCALE-Sim results from the reference file when present "
                              "(only missing runs are simulated)")
@@ -383,6 +417,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="comma-separated dataflows (default ws,os)")
     parser.add_argument("--modes", type=lambda s: s.split(","), default=["CALC", "USER"],
                         help="comma-separated SCALE-Sim bandwidth modes (default CALC,USER)")
+    parser.add_argument("--timeout", type=float, default=1800.0,
+                        help="seconds one SCALE-Sim run may take (default 1800)")
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV,
                         help="SCALE-Sim's virtual environment (created when missing)")
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE,

@@ -143,7 +143,7 @@ needs_scalesim = pytest.mark.skipif(
 @pytest.mark.scalesim
 @pytest.mark.slow
 @needs_scalesim
-@pytest.mark.parametrize("dataflow", ["ws", "os"])
+@pytest.mark.parametrize("dataflow", ["ws", "os", "is"])
 def test_scalesim_matches_the_closed_form_on_ragged_folds(dataflow):
     # Dimensions that are not multiples of the array: partial folds in both directions.
     layer = ScaleSimConv("ragged", 13, 11, 3, 3, 5, 37, 1)
@@ -165,7 +165,13 @@ def test_scalesim_reproduces_the_user_bandwidth_example():
 @pytest.mark.scalesim
 @pytest.mark.slow
 @needs_scalesim
-@pytest.mark.parametrize("dataflow", ["ws", "os"])
+@pytest.mark.parametrize("dataflow", [
+    "ws", "os",
+    # SCALE-Sim pre-fills the inputs like WS's weights: 2R + C + T - 2 cycles per fold;
+    # `simulate` uses OS's R + C + T - 2 (as TOOLCHAIN.md says) and is R cycles short per fold.
+    pytest.param("is", marks=pytest.mark.xfail(
+        strict=True, reason="simulate: input-stationary fold length lacks the R-cycle pre-fill")),
+])
 def test_our_simulator_computes_as_many_cycles_as_scalesim(dataflow):
     from explorer.estimators.base import estimator_names, get_estimator
     from explorer.workload.network import Layer, LayerKind
