@@ -37,7 +37,10 @@ class StepRule:
     rise: float = 1.0  # share of block boundaries with a step up
 
     def applies(self, value: int) -> bool:
-        return value > 0 and value % self.divisor == 0
+        """Values of the first block are left alone: detection ignores them because small
+        counts often take special-case kernels (and on PE arrays small reductions fold
+        differently)."""
+        return value > self.period and value % self.divisor == 0
 
     def representative(self, value: int) -> int:
         if not self.applies(value):
@@ -50,9 +53,14 @@ class StepRule:
 
 def family(config: LayerConfig) -> str:
     """Layers that share step rules: depthwise convolutions use other kernels than dense
-    ones on every device we know."""
-    if config.kind == "conv" and config.groups > 1 and config.groups == config.in_channels:
-        return "dwconv"
+    ones on every device we know, and pointwise (1x1) convolutions reduce over channels
+    only, while larger kernels reduce over channels x kernel window (which moves the steps
+    of input channels on PE arrays that unroll the whole reduction)."""
+    if config.kind == "conv":
+        if config.groups > 1 and config.groups == config.in_channels:
+            return "dwconv"
+        if config.kernel_h == 1 and config.kernel_w == 1:
+            return "conv1x1"
     return config.kind
 
 
@@ -109,17 +117,17 @@ def detect_rule(family_name: str, param: str, values: Sequence[int],
                 continue
             error, rise, blocks = staircase_score(sub_v, sub_t, period // divisor, tol)
             if blocks >= 3 and error <= tol and rise >= min_rise:
-                return StepRule(family_name, param, period, divisor, round(error, 4),
-                                round(rise, 3))
+                return StepRule(family_name, param, period, divisor, round(float(error), 4),
+                                round(float(rise), 3))
     return None
 
 
-def merge_rules(rules: Iterable[StepRule]) -> dict[tuple[str, str], StepRule]:
+def merge_rules(rules: Iterable[StepRule]) -> dict[str, StepRule]:
     """One rule per (family, parameter): where sweeps around different base
     configurations disagree, the finer period wins (its representatives are a superset)."""
-    merged: dict[tuple[str, str], StepRule] = {}
+    merged: dict[str, StepRule] = {}  # "family.param" (plain keys: models are saved as data)
     for rule in rules:
-        key = (rule.family, rule.param)
+        key = f"{rule.family}.{rule.param}"
         old = merged.get(key)
         if old is None or (rule.period, -rule.divisor) < (old.period, -old.divisor):
             merged[key] = rule
@@ -137,7 +145,7 @@ class RuleSet:
 
     def for_config(self, config: LayerConfig) -> list[StepRule]:
         fam = family(config)
-        return [r for (f, _), r in self.rules.items() if f == fam]
+        return [r for r in self.rules.values() if r.family == fam]
 
     def representative(self, config: LayerConfig) -> LayerConfig:
         """The configuration that stands for `config`: each stepped parameter moved to
@@ -158,8 +166,8 @@ class RuleSet:
             return config
 
     def mapped_value(self, family_name: str, column: str, value: int) -> int:
-        for (fam, param), rule in self.rules.items():
-            if fam == family_name and column in param_columns(param):
+        for rule in self.rules.values():
+            if rule.family == family_name and column in param_columns(rule.param):
                 return rule.representative(value)
         return value
 

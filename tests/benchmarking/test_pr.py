@@ -39,7 +39,8 @@ def test_representatives_collapse_plateaus():
     rules = RuleSet([StepRule("conv", "out_channels", 16),
                      StepRule("conv", "in_channels", 16, 4),
                      StepRule("conv", "out_channels", 32)])  # the finer period wins
-    base = LayerConfig(kind="conv", op="Conv", in_channels=20, in_h=8, in_w=8, out_channels=17)
+    base = LayerConfig(kind="conv", op="Conv", in_channels=20, in_h=8, in_w=8, out_channels=17,
+                       kernel_h=3, kernel_w=3)
     rep = rules.representative(base)
     assert (rep.in_channels, rep.out_channels) == (32, 32)
     odd = base.with_changes(in_channels=21)
@@ -48,3 +49,8 @@ def test_representatives_collapse_plateaus():
     reps = representative_configs(configs, rules, budget=10)
     assert [c.out_channels for c in reps] == [32, 48]
     assert RuleSet.from_list(rules.to_list()).to_list() == rules.to_list()
+
+
+def test_first_block_values_represent_themselves():
+    rule = StepRule("conv", "out_channels", 16)
+    assert [rule.representative(v) for v in (1, 16, 17, 33)] == [1, 16, 32, 48]

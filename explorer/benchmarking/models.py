@@ -1,0 +1,274 @@
+"""Statistical latency models (scikit-learn estimators) and their safe files.
+
+- `PRLatencyModel`: per layer kind, a pipeline of `LayerFeaturizer` (with the PR step
+  rules) and a tree regressor on log latency relative to the padded work. Trained on a
+  PR campaign it is the Performance-Representatives model; with `rules=None` on a random
+  sample of the same budget it is the random-sampling baseline.
+- `AnnetteMixedModel`: ANNETTE's mixed model: a statistical estimate from the raw layer
+  parameters, divided by the refined-roofline efficiency Π_d 1/((1-α)+α/eff_d) with
+  eff_d = n_d / (ceil(n_d/p_d)·p_d); p_d are the periods found by the sweeps and α is
+  fitted on a validation split.
+
+Inputs follow scikit-learn conventions: X is `features.config_matrix(configs)`, y is the
+latency in seconds. Files are skops archives whose types are checked against an allow
+list before loading, so opening a model someone sent you never runs their code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.ensemble import ExtraTreesRegressor, HistGradientBoostingRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from explorer.benchmarking.configs import CONFIG_COLUMNS, KINDS, LayerConfig
+from explorer.benchmarking.features import (
+    KIND_COLUMN,
+    LayerFeaturizer,
+    config_matrix,
+    folded_work,
+    matrix_configs,
+)
+from explorer.benchmarking.pr import RuleSet, param_columns
+from explorer.errors import BenchmarkError
+
+MODEL_FORMAT = "accel-explorer latency model"
+ZERO_FLOOR_S = 1e-12  # latencies of 0 (free on the device) are learnt as this
+MODEL_FORMAT_VERSION = 1
+
+
+def make_regressor(name: str, random_state: int = 0, trees: int = 64):
+    if name == "extra_trees":
+        return ExtraTreesRegressor(n_estimators=trees, min_samples_leaf=1, max_features=0.8,
+                                   random_state=random_state, n_jobs=1)
+    if name == "hgb":
+        return HistGradientBoostingRegressor(max_iter=800, learning_rate=0.05,
+                                             max_leaf_nodes=31, min_samples_leaf=3,
+                                             l2_regularization=1e-3,
+                                             random_state=random_state)
+    raise BenchmarkError(f"regressor {name!r}; allowed: extra_trees, hgb")
+
+
+def work(config: LayerConfig, rules: RuleSet | None = None,
+         block: tuple[int, int] | None = None) -> float:
+    """A first-order amount of work: MACs (padded to the device's blocks, or the PR
+    representative's) for convs and matrix products, elements touched for the rest. The
+    models learn latency relative to it, which keeps tree models sane outside the sizes
+    they saw."""
+    c = rules.representative(config) if rules is not None else config
+    if c.kind in ("conv", "matmul"):
+        if block:
+            return max(1.0, folded_work(config, block))
+        return max(1.0, float(c.macs))
+    return max(1.0, float(c.input_elems + c.output_elems + c.other_ops))
+
+
+class PRLatencyModel(RegressorMixin, BaseEstimator):
+    """Per-kind featurizer + regressor on log(latency / work)."""
+
+    def __init__(self, rules: Sequence[dict] | None = None, regressor: str = "extra_trees",
+                 block: tuple[int, int] | None = None, min_samples: int = 3,
+                 random_state: int = 0) -> None:
+        self.rules = rules
+        self.block = block
+        self.regressor = regressor
+        self.min_samples = min_samples
+        self.random_state = random_state
+
+    def _pipeline(self, trees: int = 64) -> Pipeline:
+        return Pipeline([("features", LayerFeaturizer(rules=self.rules, block=self.block)),
+                         ("regressor", make_regressor(self.regressor, self.random_state,
+                                                      trees))])
+
+    def _offset(self, X: np.ndarray) -> np.ndarray:
+        rules = self.rule_set_
+        block = tuple(self.block) if self.block else None
+        return np.log(np.array([work(c, rules, block) for c in matrix_configs(X)]))
+
+    def fit(self, X, y):
+        X = np.asarray(X, dtype=np.int64)
+        y = np.asarray(y, dtype=float)
+        if X.ndim != 2 or X.shape[1] != len(CONFIG_COLUMNS) or len(X) != len(y) or not len(y):
+            raise BenchmarkError(f"training data: expected a ({len(y)}, {len(CONFIG_COLUMNS)}) "
+                                 f"configuration matrix, got {X.shape}")
+        if np.any(y < 0) or not np.all(np.isfinite(y)):
+            raise BenchmarkError("training data: latencies must be finite and >= 0")
+        y = np.maximum(y, ZERO_FLOOR_S)  # a simulator may cost pure data movement as 0
+        self.n_features_in_ = X.shape[1]
+        self.rule_set_ = RuleSet.from_list(self.rules or [])
+        target = np.log(y) - self._offset(X)
+        self.models_: dict[int, Pipeline] = {}
+        kinds = X[:, KIND_COLUMN]
+        for kind in np.unique(kinds):
+            mask = kinds == kind
+            if mask.sum() >= self.min_samples:
+                self.models_[int(kind)] = clone(self._pipeline()).fit(X[mask], target[mask])
+        # For kinds without enough samples of their own: small, it is rarely used.
+        self.fallback_ = self._pipeline(trees=8).fit(X, target)
+        self.kinds_ = [KINDS[k] for k in sorted(self.models_)]
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "fallback_")
+        X = np.asarray(X, dtype=np.int64)
+        out = np.empty(len(X))
+        kinds = X[:, KIND_COLUMN]
+        for kind in np.unique(kinds):
+            mask = kinds == kind
+            model = self.models_.get(int(kind), self.fallback_)
+            out[mask] = model.predict(X[mask])
+        pred = np.exp(out + self._offset(X))
+        return np.where(pred < 10 * ZERO_FLOOR_S, 0.0, pred)
+
+
+class AnnetteMixedModel(RegressorMixin, BaseEstimator):
+    """ANNETTE's mixed model: statistical estimate on raw parameters / refined-roofline
+    efficiency of the stepped dimensions."""
+
+    def __init__(self, rules: Sequence[dict] | None = None, regressor: str = "extra_trees",
+                 block: tuple[int, int] | None = None,
+                 alphas: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
+                 random_state: int = 0) -> None:
+        self.rules = rules
+        self.block = block  # unused by the statistical part (raw parameters): API symmetry
+        self.regressor = regressor
+        self.alphas = alphas
+        self.random_state = random_state
+
+    def _efficiency(self, configs: list[LayerConfig], alpha: float) -> np.ndarray:
+        effs = []
+        for c in configs:
+            eff = 1.0
+            for rule in self.rule_set_.for_config(c):
+                for column in param_columns(rule.param):
+                    n = getattr(c, column)
+                    e = n / rule.representative(n) if n > 0 else 1.0
+                    eff *= 1.0 / ((1.0 - alpha) + alpha / e)
+            effs.append(eff)
+        return np.array(effs)
+
+    def _fit_statistical(self, X: np.ndarray, y: np.ndarray, alpha: float) -> PRLatencyModel:
+        eff = self._efficiency(matrix_configs(X), alpha)
+        # The statistical part sees raw parameters only: no PR features.
+        return PRLatencyModel(rules=None, regressor=self.regressor,
+                              random_state=self.random_state).fit(X, y * eff)
+
+    def fit(self, X, y):
+        X = np.asarray(X, dtype=np.int64)
+        y = np.asarray(y, dtype=float)
+        self.n_features_in_ = X.shape[1]
+        self.rule_set_ = RuleSet.from_list(self.rules or [])
+        rng = np.random.default_rng(self.random_state)
+        val = rng.random(len(y)) < 0.2
+        best = (math.inf, self.alphas[0])
+        if val.sum() >= 5 and (~val).sum() >= 5:
+            for alpha in self.alphas:
+                model = self._fit_statistical(X[~val], y[~val], alpha)
+                pred = model.predict(X[val]) / self._efficiency(matrix_configs(X[val]), alpha)
+                seen = y[val] > 0
+                err = float(np.mean(np.abs(pred[seen] - y[val][seen]) / y[val][seen]))
+                best = min(best, (err, alpha))
+        self.alpha_ = best[1]
+        self.statistical_ = self._fit_statistical(X, y, self.alpha_)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "statistical_")
+        X = np.asarray(X, dtype=np.int64)
+        return self.statistical_.predict(X) / self._efficiency(matrix_configs(X), self.alpha_)
+
+
+MODEL_KINDS = {"pr": PRLatencyModel, "annette": AnnetteMixedModel}
+
+
+# -- files ------------------------------------------------------------------------------------
+def library_versions() -> dict[str, str]:
+    import sklearn
+
+    versions = {"python": platform.python_version(), "numpy": np.__version__,
+                "scikit-learn": sklearn.__version__}
+    try:
+        import skops
+
+        versions["skops"] = skops.__version__
+    except ImportError:  # pragma: no cover
+        pass
+    return versions
+
+
+def feature_schema(model: BaseEstimator) -> dict[str, Any]:
+    """The inputs a model takes and the features it derives from them."""
+    schema: dict[str, Any] = {"input_columns": list(CONFIG_COLUMNS)}
+    inner = model.statistical_ if isinstance(model, AnnetteMixedModel) else model
+    if isinstance(inner, PRLatencyModel):
+        features = inner.fallback_.named_steps["features"].get_feature_names_out()
+        schema["features"] = [str(f) for f in features]
+    return schema
+
+
+def save_model(model: BaseEstimator, path: str | Path, metadata: dict[str, Any]) -> None:
+    """Write a skops archive; `metadata` (device, store, rules...) is stored with the
+    feature schema and library versions as the model's `metadata_` attribute."""
+    import skops.io as sio
+
+    model.metadata_ = json.dumps({
+        "format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
+        "model_class": type(model).__name__, "feature_schema": feature_schema(model),
+        "library_versions": library_versions(), **metadata}, sort_keys=True)
+    sio.dump(model, Path(path), compression=zipfile.ZIP_DEFLATED)
+
+
+# Types our own models are built from; anything else in a file is refused.
+_OWN_TYPES = {f"{__name__}.PRLatencyModel", f"{__name__}.AnnetteMixedModel",
+              "explorer.benchmarking.features.LayerFeaturizer",
+              "explorer.benchmarking.pr.RuleSet", "explorer.benchmarking.pr.StepRule"}
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
+
+
+def load_model(path: str | Path) -> tuple[BaseEstimator, dict[str, Any]]:
+    """The model and its metadata. Refuses files holding types outside our allow list
+    (our model classes, scikit-learn, numpy) instead of running their code."""
+    import skops.io as sio
+
+    path = Path(path)
+    if not path.is_file():
+        raise BenchmarkError(f"{path}: no such model file")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:
+        raise BenchmarkError(f"{path}: not a model file written by `accel-explorer train` "
+                             f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+                             ) from None
+    refused = [t for t in untrusted if t not in _OWN_TYPES and not t.startswith(_TRUSTED_PREFIXES)]
+    if refused:
+        raise BenchmarkError(f"{path}: refusing to load types outside the allow list: "
+                             f"{', '.join(sorted(refused)[:5])}")
+    try:
+        model = sio.load(path, trusted=list(untrusted))
+        metadata = json.loads(model.metadata_)
+    except Exception as exc:
+        raise BenchmarkError(f"{path}: unreadable model file ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+    if metadata.get("format") != MODEL_FORMAT:
+        raise BenchmarkError(f"{path}: not an accel-explorer latency model")
+    if metadata.get("format_version") != MODEL_FORMAT_VERSION:
+        raise BenchmarkError(f"{path}: model format version {metadata.get('format_version')}, "
+                             f"this program reads {MODEL_FORMAT_VERSION}")
+    return model, metadata
+
+
+def predict_configs(model: BaseEstimator, configs: Sequence[LayerConfig]) -> np.ndarray:
+    if not configs:
+        return np.zeros(0)
+    return model.predict(config_matrix(configs))
+
+

@@ -1,0 +1,105 @@
+"""`statistical`: whole-network latency from a trained PR model (ANNETTE's stacking).
+
+The device's fusion model first (for `cpu`: what onnxruntime merges, see
+`cpu_fusion_rules`; for `sim:<arch>`: that accelerator's fusion rules), then one
+prediction per fused layer from the model trained on single-layer benchmarks
+(`accel-explorer bench` + `train`). Layers no benchmark stands for (reshapes, dropout)
+cost nothing on the devices we model and are reported as 0 with `modelled` False.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from explorer.errors import BenchmarkError, EstimationError
+from explorer.estimators.base import Estimator, LayerEstimate
+from explorer.hardware.schema import Accelerator
+from explorer.workload.network import Layer, Network
+
+
+class StatisticalEstimator(Estimator):
+    name = "statistical"
+    description = "Performance-Representatives model trained on single-layer benchmarks"
+    fast = True
+    needs_model = True
+
+    def __init__(self, model: str | Path | None = None) -> None:
+        if not model:
+            raise EstimationError("estimator 'statistical' needs --model FILE (make one with "
+                                  "`accel-explorer bench` then `accel-explorer train`)")
+        from explorer.benchmarking.models import load_model
+
+        try:
+            self.model, self.metadata = load_model(model)
+        except BenchmarkError as exc:
+            raise EstimationError(str(exc)) from None
+        self.model_path = Path(model)
+        self.device = str(self.metadata.get("device", ""))
+        provenance = self.metadata.get("provenance", {})
+        self.clock_hz = _device_clock_hz(provenance)
+
+    # -- fusion model of the device ---------------------------------------------------------
+    def fusion_rules(self, accelerator: Accelerator):
+        kind, _, arch = self.device.partition(":")
+        if kind == "cpu":
+            from explorer.benchmarking.devices.cpu import cpu_fusion_rules
+
+            return cpu_fusion_rules()
+        if kind == "sim" and arch:
+            from explorer.hardware.library import load_accelerator
+
+            try:
+                return load_accelerator(arch).fusion
+            except Exception:  # the model's accelerator is no longer in the library
+                return accelerator.fusion
+        return accelerator.fusion
+
+    def prepare(self, network: Network, accelerator: Accelerator) -> Network:
+        from explorer.workload.fusion import apply_fusion
+
+        return apply_fusion(network, self.fusion_rules(accelerator))
+
+    # -- layers ---------------------------------------------------------------------------
+    def _estimate(self, layer: Layer, latency_s: float | None) -> LayerEstimate:
+        latency = float(latency_s) if latency_s is not None else 0.0
+        return LayerEstimate(name=layer.name, op=layer.op, onnx_nodes=list(layer.onnx_nodes),
+                             macs=layer.macs, cycles=latency * self.clock_hz,
+                             latency_s=latency, modelled=latency_s is not None and layer.modelled,
+                             utilisation=None)
+
+    def iter_layers(self, network: Network, accelerator: Accelerator) -> Iterator[LayerEstimate]:
+        from explorer.benchmarking.configs import config_from_layer
+        from explorer.benchmarking.models import predict_configs
+
+        configs = []
+        for layer in network.layers:
+            try:
+                configs.append(config_from_layer(layer))
+            except BenchmarkError:  # shapes no benchmark can build (e.g. zero-size)
+                configs.append(None)
+        known = [c for c in configs if c is not None]
+        predictions = iter(predict_configs(self.model, known))
+        for layer, config in zip(network.layers, configs):
+            yield self._estimate(layer, next(predictions) if config is not None else None)
+
+    def estimate_layer(self, layer: Layer, accelerator: Accelerator) -> LayerEstimate:
+        return next(self.iter_layers(Network(name="one", layers=[layer], graph=_graph(layer)),
+                                     accelerator))
+
+
+def _graph(layer: Layer):
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_node(layer.name)
+    return graph
+
+
+def _device_clock_hz(provenance: dict) -> float:
+    """Cycles are reported at the device's clock: the simulated accelerator's, or the
+    CPU's nominal one (1 GHz when unknown, so cycles then read as nanoseconds)."""
+    try:
+        return float(provenance.get("clock_hz", 1e9))
+    except (TypeError, ValueError):
+        return 1e9

@@ -1,0 +1,93 @@
+import math
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from explorer.benchmarking.configs import LayerConfig
+from explorer.benchmarking.features import LayerFeaturizer, config_matrix
+from explorer.benchmarking.models import (
+    AnnetteMixedModel,
+    PRLatencyModel,
+    load_model,
+    save_model,
+)
+from explorer.benchmarking.pr import RuleSet, StepRule
+from explorer.benchmarking.space import random_configs
+from explorer.errors import BenchmarkError
+
+RULES = [StepRule("conv", "out_channels", 16).as_dict(),
+         StepRule("conv1x1", "out_channels", 16).as_dict()]
+
+
+def staircase_device(c: LayerConfig) -> float:
+    """A synthetic device: output channels padded to 16, 1 ns per MAC, 1 µs overhead."""
+    if c.kind != "conv":
+        return 1e-6 + 1e-9 * (c.input_elems + c.output_elems)
+    padded = c.with_changes(out_channels=math.ceil(c.out_channels / 16) * 16,
+                            groups=c.groups) if c.groups == 1 else c
+    return 1e-6 + 1e-9 * padded.macs
+
+
+@pytest.fixture(scope="module")
+def data():
+    train = random_configs(300, seed=1, kinds=("conv", "eltwise"))
+    rules = RuleSet.from_list(RULES)
+    pr_train = [rules.representative(c) for c in train]
+    test = random_configs(100, seed=2, kinds=("conv", "eltwise"))
+    y = np.array([staircase_device(c) for c in pr_train])
+    yt = np.array([staircase_device(c) for c in test])
+    return config_matrix(pr_train), y, config_matrix(test), yt
+
+
+def test_featurizer_follows_sklearn_conventions():
+    f = LayerFeaturizer(rules=RULES, block=(16, 16))
+    assert f.get_params() == {"rules": RULES, "block": (16, 16)}
+    X = config_matrix(random_configs(5, seed=0))
+    out = clone(f).fit(X).transform(X)
+    names = f.fit(X).get_feature_names_out()
+    assert out.shape == (5, len(names)) and "pr_conv_out_channels" in names
+    assert "log_folded_work" in names
+
+
+def test_pr_model_learns_a_staircase(data):
+    X, y, Xt, yt = data
+    model = PRLatencyModel(rules=RULES, block=(16, 16)).fit(X, y)
+    assert model.fit(X, y) is model and hasattr(model, "models_")
+    mape = np.mean(np.abs(model.predict(Xt) - yt) / yt)
+    assert mape < 0.1
+    annette = AnnetteMixedModel(rules=RULES).fit(X, y)
+    assert 0 <= annette.alpha_ <= 1 and np.all(annette.predict(Xt) > 0)
+
+
+def test_saved_model_round_trip_records_schema_and_versions(tmp_path, data):
+    X, y, Xt, _ = data
+    model = PRLatencyModel(rules=RULES).fit(X, y)
+    path = tmp_path / "m.skops"
+    save_model(model, path, {"device": "cpu"})
+    loaded, meta = load_model(path)
+    assert np.allclose(loaded.predict(Xt), model.predict(Xt))
+    assert meta["device"] == "cpu" and meta["model_class"] == "PRLatencyModel"
+    assert "scikit-learn" in meta["library_versions"]
+    assert "pr_conv_out_channels" in meta["feature_schema"]["features"]
+
+
+class Foreign:
+    """Stands for a class an attacker's file would make us import and construct."""
+
+    def __init__(self) -> None:
+        self.payload = "x"
+
+
+def test_files_with_foreign_types_are_refused(tmp_path):
+    """A skops file carrying a type outside the allow list is refused before loading."""
+    import skops.io as sio
+
+    path = tmp_path / "evil.skops"
+    sio.dump({"x": Foreign()}, path)
+    with pytest.raises(BenchmarkError, match="refusing to load types outside the allow list"):
+        load_model(path)
+    junk = tmp_path / "junk.skops"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(BenchmarkError, match="junk.skops: not a model file"):
+        load_model(junk)

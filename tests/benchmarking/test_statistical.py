@@ -1,0 +1,77 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from explorer.benchmarking.devices.base import Measurement
+from explorer.benchmarking.models import save_model
+from explorer.benchmarking.space import random_configs
+from explorer.benchmarking.store import BenchmarkStore
+from explorer.benchmarking.training import train_from_store
+from explorer.errors import EstimationError
+from explorer.estimators.base import get_estimator
+from explorer.hardware.library import load_accelerator
+from explorer.workload import load_network
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def synthetic_latency(c) -> float:
+    return 2e-6 + 1e-10 * c.macs + 1e-9 * (c.input_elems + c.output_elems)
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory):
+    """A cpu model trained on a store of synthetic measurements (fast and exact)."""
+    tmp = tmp_path_factory.mktemp("stat")
+    store_path = tmp / "cpu.h5"
+    with BenchmarkStore(store_path, device="cpu",
+                        provenance={"device_kind": "cpu", "vector_width_fp32": "16"}) as s:
+        for c in random_configs(250, seed=4):
+            t = synthetic_latency(c)
+            s.append(c, Measurement(t, 0.0, 7, 5, 0.1, 1e9, "cpu", "synthetic"), "train")
+    trained = train_from_store(store_path)
+    path = tmp / "cpu.skops"
+    save_model(trained.model, path, trained.metadata)
+    return path
+
+
+def test_statistical_estimate_of_a_zoo_network(model_file):
+    estimator = get_estimator("statistical", model=model_file)
+    network = load_network("squeezenet")
+    result = estimator.estimate(network, load_accelerator("gemmini"))
+    # onnxruntime's fusions: every Relu is folded into its conv.
+    assert not any(layer.op == "Relu" for layer in result.layers)
+    convs = [layer for layer in result.layers if layer.op == "Conv"]
+    assert len(convs) == 26 and all(layer.latency_s > 0 for layer in convs)
+    dropout = [layer for layer in result.layers if layer.op == "Dropout"]
+    assert dropout and not dropout[0].modelled and dropout[0].latency_s == 0
+    truth = sum(synthetic_latency(c) for c in _configs(result.network))
+    assert result.latency_s == pytest.approx(truth, rel=0.25)
+
+
+def _configs(network):
+    from explorer.benchmarking.configs import config_from_layer
+
+    return [c for layer in network.layers if (c := config_from_layer(layer)) is not None]
+
+
+def test_missing_or_bad_model_is_one_line_error(tmp_path):
+    with pytest.raises(EstimationError, match="needs --model FILE"):
+        get_estimator("statistical")
+    bad = tmp_path / "bad.skops"
+    bad.write_text("junk")
+    with pytest.raises(EstimationError, match="bad.skops: not a model file"):
+        get_estimator("statistical", model=bad)
+
+
+def test_estimate_cli_with_model(model_file):
+    done = subprocess.run([sys.executable, "-m", "explorer", "estimate", "alexnet",
+                           "--estimator", "statistical", "--model", str(model_file),
+                           "--format", "json"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["estimator"] == "statistical" and data["total"]["latency_s"] > 0
