@@ -10,6 +10,7 @@ resnet50/gemmini depgraph ≤ 100 ms and ≥ 1000× faster than simulate.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -33,10 +34,15 @@ QUICK_ARCHS = ["gemmini", "systolic"]
 def speed_case(network_name: str, arch: str) -> dict:
     """depgraph wall time (fresh estimator each run, so no cross-run cache) vs simulate."""
     network, acc = load_network(network_name), load_accelerator(arch)
+    load_before = os.getloadavg()
     depgraph = timed(lambda: run_estimate(get_estimator("depgraph"), network, acc), 5)
     simulate = timed(lambda: run_estimate(get_estimator("simulate"), network, acc), 1)
+    simulated = run_estimate(get_estimator("simulate"), network, acc).to_json()["total"]
     return {"network": network_name, "accelerator": arch, "depgraph": depgraph,
             "simulate": simulate, "speedup": simulate["min_s"] / depgraph["min_s"],
+            "simulate_instructions": simulated["instructions"],
+            "simulate_instructions_per_s": simulated["instructions"] / simulate["min_s"],
+            "load_average_before": load_before, "load_average_after": os.getloadavg(),
             "target_depgraph_s": 0.1, "target_speedup": 1000}
 
 
