@@ -136,25 +136,25 @@ class Campaign:
 
 
 def _balanced(configs: list[LayerConfig], budget: int) -> list[LayerConfig]:
-    """Take `budget` configurations keeping the kind shares of the candidate draw."""
-    from explorer.benchmarking.space import kind_budgets
+    """Take `budget` configurations in the kind-balanced order of `kind_schedule`,
+    falling back to any kind when one has run out of distinct representatives."""
+    from explorer.benchmarking.space import kind_schedule
 
-    by_kind: dict[str, list[LayerConfig]] = {}
+    pools: dict[str, list[LayerConfig]] = {}
     for c in configs:
-        by_kind.setdefault(c.kind, []).append(c)
-    quota = kind_budgets(budget, tuple(by_kind))
+        pools.setdefault(c.kind, []).append(c)
+    kinds = tuple(k for k in ("conv", "matmul", "pool", "eltwise", "norm", "softmax", "data")
+                  if k in pools)
+    taken = dict.fromkeys(kinds, 0)
     out: list[LayerConfig] = []
-    for kind, items in by_kind.items():
-        out.extend(items[: quota.get(kind, 0)])
-    # Fill any shortfall (a kind with few distinct representatives) from the rest.
-    chosen = {c.key() for c in out}
-    for c in configs:
-        if len(out) >= budget:
+    for kind in kind_schedule(budget, kinds) if kinds else []:
+        pool_kind = kind if taken[kind] < len(pools[kind]) else next(
+            (k for k in kinds if taken[k] < len(pools[k])), None)
+        if pool_kind is None:
             break
-        if c.key() not in chosen:
-            out.append(c)
-            chosen.add(c.key())
-    return out[:budget]
+        out.append(pools[pool_kind][taken[pool_kind]])
+        taken[pool_kind] += 1
+    return out
 
 
 def iter_rows(store: BenchmarkStore, phases: tuple[str, ...] | None = None,

@@ -125,35 +125,43 @@ RANDOM_BY_KIND = {"conv": random_conv, "matmul": random_matmul, "pool": random_p
 
 
 def kind_budgets(budget: int, kinds: tuple[str, ...] | None = None) -> dict[str, int]:
-    """Split `budget` over kinds by KIND_SHARES (largest remainders), at least 1 each
-    when the budget allows."""
-    kinds = kinds or tuple(KIND_SHARES)
-    total_share = sum(KIND_SHARES[k] for k in kinds)
-    raw = {k: budget * KIND_SHARES[k] / total_share for k in kinds}
-    counts = {k: int(v) for k, v in raw.items()}
-    for k in sorted(kinds, key=lambda k: raw[k] - counts[k], reverse=True):
-        if sum(counts.values()) >= budget:
-            break
-        counts[k] += 1
+    """How many of `budget` samples each kind gets (the counts of `kind_schedule`)."""
+    counts = dict.fromkeys(kinds or tuple(KIND_SHARES), 0)
+    for kind in kind_schedule(budget, kinds):
+        counts[kind] += 1
     return counts
+
+
+def kind_schedule(budget: int, kinds: tuple[str, ...] | None = None) -> list[str]:
+    """The kind of each sample in order, by largest deficit against KIND_SHARES: every
+    prefix is balanced, so a plan for a small budget is a prefix of a larger one (budget
+    curves reuse measurements)."""
+    kinds = kinds or tuple(KIND_SHARES)
+    total = sum(KIND_SHARES[k] for k in kinds)
+    counts = dict.fromkeys(kinds, 0)
+    out = []
+    for i in range(budget):
+        kind = max(kinds, key=lambda k: (KIND_SHARES[k] / total * (i + 1) - counts[k], -kinds.index(k)))
+        counts[kind] += 1
+        out.append(kind)
+    return out
 
 
 def random_configs(budget: int, seed: int, kinds: tuple[str, ...] | None = None,
                    exclude: set[tuple] | None = None) -> list[LayerConfig]:
-    """`budget` distinct random configurations, split over kinds, deterministic in seed."""
-    rng = np.random.default_rng(seed)
+    """`budget` distinct random configurations in a kind-balanced order; deterministic in
+    seed, and the list for a smaller budget is a prefix of the list for a larger one."""
+    kinds = kinds or tuple(KIND_SHARES)
+    streams = {k: np.random.default_rng([seed, i]) for i, k in enumerate(KIND_SHARES)}
     seen = set(exclude or ())
     out: list[LayerConfig] = []
-    for kind, count in kind_budgets(budget, kinds).items():
-        made, tries = 0, 0
-        while made < count and tries < 50 * count + 100:
-            tries += 1
-            config = RANDOM_BY_KIND[kind](rng)
-            if config.key() in seen:
-                continue
-            seen.add(config.key())
-            out.append(config)
-            made += 1
+    for kind in kind_schedule(budget, kinds):
+        for _ in range(200):
+            config = RANDOM_BY_KIND[kind](streams[kind])
+            if config.key() not in seen:
+                seen.add(config.key())
+                out.append(config)
+                break
     return out
 
 

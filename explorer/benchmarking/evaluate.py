@@ -1,0 +1,292 @@
+"""Evaluation of the PR method on a device: single-layer MAPE on held-out random
+configurations and on the layers of the zoo networks, whole-network MAPE and Spearman
+rank fidelity over the zoo, and PR against random sampling (and ANNETTE's mixed model)
+at equal budgets, as a curve over budgets.
+
+All measurements go through a cache store (one HDF5 file per device), so the curve's
+campaigns share what they have in common and an interrupted evaluation resumes.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from explorer.benchmarking.campaign import Campaign, iter_rows
+from explorer.benchmarking.configs import LayerConfig, config_from_layer
+from explorer.benchmarking.devices.base import Device, Measurement
+from explorer.benchmarking.features import config_matrix
+from explorer.benchmarking.models import AnnetteMixedModel, PRLatencyModel
+from explorer.benchmarking.space import random_configs
+from explorer.benchmarking.store import BenchmarkStore
+from explorer.benchmarking.training import block_from_provenance
+
+ZOO = ("resnet50", "vgg19", "densenet121", "inception_v1", "inception_v2", "alexnet",
+       "squeezenet", "shufflenet", "zfnet512")
+TEST_SEED = 999  # held-out configurations: a seed no campaign uses
+Log = Callable[[str], None]
+
+
+class CachedDevice(Device):
+    """A device whose measurements are kept in (and reused from) a cache store."""
+
+    def __init__(self, device: Device, cache: BenchmarkStore) -> None:
+        self.device = device
+        self.cache = cache
+        self.name = device.name
+        self.deterministic = device.deterministic  # type: ignore[misc]
+        self.wall_s: dict[tuple, float] = {}  # measuring time of what this run measured
+
+    def measure(self, config: LayerConfig) -> Measurement:
+        row = self.cache.lookup(config)
+        if row is not None:
+            r = {k: self.cache.column(k)[row] for k in ("latency_s", "spread_s", "rounds",
+                                                        "runs_per_round", "loadavg",
+                                                        "timestamp", "status", "attempts",
+                                                        "software")}
+            return Measurement(latency_s=float(r["latency_s"]), spread_s=float(r["spread_s"]),
+                               rounds=int(r["rounds"]), runs_per_round=int(r["runs_per_round"]),
+                               loadavg=float(r["loadavg"]), timestamp=float(r["timestamp"]),
+                               device=self.name, software=str(r["software"]),
+                               status=str(r["status"]), attempts=int(r["attempts"]))
+        start = time.perf_counter()
+        m = self.device.measure(config)
+        self.wall_s[config.key()] = time.perf_counter() - start
+        self.cache.append(config, m, "cache")
+        return m
+
+    def provenance(self) -> dict[str, str]:
+        return self.device.provenance()
+
+    def parallelism_hints(self) -> dict[str, list[int]]:
+        return self.device.parallelism_hints()
+
+    def supported_kinds(self) -> tuple[str, ...]:
+        return self.device.supported_kinds()
+
+
+def errors(pred: np.ndarray, truth: np.ndarray, kinds: Sequence[str] | None = None) -> dict[str, Any]:
+    """MAPE and friends, over samples whose truth is not 0 (MAPE is undefined there)."""
+    pred = np.asarray(pred, dtype=float)
+    truth = np.asarray(truth, dtype=float)
+    ok = truth > 0
+    ape = np.abs(pred[ok] - truth[ok]) / truth[ok]
+    out: dict[str, Any] = {"n": int(ok.sum()), "zero_truth_excluded": int((~ok).sum()),
+                           "mape_pct": _pct(ape.mean()) if len(ape) else None,
+                           "median_ape_pct": _pct(np.median(ape)) if len(ape) else None,
+                           "p90_ape_pct": _pct(np.percentile(ape, 90)) if len(ape) else None}
+    if kinds is not None:
+        k = np.asarray(kinds)[ok]
+        out["mape_pct_by_kind"] = {str(kind): _pct(ape[k == kind].mean())
+                                   for kind in np.unique(k)}
+    return out
+
+
+def _pct(x: float) -> float:
+    return round(float(x) * 100, 4)
+
+
+def spearman(a: Sequence[float], b: Sequence[float]) -> float:
+    from scipy.stats import spearmanr
+
+    return round(float(spearmanr(a, b).statistic), 4)
+
+
+@dataclass
+class Evaluation:
+    device: Device
+    cache_path: Path
+    budgets: Sequence[int]
+    test_size: int = 500
+    networks: Sequence[str] = ZOO
+    seed: int = 0
+    regressor: str = "extra_trees"
+    log: Log = field(default=lambda s: None)
+    _cached: CachedDevice | None = None
+
+    # -- pieces -----------------------------------------------------------------------------
+    def measured(self, configs: Sequence[LayerConfig], what: str) -> np.ndarray:
+        out = []
+        for i, c in enumerate(configs):
+            out.append(self._cached.measure(c).latency_s)
+            if (i + 1) % 50 == 0 or i + 1 == len(configs):
+                self.log(f"{what}: {i + 1}/{len(configs)}")
+        return np.array(out)
+
+    def campaign_rows(self, strategy: str, budget: int, seed: int) -> tuple[list, list, dict]:
+        """Run a campaign through the cache into a throw-away store; its rows and rules."""
+        with tempfile.TemporaryDirectory() as tmp, BenchmarkStore(
+                Path(tmp) / "c.h5", device=self.device.name,
+                provenance=self.device.provenance(), commit_every=10**9,
+                commit_interval_s=1e9) as store:
+            Campaign(self._cached, store, strategy, budget, seed=seed).run()
+            rows = list(iter_rows(store, statuses=("ok", "loaded")))
+            campaign = store.campaign
+        return [c for c, _ in rows], [t for _, t in rows], campaign
+
+    def fit(self, kind: str, configs, latencies, rules) -> Any:
+        block = block_from_provenance(self.device.provenance())
+        cls = {"pr": PRLatencyModel, "annette": AnnetteMixedModel}[kind]
+        return cls(rules=rules or None, regressor=self.regressor, block=block,
+                   random_state=self.seed).fit(config_matrix(configs), np.array(latencies))
+
+    # -- the protocol ---------------------------------------------------------------------------
+    def run(self, network_truth: Callable[[str], float], estimate_network) -> dict[str, Any]:
+        started = time.time()
+        report: dict[str, Any] = {
+            "device": self.device.name, "provenance": self.device.provenance(),
+            "regressor": self.regressor, "seed": self.seed, "budgets": list(self.budgets),
+            "host": platform.node(), "started_utc": time.strftime(
+                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "loadavg_start": os.getloadavg()[0]}
+        with BenchmarkStore(self.cache_path, device=self.device.name,
+                            provenance=self.device.provenance()) as cache:
+            self._cached = CachedDevice(self.device, cache)
+            test = random_configs(self.test_size, TEST_SEED)
+            test_truth = self.measured(test, "held-out test set")
+            test_kinds = [c.kind for c in test]
+
+            curve = []
+            final = None
+            for budget in sorted(self.budgets):
+                self.log(f"budget {budget}: PR campaign")
+                t0 = time.perf_counter()
+                pr_c, pr_t, campaign = self.campaign_rows("pr", budget, self.seed)
+                pr_wall = time.perf_counter() - t0
+                rules = campaign.get("rules")
+                self.log(f"budget {budget}: random campaign")
+                rnd_c, rnd_t, _ = self.campaign_rows("random", budget, self.seed + 2)
+                pr_model = self.fit("pr", pr_c, pr_t, rules)
+                rnd_model = self.fit("pr", rnd_c, rnd_t, None)
+                annette = self.fit("annette", pr_c, pr_t, rules)
+                point = {
+                    "budget": budget, "pr_samples": len(pr_c), "random_samples": len(rnd_c),
+                    "step_rules": rules,
+                    "pr": errors(pr_model.predict(config_matrix(test)), test_truth, test_kinds),
+                    "random": errors(rnd_model.predict(config_matrix(test)), test_truth,
+                                     test_kinds),
+                    "annette_mixed": errors(annette.predict(config_matrix(test)), test_truth,
+                                            test_kinds),
+                    "pr_campaign_wall_s_this_run": round(pr_wall, 1)}
+                curve.append(point)
+                self.log(f"budget {budget}: test MAPE PR {point['pr']['mape_pct']}% random "
+                         f"{point['random']['mape_pct']}% ANNETTE {point['annette_mixed']['mape_pct']}%")
+                final = (budget, pr_model, rules)
+            report["curve"] = curve
+            report["pr_better_than_random_at_every_budget"] = all(
+                p["pr"]["mape_pct"] < p["random"]["mape_pct"] for p in curve)
+
+            budget, model, rules = final
+            report["final"] = {"budget": budget, "test_layers": curve[-1]["pr"]}
+            zoo_layers, owners = self.zoo_layers()
+            zoo_truth = self.measured(zoo_layers, "zoo layers")
+            report["final"]["zoo_layers"] = errors(model.predict(config_matrix(zoo_layers)),
+                                                   zoo_truth, [c.kind for c in zoo_layers])
+            report["final"]["zoo_layers"]["distinct_configs"] = len(zoo_layers)
+
+            nets = []
+            for name in self.networks:
+                self.log(f"network {name}")
+                truth = network_truth(name)
+                pred = estimate_network(name, model, rules, budget)
+                nets.append({"network": name, "truth_s": truth, "estimate_s": pred,
+                             "error_pct": _pct((pred - truth) / truth)})
+            report["final"]["networks"] = nets
+            ape = [abs(n["error_pct"]) for n in nets]
+            report["final"]["network_mape_pct"] = round(float(np.mean(ape)), 4)
+            report["final"]["network_spearman"] = spearman([n["truth_s"] for n in nets],
+                                                           [n["estimate_s"] for n in nets])
+            report["cache_rows"] = len(cache)
+        report["wall_s"] = round(time.time() - started, 1)
+        report["loadavg_end"] = os.getloadavg()[0]
+        return report
+
+    def zoo_layers(self) -> tuple[list[LayerConfig], dict]:
+        """Distinct benchmark configurations of the zoo networks' layers after the device's
+        fusion model."""
+        from explorer.workload import load_network
+        from explorer.workload.fusion import apply_fusion
+
+        rules = device_fusion_rules(self.device.name)
+        seen: dict[tuple, LayerConfig] = {}
+        owners: dict[tuple, list[str]] = {}
+        for name in self.networks:
+            net = apply_fusion(load_network(name), rules)
+            for layer in net.layers:
+                try:
+                    c = config_from_layer(layer)
+                except Exception:
+                    c = None
+                if c is not None:
+                    seen.setdefault(c.key(), c)
+                    owners.setdefault(c.key(), []).append(f"{name}/{layer.name}")
+        return list(seen.values()), owners
+
+
+def device_fusion_rules(device_name: str):
+    kind, _, arch = device_name.partition(":")
+    if kind == "cpu":
+        from explorer.benchmarking.devices.cpu import cpu_fusion_rules
+
+        return cpu_fusion_rules()
+    from explorer.hardware.library import load_accelerator
+
+    return load_accelerator(arch).fusion
+
+
+def network_truth_fn(device: Device, log: Log) -> Callable[[str], float]:
+    """Whole-network ground truth: `measure` on the CPU, the reference simulator on a
+    simulated accelerator."""
+    from explorer.workload import load_network
+
+    if device.name.startswith("cpu"):
+        from explorer.benchmarking.measure import measure_network
+
+        threads = getattr(device, "threads", 1)
+
+        def measured(name: str) -> float:
+            m = measure_network(name, threads=threads)
+            log(f"  {name}: measured {m.latency_s * 1e3:.2f} ms (IQR {m.spread_s * 1e3:.2f} ms, "
+                f"load {m.loadavg:.2f}, {m.status})")
+            return m.latency_s
+
+        return measured
+
+    estimator = device.estimator  # type: ignore[attr-defined]
+    accelerator = device.accelerator  # type: ignore[attr-defined]
+
+    def simulated(name: str) -> float:
+        return estimator.estimate(load_network(name), accelerator).latency_s
+
+    return simulated
+
+
+def network_estimate_fn(device: Device) -> Callable[..., float]:
+    """The `statistical` estimator with a given model, through a saved model file (the
+    same path a user takes)."""
+    from explorer.benchmarking.models import save_model
+    from explorer.estimators.base import get_estimator
+    from explorer.hardware.library import load_accelerator
+    from explorer.workload import load_network
+
+    accelerator = getattr(device, "accelerator", None) or load_accelerator("gemmini")
+    cache: dict[int, Any] = {}
+
+    def estimate(name: str, model, rules, budget: int) -> float:
+        if id(model) not in cache:
+            tmp = Path(tempfile.mkdtemp()) / "model.skops"
+            save_model(model, tmp, {"device": device.name, "provenance": device.provenance(),
+                                    "rules": rules or [], "budget": budget})
+            cache.clear()
+            cache[id(model)] = get_estimator("statistical", model=tmp)
+        return cache[id(model)].estimate(load_network(name), accelerator).latency_s
+
+    return estimate
