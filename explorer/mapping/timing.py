@@ -59,9 +59,10 @@ def unit_names(acc: Accelerator) -> tuple[str, ...]:
 
 def fold_fill_cycles(dataflow: Dataflow, rows: int, cols: int) -> int:
     """Cycles of one fold on a rows×cols systolic array beyond its streamed length T,
-    as SCALE-Sim counts them: WS preloads the weights (rows cycles) and then skews the
-    stream through rows + cols − 2 stages; OS and IS only skew."""
-    if dataflow is Dataflow.WS:
+    as SCALE-Sim counts them: WS preloads the weights and IS the inputs (rows cycles,
+    `systolic_compute_is.py` pre-fills like WS) and then skew the stream through
+    rows + cols − 2 stages; OS only skews."""
+    if dataflow in (Dataflow.WS, Dataflow.IS):
         return 2 * rows + cols - 2
     return rows + cols - 2
 

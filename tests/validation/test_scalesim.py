@@ -165,13 +165,9 @@ def test_scalesim_reproduces_the_user_bandwidth_example():
 @pytest.mark.scalesim
 @pytest.mark.slow
 @needs_scalesim
-@pytest.mark.parametrize("dataflow", [
-    "ws", "os",
-    # SCALE-Sim pre-fills the inputs like WS's weights: 2R + C + T - 2 cycles per fold;
-    # `simulate` uses OS's R + C + T - 2 (as TOOLCHAIN.md says) and is R cycles short per fold.
-    pytest.param("is", marks=pytest.mark.xfail(
-        strict=True, reason="simulate: input-stationary fold length lacks the R-cycle pre-fill")),
-])
+# SCALE-Sim pre-fills the inputs like WS's weights: 2R + C + T - 2 cycles per fold
+# (TOOLCHAIN.md gives OS's R + C + T - 2); `simulate` does the same since the IS fix.
+@pytest.mark.parametrize("dataflow", ["ws", "os", "is"])
 def test_our_simulator_computes_as_many_cycles_as_scalesim(dataflow):
     from explorer.estimators.base import estimator_names, get_estimator
     from explorer.workload.network import Layer, LayerKind
