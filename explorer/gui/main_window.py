@@ -271,6 +271,12 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(240)
         self.progress.setTextVisible(True)
+        # Keep its room when hidden: a status bar that grows when a task starts would
+        # resize every plot above it, and repainting them while the worker holds the
+        # GIL blocks the UI thread for a long time.
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(policy)
         self.progress.setVisible(False)
         self.network_label = QLabel("No network")
         self.statusBar().addPermanentWidget(self.network_label)
