@@ -16,18 +16,21 @@ from __future__ import annotations
 
 from explorer.mapping.kernel import LoopKernel, Repeat
 
-MAX_ENTRIES = 200_000  # outcomes kept before the memo starts over (memory bound)
+# Outcomes kept before the memo starts over (an outcome is ~70 ints; ResNet-50 needs ~220).
+MAX_ENTRIES = 20_000
 
 
 class LoopMemo:
     def __init__(self) -> None:
         self._ids: dict[tuple, int] = {}
+        self._next_id = 0  # never reused, even after a reset: live names stay unambiguous
         self.outcomes: dict[tuple, tuple[tuple[int, ...], int, tuple[tuple[int, int], ...]]] = {}
 
     def intern(self, content: tuple) -> int:
         known = self._ids.get(content)
         if known is None:
-            known = self._ids[content] = len(self._ids)
+            known = self._ids[content] = self._next_id
+            self._next_id += 1
         return known
 
     def get(self, key: tuple):
@@ -36,6 +39,7 @@ class LoopMemo:
     def put(self, key: tuple, outcome: tuple) -> None:
         if len(self.outcomes) >= MAX_ENTRIES:
             self.outcomes.clear()
+            self._ids.clear()
         self.outcomes[key] = outcome
 
 
