@@ -30,3 +30,17 @@ def test_a_shared_memo_reuses_loops_of_another_kernel_exactly():
     exact = schedule(second, periodic=False)
     assert (shared.cycles, shared.body_counts) == (exact.cycles, exact.body_counts)
     assert shared.unit_busy_cycles == exact.unit_busy_cycles
+
+
+def test_a_memo_that_starts_over_stays_exact(monkeypatch):
+    import explorer.mapping.loop_memo as loop_memo
+
+    monkeypatch.setattr(loop_memo, "MAX_ENTRIES", 2)
+    acc = load_accelerator("gemmini")
+    memo = LoopMemo()
+    for cout in (64, 128, 64):
+        kernel = map_layer(conv(64, 28, cout, 3, pad=1), acc)
+        shared = schedule(kernel, periodic=True, memo=memo)
+        exact = schedule(kernel, periodic=False)
+        assert (shared.cycles, shared.body_counts) == (exact.cycles, exact.body_counts)
+    assert len(memo.outcomes) <= 2
