@@ -65,12 +65,14 @@ class LayerTableModel(QStandardItemModel):
         bits = ((acc.compute.precision.input_bits, acc.compute.precision.weight_bits)
                 if acc else (None, None))
         same_rows = [x.name for x in layers] == [x.name for x in self._layers]
+        same_bits = bits == self._bits
         self._layers = list(layers)
         self._bits = bits
         if same_rows:
-            # A new estimate of the same network: update cells in place, keeping the
-            # view's scroll position, sort order and selection.
-            self._update_cells()
+            # The same network again (a new estimate of it): keep the rows, the view's
+            # scroll position, sort order and selection; only bytes depend on the bits.
+            if not same_bits:
+                self._update_cells()
             return
         self._estimates = {}
         self.setRowCount(0)

@@ -39,7 +39,10 @@ class RooflineView(QWidget):
         # box inside the plot would cover the layers that sit under the roof.
         self.op_legend = QLabel()
         self.op_legend.setWordWrap(True)
-        self._items: list[pg.GraphicsObject] = []
+        self._items: list[pg.GraphicsObject] = []  # points, per estimate
+        self._ceiling_items: list[pg.GraphicsObject] = []  # roofs, per accelerator
+        self._items_target = self._items
+        self._ceilings_key: tuple | None = None
         self._highlight = pg.ScatterPlotItem(size=18, symbol="o", brush=None,
                                              pen=pg.mkPen(SELECTION_COLOUR, width=2.5))
         self.caption = QLabel()
@@ -73,6 +76,18 @@ class RooflineView(QWidget):
 
     # -- drawing ------------------------------------------------------------------------
     def _redraw(self) -> None:
+        # Ceilings (lines and labels) are rebuilt only when the accelerator's roofs or
+        # the intensity range change; a new estimate usually only moves the points.
+        x_range = self._x_range()
+        key = (tuple(self._ceilings), x_range)
+        if key != self._ceilings_key:
+            for item in self._ceiling_items:
+                self.plot.removeItem(item)
+            self._ceiling_items.clear()
+            self._ceilings_key = key
+            if self._ceilings:
+                self._items_target = self._ceiling_items
+                self._draw_ceilings(*x_range)
         for item in self._items:
             self.plot.removeItem(item)
         self._items.clear()
@@ -81,14 +96,7 @@ class RooflineView(QWidget):
             self.plot.removeItem(self._highlight)
         if not self._points and not self._ceilings:
             return
-        intensities = [p.intensity for p in self._points] or [0.1, 1000.0]
-        x_lo = math.floor(math.log10(min(intensities))) - 0.5
-        x_hi = math.ceil(math.log10(max(intensities))) + 0.5
-        for ceiling in self._ceilings:  # keep ceilings in view
-            if ceiling.kind == "bandwidth":
-                peak = max(c.value for c in self._ceilings if c.kind == "compute")
-                x_hi = max(x_hi, math.log10(peak / ceiling.value) + 0.5)
-        self._draw_ceilings(x_lo, x_hi)
+        self._items_target = self._items
         self._draw_points()
         self.plot.addItem(self._highlight)
         self._draw_highlight()
@@ -97,8 +105,18 @@ class RooflineView(QWidget):
                    default=max(performances, default=1.0))
         y_hi = math.log10(peak) + 0.4
         y_lo = math.floor(math.log10(min(performances, default=peak / 1e4))) - 0.3
-        self.plot.setXRange(x_lo, x_hi, padding=0)
+        self.plot.setXRange(*x_range, padding=0)
         self.plot.setYRange(y_lo, y_hi, padding=0)
+
+    def _x_range(self) -> tuple[float, float]:
+        intensities = [p.intensity for p in self._points] or [0.1, 1000.0]
+        x_lo = math.floor(math.log10(min(intensities))) - 0.5
+        x_hi = math.ceil(math.log10(max(intensities))) + 0.5
+        compute = [c.value for c in self._ceilings if c.kind == "compute"]
+        for ceiling in self._ceilings:  # keep every ridge point in view
+            if ceiling.kind == "bandwidth" and compute:
+                x_hi = max(x_hi, math.log10(max(compute) / ceiling.value) + 0.5)
+        return (x_lo, x_hi)
 
     def _draw_ceilings(self, x_lo: float, x_hi: float) -> None:
         compute = [c for c in self._ceilings if c.kind == "compute"]
@@ -149,19 +167,19 @@ class RooflineView(QWidget):
         colours = op_colours(ops_by_frequency)
         self.op_legend.setText(legend_html([(op, colours[op]) for op in ops_by_frequency],
                                            symbol="●"))
-        for op in ops_by_frequency:
-            points = [p for p in self._points if p.op == op]
-            scatter = pg.ScatterPlotItem(
-                x=[math.log10(p.intensity) for p in points],
-                y=[math.log10(p.performance) for p in points],
-                data=[p.name for p in points], size=8, brush=pg.mkBrush(colours[op]),
-                pen=pg.mkPen("w", width=0.5), hoverable=True, tip=self._tip, hoverSize=12)
-            scatter.sigClicked.connect(self._on_clicked)
-            self._add(scatter)
+        brushes = {op: pg.mkBrush(colour) for op, colour in colours.items()}
+        scatter = pg.ScatterPlotItem(
+            x=[math.log10(p.intensity) for p in self._points],
+            y=[math.log10(p.performance) for p in self._points],
+            data=[p.name for p in self._points], size=8,
+            brush=[brushes[p.op] for p in self._points], pen=pg.mkPen("w", width=0.5),
+            hoverable=True, tip=self._tip, hoverSize=12)
+        scatter.sigClicked.connect(self._on_clicked)
+        self._add(scatter)
 
     def _add(self, item: pg.GraphicsObject) -> None:
         self.plot.addItem(item)
-        self._items.append(item)
+        self._items_target.append(item)
 
     def _draw_highlight(self) -> None:
         point = next((p for p in self._points if p.name == self._selected), None)
