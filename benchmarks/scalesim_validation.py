@@ -306,6 +306,7 @@ def _scalesim_summary(result: dict[str, Any], from_cache: bool) -> dict[str, Any
     keep = ("total_cycles", "total_cycles_incl_prefetch", "compute_cycles", "stall_cycles",
             "overall_util_pct", "mapping_efficiency_pct", "compute_util_pct",
             "ifmap_dram_reads", "filter_dram_reads", "ofmap_dram_writes",
+            "ifmap_sram_reads", "filter_sram_reads", "ofmap_sram_writes",
             "wall_s", "wall_s_subprocess", "peak_rss_mib")
     return {**{k: result.get(k) for k in keep}, "from_reference_file": from_cache}
 
