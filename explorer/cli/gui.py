@@ -43,4 +43,6 @@ def run(args: argparse.Namespace) -> int:
     from explorer.gui.app import run as run_gui
 
     return run_gui(network=args.network, arch=args.arch, estimator=args.estimator,
-                   model=args.model, input_shapes=shapes, screenshot=args.screenshot)
+                   model=args.model, input_shapes=shapes,
+                   arch_overrides=getattr(args, "arch_overrides", []),
+                   screenshot=args.screenshot)

@@ -201,6 +201,11 @@ class AcceleratorPanel(QWidget):
             self.undo_stack.push(ReplaceDataCommand(self, self.form.data, self._default_data,
                                                     "reset to default"))
 
+    def replace_data(self, data: dict[str, Any], text: str) -> None:
+        """Replace the whole description as one undoable edit (e.g. `--set` overrides)."""
+        if data != self.form.data:
+            self.undo_stack.push(ReplaceDataCommand(self, self.form.data, data, text))
+
     def set_field(self, path: FieldPath, value: Any) -> None:
         """Edit one field as a user would (undoable); for scripts and tests."""
         old = copy.deepcopy(self.form.data)

@@ -12,6 +12,8 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from explorer.errors import ExplorerError
+from explorer.gui.accelerator_panel import accelerator_data
 from explorer.gui.main_window import MainWindow
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -38,7 +40,7 @@ def create_app() -> QApplication:
 
 def run(network: str | None = None, arch: str | None = None, estimator: str | None = None,
         model: str | None = None, input_shapes: dict[str, tuple[int, ...]] | None = None,
-        screenshot: str | None = None) -> int:
+        arch_overrides: list[str] | None = None, screenshot: str | None = None) -> int:
     app = create_app()
     settings = None
     if screenshot:  # a screenshot must not depend on (or change) the user's settings
@@ -48,8 +50,11 @@ def run(network: str | None = None, arch: str | None = None, estimator: str | No
     arch = arch or window.settings.last_accelerator() or "gemmini"
     if not window.load_accelerator(arch) and arch != "gemmini":
         window.load_accelerator("gemmini")
+    ok = not arch_overrides or _apply_overrides(window, arch_overrides)
     options = {"model": model} if model else {}
-    if estimator and not window.set_estimator(estimator, **options) and screenshot:
+    ok = (not estimator or window.set_estimator(estimator, **options)) and ok
+    if screenshot and not ok:
+        window.runner.shutdown()  # a QThread still running at exit aborts the process
         return EXIT_FAILED
     window.show()
     if screenshot:
@@ -58,6 +63,23 @@ def run(network: str | None = None, arch: str | None = None, estimator: str | No
         window.open_network(network, input_shapes or None)
     code = app.exec()
     return int(code)
+
+
+def _apply_overrides(window: MainWindow, assignments: list[str]) -> bool:
+    """`--set PATH=VALUE` edits on top of the loaded accelerator, as one undoable step
+    (so the modified marker shows and Reset returns to the file or library entry)."""
+    from explorer.hardware.overrides import apply_overrides
+
+    panel = window.accelerator_panel
+    if panel.accelerator is None:
+        return False
+    try:
+        acc = apply_overrides(panel.accelerator, assignments)
+    except ExplorerError as exc:
+        window.report_error("Invalid --set", str(exc))
+        return False
+    panel.replace_data(accelerator_data(acc), "--set " + " ".join(assignments))
+    return True
 
 
 def _screenshot(app: QApplication, window: MainWindow, network: str,

@@ -250,3 +250,15 @@ def test_measurement_file_joins_the_comparison(qtbot, window, open_and_estimate,
     comparison = window.comparison.comparison
     assert comparison.reference.startswith("measured")
     assert comparison.total_error(window.estimator) == pytest.approx(-1 / 11, rel=1e-6)
+
+
+def test_set_overrides_are_one_undoable_edit(qtbot, window, dialogs) -> None:
+    from explorer.gui.app import _apply_overrides
+
+    assert _apply_overrides(window, ["compute.pe_rows=32", "offchip.bandwidth_bytes_per_cycle=8"])
+    panel = window.accelerator_panel
+    assert panel.accelerator.compute.pe_rows == 32 and panel.is_modified
+    panel.undo_stack.undo()
+    assert panel.accelerator.compute.pe_rows == 16 and not panel.is_modified
+    assert not _apply_overrides(window, ["compute.pe_rows=0"])
+    assert dialogs and "pe_rows" in dialogs[-1][1]
