@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from explorer.errors import WorkloadError
+from explorer.errors import ExplorerError, WorkloadError
 
 DEFAULT_NETWORK = "resnet50"
 DEFAULT_ARCH = "gemmini"
@@ -58,3 +59,19 @@ def load_arch_arg(args: argparse.Namespace):
     from explorer.hardware.overrides import apply_overrides
 
     return apply_overrides(load_accelerator(args.arch), getattr(args, "arch_overrides", []))
+
+
+def add_output_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+
+def write_output(text: str, path: str | None) -> None:
+    """A command's report to FILE (-o) or stdout; an unwritable FILE is a user error."""
+    if not path:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        raise ExplorerError(f"{path}: cannot write: {exc.strerror or exc}") from None

@@ -12,7 +12,14 @@ import sys
 import time
 from typing import Any
 
-from explorer.cli.common import add_arch_arg, add_network_args, load_network_arg
+from explorer.cli.common import (
+    add_arch_arg,
+    add_network_args,
+    add_output_arg,
+    load_arch_arg,
+    load_network_arg,
+    write_output,
+)
 
 REFERENCE = "simulate"
 DEFAULT_ESTIMATORS = "depgraph,roofline,refined-roofline"
@@ -27,18 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--estimators", default=DEFAULT_ESTIMATORS, metavar="A,B,...",
                    help=f"comma-separated estimator names (default: {DEFAULT_ESTIMATORS})")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_output_arg(p)
     p.set_defaults(run=run)
-
-
-def _load_arch(args: argparse.Namespace):
-    from explorer.cli import common
-
-    if hasattr(common, "load_arch_arg"):  # honours --set overrides where available
-        return common.load_arch_arg(args)
-    from explorer.hardware.library import load_accelerator
-
-    return load_accelerator(args.arch)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,15 +45,11 @@ def run(args: argparse.Namespace) -> int:
     for name in names:
         estimator_class(name)  # unknown names fail before the slow part
     network = load_network_arg(args)
-    accelerator = _load_arch(args)
+    accelerator = load_arch_arg(args)
     report = compare(network, accelerator, names, progress=_stderr_progress)
     print(file=sys.stderr)
     text = format_json(report) if args.format == "json" else format_table(report)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text)
+    write_output(text, args.output)
     return 0
 
 

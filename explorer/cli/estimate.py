@@ -7,7 +7,14 @@ import csv
 import json
 import sys
 
-from explorer.cli.common import add_arch_arg, add_network_args, load_arch_arg, load_network_arg
+from explorer.cli.common import (
+    add_arch_arg,
+    add_network_args,
+    add_output_arg,
+    load_arch_arg,
+    load_network_arg,
+    write_output,
+)
 
 TABLE_COLUMNS = ["layer", "op", "MACs", "cycles", "latency", "bound", "energy", "util"]
 CSV_COLUMNS = ["name", "op", "onnx_nodes", "macs", "cycles", "latency_s", "bound", "energy_j",
@@ -26,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"one of: {', '.join(estimator_names())} (default: {DEFAULT_ESTIMATOR})")
     p.add_argument("--model", metavar="FILE", help="trained model file (statistical estimator)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_output_arg(p)
     p.set_defaults(run=run)
 
 
@@ -43,11 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if progress:
         print(file=sys.stderr)
     text = {"table": format_table, "csv": format_csv, "json": format_json}[args.format](result)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text)
+    write_output(text, args.output)
     return 0
 
 
