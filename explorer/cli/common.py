@@ -75,3 +75,23 @@ def write_output(text: str, path: str | None) -> None:
             f.write(text)
     except OSError as exc:
         raise ExplorerError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def stderr_progress(label: str):
+    """A progress callback (done, total, name) for long runs: one updating line on a
+    terminal; on a pipe or log, a line per tenth of the work so logs stay short."""
+    tty = sys.stderr.isatty()
+    shown = {"step": -1}
+
+    def report(done: int, total: int, name: str) -> None:
+        if tty:
+            end = "\n" if done == total else ""
+            print(f"\r[{label} {done}/{total}] {name[:60]:<60}", end=end, file=sys.stderr,
+                  flush=True)
+            return
+        step = done * 10 // max(total, 1)
+        if step != shown["step"]:
+            shown["step"] = step
+            print(f"[{label} {done}/{total}] {name}", file=sys.stderr, flush=True)
+
+    return report

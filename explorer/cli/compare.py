@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from typing import Any
 
@@ -18,6 +17,7 @@ from explorer.cli.common import (
     add_output_arg,
     load_arch_arg,
     load_network_arg,
+    stderr_progress,
     write_output,
 )
 
@@ -46,15 +46,10 @@ def run(args: argparse.Namespace) -> int:
         estimator_class(name)  # unknown names fail before the slow part
     network = load_network_arg(args)
     accelerator = load_arch_arg(args)
-    report = compare(network, accelerator, names, progress=_stderr_progress)
-    print(file=sys.stderr)
+    report = compare(network, accelerator, names, progress=stderr_progress("simulate"))
     text = format_json(report) if args.format == "json" else format_table(report)
     write_output(text, args.output)
     return 0
-
-
-def _stderr_progress(done: int, total: int, name: str) -> None:
-    print(f"\r[simulate {done}/{total}] {name[:60]:<60}", end="", file=sys.stderr, flush=True)
 
 
 def relative_error(value: float, reference: float) -> float | None:

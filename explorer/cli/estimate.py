@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 
 from explorer.cli.common import (
     add_arch_arg,
@@ -13,6 +12,7 @@ from explorer.cli.common import (
     add_output_arg,
     load_arch_arg,
     load_network_arg,
+    stderr_progress,
     write_output,
 )
 
@@ -45,17 +45,11 @@ def run(args: argparse.Namespace) -> int:
     estimator = cls(**options)
     network = load_network_arg(args)
     accelerator = load_arch_arg(args)
-    progress = None if cls.fast else _stderr_progress
+    progress = None if cls.fast else stderr_progress(args.estimator)
     result = run_estimate(estimator, network, accelerator, progress=progress)
-    if progress:
-        print(file=sys.stderr)
     text = {"table": format_table, "csv": format_csv, "json": format_json}[args.format](result)
     write_output(text, args.output)
     return 0
-
-
-def _stderr_progress(done: int, total: int, name: str) -> None:
-    print(f"\r[{done}/{total}] {name[:60]:<60}", end="", file=sys.stderr, flush=True)
 
 
 def format_json(result) -> str:
