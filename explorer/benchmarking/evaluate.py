@@ -51,12 +51,13 @@ class CachedDevice(Device):
             r = {k: self.cache.column(k)[row] for k in ("latency_s", "spread_s", "rounds",
                                                         "runs_per_round", "loadavg",
                                                         "timestamp", "status", "attempts",
-                                                        "software")}
+                                                        "software", "excluded_s")}
             return Measurement(latency_s=float(r["latency_s"]), spread_s=float(r["spread_s"]),
                                rounds=int(r["rounds"]), runs_per_round=int(r["runs_per_round"]),
                                loadavg=float(r["loadavg"]), timestamp=float(r["timestamp"]),
                                device=self.name, software=str(r["software"]),
-                               status=str(r["status"]), attempts=int(r["attempts"]))
+                               status=str(r["status"]), attempts=int(r["attempts"]),
+                               excluded_s=float(r["excluded_s"]))
         start = time.perf_counter()
         m = self.device.measure(config)
         self.wall_s[config.key()] = time.perf_counter() - start
@@ -132,8 +133,8 @@ class Evaluation:
             campaign = store.campaign
         return [c for c, _ in rows], [t for _, t in rows], campaign
 
-    def fit(self, kind: str, configs, latencies, rules) -> Any:
-        block = block_from_provenance(self.device.provenance())
+    def fit(self, kind: str, configs, latencies, rules, device_knowledge: bool = True) -> Any:
+        block = block_from_provenance(self.device.provenance()) if device_knowledge else None
         cls = {"pr": PRLatencyModel, "annette": AnnetteMixedModel}[kind]
         return cls(rules=rules or None, regressor=self.regressor, block=block,
                    random_state=self.seed).fit(config_matrix(configs), np.array(latencies))
@@ -165,7 +166,11 @@ class Evaluation:
                 self.log(f"budget {budget}: random campaign")
                 rnd_c, rnd_t, _ = self.campaign_rows("random", budget, self.seed + 2)
                 pr_model = self.fit("pr", pr_c, pr_t, rules)
-                rnd_model = self.fit("pr", rnd_c, rnd_t, None)
+                # The baseline: the same regressor on a random sample, without the PR
+                # method's knowledge (no step rules, no device blocks).
+                rnd_model = self.fit("pr", rnd_c, rnd_t, None, device_knowledge=False)
+                # The sampling effect alone: random sample, PR featurizer.
+                rnd_pr_model = self.fit("pr", rnd_c, rnd_t, rules)
                 annette = self.fit("annette", pr_c, pr_t, rules)
                 point = {
                     "budget": budget, "pr_samples": len(pr_c), "random_samples": len(rnd_c),
@@ -173,16 +178,22 @@ class Evaluation:
                     "pr": errors(pr_model.predict(config_matrix(test)), test_truth, test_kinds),
                     "random": errors(rnd_model.predict(config_matrix(test)), test_truth,
                                      test_kinds),
+                    "random_with_pr_features": errors(
+                        rnd_pr_model.predict(config_matrix(test)), test_truth, test_kinds),
                     "annette_mixed": errors(annette.predict(config_matrix(test)), test_truth,
                                             test_kinds),
                     "pr_campaign_wall_s_this_run": round(pr_wall, 1)}
                 curve.append(point)
                 self.log(f"budget {budget}: test MAPE PR {point['pr']['mape_pct']}% random "
-                         f"{point['random']['mape_pct']}% ANNETTE {point['annette_mixed']['mape_pct']}%")
+                         f"{point['random']['mape_pct']}% random+PR features "
+                         f"{point['random_with_pr_features']['mape_pct']}% ANNETTE "
+                         f"{point['annette_mixed']['mape_pct']}%")
                 final = (budget, pr_model, rules)
             report["curve"] = curve
             report["pr_better_than_random_at_every_budget"] = all(
                 p["pr"]["mape_pct"] < p["random"]["mape_pct"] for p in curve)
+            report["pr_sampling_better_than_random_sampling_at_every_budget"] = all(
+                p["pr"]["mape_pct"] < p["random_with_pr_features"]["mape_pct"] for p in curve)
 
             budget, model, rules = final
             report["final"] = {"budget": budget, "test_layers": curve[-1]["pr"]}

@@ -48,7 +48,7 @@ MODEL_FORMAT_VERSION = 1
 
 def make_regressor(name: str, random_state: int = 0, trees: int = 64):
     if name == "extra_trees":
-        return ExtraTreesRegressor(n_estimators=trees, min_samples_leaf=1, max_features=0.8,
+        return ExtraTreesRegressor(n_estimators=trees, min_samples_leaf=1, max_features=1.0,
                                    random_state=random_state, n_jobs=1)
     if name == "hgb":
         return HistGradientBoostingRegressor(max_iter=800, learning_rate=0.05,

@@ -7,7 +7,7 @@ Layout (docs/benchmark-store.md has the full description):
     /samples/<column> one 1-D dataset per column, all of the same length: the
                       LayerConfig columns (ints as int64, strings as UTF-8), then the
                       Measurement columns (latency_s, spread_s, rounds, runs_per_round,
-                      loadavg, timestamp, status, attempts, software) and `phase`
+                      loadavg, timestamp, excluded_s, status, attempts, software) and `phase`
                       ("sweep", "train", "test", ...).
     /samples          attrs: rows = the number of rows
 
@@ -46,7 +46,7 @@ from explorer.errors import BenchmarkError
 FORMAT = "accel-explorer benchmark store"
 FORMAT_VERSION = 1
 
-MEASUREMENT_FLOAT_COLUMNS = ("latency_s", "spread_s", "loadavg", "timestamp")
+MEASUREMENT_FLOAT_COLUMNS = ("latency_s", "spread_s", "loadavg", "timestamp", "excluded_s")
 MEASUREMENT_INT_COLUMNS = ("rounds", "runs_per_round", "attempts")
 MEASUREMENT_STR_COLUMNS = ("status", "software")
 EXTRA_STR_COLUMNS = ("phase",)

@@ -29,6 +29,7 @@ class Measurement:
     software: str  # versions of what executed the layer
     status: str = STATUS_OK
     attempts: int = 1
+    excluded_s: float = 0.0  # measured but not the layer's (layout reorders at the boundary)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
