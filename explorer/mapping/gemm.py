@@ -16,11 +16,16 @@ loop-kernel iteration (load its streamed operands, compute, store its outputs), 
 granularity of Gemmini's compute instructions.
 
 Temporal loops, outer to inner: groups, then the folded/chunk loops in a chosen order,
-the reduction loop innermost so that partial sums accumulate on chip. An operand is
-*resident* when all of it (per group) fits its memory beside the other working sets:
-it is then loaded once, on first use. Otherwise a slice is reloaded whenever the loop
-moves to a different slice. When the output tile does not fit its memory, partial sums
-leave the chip after every fold at output precision, as SCALE-Sim models it.
+the reduction loop innermost so that partial sums accumulate on chip. Each operand is
+*held* from some loop level on: the slice of it that the loops from that level inward
+cover stays on chip, so a tile is loaded once per slice however often inner loops it
+does not depend on revisit it (e.g. an input chunk stays while the column folds of its
+weights pass by). The level is the outermost whose slice fits its memory beside the
+other working sets; level 0 (*resident*) loads the whole operand (per group) once,
+the innermost level holds one fold tile (reloaded whenever the loop moves to another
+tile). The stream is also cut into chunks small enough for a streamed operand's slice
+to be held across the column folds. When the output tile does not fit its memory,
+partial sums leave the chip after every fold at output precision, as SCALE-Sim models it.
 """
 
 from __future__ import annotations
@@ -84,7 +89,8 @@ class Plan:
     pack: int  # groups packed block-diagonally onto the array (depthwise on WS)
     problem: GemmProblem  # after packing
     loops: tuple[Loop, ...]  # outer to inner, g first
-    resident: dict[str, bool]
+    hold: dict[str, int]  # per input operand: loop index from which its slice stays
+    resident: dict[str, bool]  # hold <= 1 (inside g): the whole operand per group stays
     accumulate: bool
     mem: dict[str, Memory]
 
@@ -132,6 +138,9 @@ class GemmMapper:
             fit = free * 8 // (out_tile_per_row * self.bits["acc"]) // self.rows * self.rows
             if 0 < fit < stream:
                 chunks.append(fit)
+            held = self._held_chunk()
+            if 0 < held < min(chunks):  # the streamed operand's chunk held across col folds
+                chunks.append(held)
         others = ["row", "col", "chunk"]
         others.remove(reduce_loop)
         plans = []
@@ -154,10 +163,44 @@ class GemmMapper:
             size = min(sizes[name], n)
             count = math.ceil(n / size)
             loops.append(Loop(name, count, size, n - (count - 1) * size))
-        resident = self._residency(loops)
-        accumulate = self._output_fits(loops, resident)
+        hold, claimed = self._holding(loops)
+        accumulate = self._output_fits(loops, claimed)
         return Plan(self.df, self.rows, self.cols, self.rows, self.pack, self.problem,
-                    tuple(loops), resident, accumulate, self.mem)
+                    tuple(loops), hold, {op: level <= 1 for op, level in hold.items()},
+                    accumulate, self.mem)
+
+    def _held_chunk(self) -> int:
+        """Largest chunk (whole blocks) whose slice of the streamed input operand, over
+        the whole reduction, fits its memory beside one column fold of the other operand
+        (its slice over the whole reduction) and the working sets."""
+        loop_of = LOOP_OF_DIM[self.df]
+        streamed = next(op for op in ("input", "weight")
+                        if "chunk" in {loop_of[d] for d in OPERAND_DIMS[op]})
+        other = "weight" if streamed == "input" else "input"
+        reduction = self.extent("K")
+        other_slice = bytes_of(reduction * self.cols * self._ratio(other), self.bits[other])
+        free = self._free_bytes(streamed, exclude=(streamed,))
+        if self.mem[other] is self.mem[streamed]:
+            free -= other_slice
+        per_row = reduction * self._ratio(streamed) * self.bits[streamed] / 8
+        return int(max(0, free) // max(per_row, 1e-9)) // self.rows * self.rows
+
+    def _ratio(self, operand: str) -> float:
+        """Unique elements per element of the operand's GEMM matrix (im2col repeats)."""
+        p = self.problem
+        dims = math.prod(self.extent(d) for d in OPERAND_DIMS[operand])
+        return {"input": p.input_elems, "weight": p.weight_elems,
+                "output": p.output_elems}[operand] / dims
+
+    def _slice_bytes(self, operand: str, loops: list[Loop], level: int) -> int:
+        """Bytes of the operand the loops from `level` inward cover (one group)."""
+        loop_of = LOOP_OF_DIM[self.df]
+        position = {loop.name: i for i, loop in enumerate(loops)}
+        elems = 1
+        for dim in OPERAND_DIMS[operand]:
+            loop = loops[position[loop_of[dim]]]
+            elems *= self.extent(dim) if position[loop.name] >= level else loop.size
+        return bytes_of(elems * self._ratio(operand), self.bits[operand])
 
     def _operand_bytes(self, operand: str) -> int:
         p = self.problem
@@ -181,27 +224,36 @@ class GemmMapper:
                    if self.mem[o] is mem and o not in exclude)
         return max(0, mem.usable_bytes - used)
 
-    def _residency(self, loops: list[Loop]) -> dict[str, bool]:
-        resident: dict[str, bool] = {}
+    def _holding(self, loops: list[Loop]) -> tuple[dict[str, int], dict[str, int]]:
+        """Per operand the loop level to hold it from: the fewest loads among the levels
+        whose slice fits, the smallest slice among those (weights choose first: they are
+        reused the most); and the bytes the held slices claim per memory. The innermost
+        level (one fold tile, in the working set) always fits and claims nothing more."""
+        hold: dict[str, int] = {}
         claimed: dict[str, int] = {}
-        for operand in ("weight", "input"):  # weights first: they are reused the most
+        loop_of = LOOP_OF_DIM[self.df]
+        for operand in ("weight", "input"):
             mem = self.mem[operand]
             free = self._free_bytes(operand, exclude=(operand,)) - claimed.get(mem.name, 0)
-            size = self._operand_bytes(operand)
-            resident[operand] = size <= free
-            if resident[operand]:
-                claimed[mem.name] = claimed.get(mem.name, 0) + size
-        return resident
+            mine = {loop_of[d] for d in OPERAND_DIMS[operand]} | {"g"}
+            best = (loading_folds(loops, mine, len(loops)), len(loops), 0)
+            for level in range(len(loops) - 1, -1, -1):
+                size = self._slice_bytes(operand, loops, level)
+                if size > free:
+                    break  # outer levels hold more
+                loads = loading_folds(loops, mine, level)
+                if loads < best[0]:
+                    best = (loads, level, size)
+            hold[operand] = best[1]
+            claimed[mem.name] = claimed.get(mem.name, 0) + best[2]
+        return hold, claimed
 
-    def _output_fits(self, loops: list[Loop], resident: dict[str, bool]) -> bool:
+    def _output_fits(self, loops: list[Loop], claimed: dict[str, int]) -> bool:
         sizes = {loop.name: loop.size for loop in loops}
         loop_of = LOOP_OF_DIM[self.df]
         tile = math.prod(sizes[loop_of[d]] for d in OPERAND_DIMS["output"])
         mem = self.mem["output"]
-        free = self._free_bytes("output", exclude=("output",))
-        for operand in ("input", "weight"):
-            if resident[operand] and self.mem[operand] is mem:
-                free -= self._operand_bytes(operand)
+        free = self._free_bytes("output", exclude=("output",)) - claimed.get(mem.name, 0)
         return bytes_of(tile, self.bits["acc"]) <= free
 
 
@@ -215,7 +267,7 @@ class KernelBuilder:
         # a body is fixed by its extents, what it loads and stores, and the plan's
         # residency and accumulation choices.
         self.shared_bodies = {} if shared_bodies is None else shared_bodies
-        self.plan_key = (plan.accumulate, tuple(sorted(plan.resident.items())))
+        self.plan_key = (plan.accumulate, tuple(sorted(plan.hold.items())))
         self.acc = acc
         self.layout = layout or port_layout(acc)
         # Per operand: its bank group and the DMA channels that fill and drain it.
@@ -273,16 +325,8 @@ class KernelBuilder:
         return tuple(nodes)
 
     def _loads(self, operand: str, ctx: tuple[tuple[bool, bool], ...]) -> bool:
-        loops = self.plan.loops
-        mine = self.loops_of[operand]
-        if self.plan.resident[operand]:  # first use: every loop it does not depend on at 0
-            return all(first for loop, (first, _) in zip(loops, ctx) if loop.name not in mine)
-        advanced = max((i for i, (first, _) in enumerate(ctx) if not first), default=-1)
-        if advanced < 0:
-            return True
-        if loops[advanced].name in mine:
-            return True
-        return any(loop.count > 1 and loop.name in mine for loop in loops[advanced + 1:])
+        return loads_tile(self.plan.loops, self.loops_of[operand], self.plan.hold[operand],
+                          ctx)
 
     def _fold(self, ctx: tuple[tuple[bool, bool], ...]) -> tuple[Node, ...]:
         ext = {loop.name: (loop.last_size if last else loop.size)
@@ -413,6 +457,42 @@ class KernelBuilder:
         return self.body_ids[full_key]
 
 
+def loads_tile(loops: tuple[Loop, ...] | list[Loop], mine: set[str], level: int,
+               ctx: tuple[tuple[bool, bool], ...]) -> bool:
+    """Whether a fold (`ctx`: per loop, at its first / last index) loads its tile of an
+    operand indexed by the loops `mine` and held from loop `level` inward: not when the
+    tile is part of the held slice and was already used in it (a loop from the hold
+    level inward that does not index it is past its first index), nor when the slice
+    carried over unchanged (the loop that advanced is outside the slice, does not index
+    the operand, and no loop between it and the slice does)."""
+    if any(not first for loop, (first, _) in zip(loops[level:], ctx[level:])
+           if loop.name not in mine):
+        return False
+    advanced = max((i for i, (first, _) in enumerate(ctx) if not first), default=-1)
+    if advanced < 0 or advanced >= level:
+        return advanced < 0 or loops[advanced].name in mine
+    if loops[advanced].name in mine:
+        return True
+    return any(loop.count > 1 and loop.name in mine for loop in loops[advanced + 1:level])
+
+
+def loading_folds(loops: list[Loop], mine: set[str], level: int) -> int:
+    """How many folds of the nest load their tile (first, middle and last indices of
+    each loop as classes, weighted by how often they occur)."""
+    def walk(depth: int, ctx: tuple[tuple[bool, bool], ...]) -> int:
+        if depth == len(loops):
+            return int(loads_tile(loops, mine, level, ctx))
+        count = loops[depth].count
+        if count == 1:
+            return walk(depth + 1, (*ctx, (True, True)))
+        total = walk(depth + 1, (*ctx, (True, False))) + walk(depth + 1, (*ctx, (False, True)))
+        if count > 2:
+            total += (count - 2) * walk(depth + 1, (*ctx, (False, False)))
+        return total
+
+    return walk(0, ())
+
+
 def plan_report(plan: Plan) -> dict:
     loops = {loop.name: loop for loop in plan.loops}
     dim_of = {v: k for k, v in LOOP_OF_DIM[plan.dataflow].items()}
@@ -431,6 +511,8 @@ def plan_report(plan: Plan) -> dict:
                   "stream_chunk": loops["chunk"].size, "block": plan.block},
         "order": [loop.name for loop in plan.loops],
         "resident": dict(plan.resident),
+        "held_from": {op: [loop.name for loop in plan.loops[level:]] or ["fold"]
+                      for op, level in plan.hold.items()},
         "accumulate_on_chip": plan.accumulate,
         "spatial_utilisation": round(util, 6),
     }

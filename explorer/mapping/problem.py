@@ -5,7 +5,9 @@ Convolutions become GEMMs by im2col: out[M, N] = in[M, K] · w[K, N] with M = ou
 pixels (× batch), K = Cin/groups · Fh · Fw, N = Cout/groups, one GEMM per group. The
 im2col input matrix repeats input pixels (a 3×3 window reads each pixel nine times);
 `input_elems` keeps the real (unique) input element count so that DRAM traffic counts
-each pixel once per pass, as SCALE-Sim's buffers do.
+each pixel once per pass, as SCALE-Sim's buffers do; only the pixels some output reads
+count (a 1×1 convolution with stride 2 touches a quarter of its input, and strided DMA
+loads, as Gemmini's mvin does, skip the rest; padding is generated on chip, not loaded).
 """
 
 from __future__ import annotations
@@ -61,6 +63,19 @@ class Problem:
     modelled: bool = True
 
 
+def touched_extent(out: int, size: int, kernel: int, stride: int, pad: int,
+                   dilation: int) -> int:
+    """How many of an input axis's `size` positions some output position reads:
+    o·stride − pad + k·dilation for o < out, k < kernel, inside [0, size)."""
+    if stride <= dilation * (kernel - 1) + 1 and dilation == 1:
+        # Windows overlap or abut: one contiguous run from the first to the last read.
+        first = max(0, -pad)
+        last = min(size - 1, (out - 1) * stride - pad + (kernel - 1))
+        return max(0, last - first + 1)
+    return len({o * stride - pad + k * dilation for o in range(out) for k in range(kernel)}
+               & set(range(size)))
+
+
 def gemm_of_conv(d: ConvDims, layer: Layer) -> GemmProblem:
     groups = max(1, d.groups)
     cin_g, cout_g = d.in_channels_per_group, d.out_channels_per_group
@@ -70,7 +85,13 @@ def gemm_of_conv(d: ConvDims, layer: Layer) -> GemmProblem:
     else:
         m = d.batch * d.out_h * d.out_w
         k, n = cin_g * d.kernel_h * d.kernel_w, cout_g
-    in_elems = max(1, d.batch * d.in_h * d.in_w * cin_g)
+    if d.transposed:  # every input pixel scatters
+        in_h, in_w = d.in_h, d.in_w
+    else:
+        in_h = touched_extent(d.out_h, d.in_h, d.kernel_h, d.stride_h, d.pad_top, d.dilation_h)
+        in_w = touched_extent(d.out_w, d.in_w, d.kernel_w, d.stride_w, d.pad_left,
+                              d.dilation_w)
+    in_elems = max(1, d.batch * in_h * in_w * cin_g)
     out_elems = max(1, layer.output_elems // groups)
     m, n, k = max(1, m), max(1, n), max(1, k)
     return GemmProblem(groups, m, n, k, in_elems, k * n, out_elems)

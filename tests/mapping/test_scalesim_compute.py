@@ -7,6 +7,9 @@ import pytest
 from mapping_layers import conv, systolic
 
 from explorer.estimators.base import get_estimator
+from explorer.mapping.gemm import GemmMapper, KernelBuilder
+from explorer.mapping.problem import problem_for
+from explorer.mapping.schedule import schedule
 
 # (layer, dataflow, SCALE-Sim compute cycles); ifmaps are given padded, as SCALE-Sim takes them.
 CASES = [
@@ -38,9 +41,23 @@ def test_fold_formula_matches_for_is():
     assert estimate.compute_cycles == folds * (2 * 32 + 32 + stream - 2) - 1
 
 
-def test_limited_bandwidth_ws_within_ten_percent_of_scalesim():
-    """SCALE-Sim USER mode, Bandwidth 10, 64 KiB SRAMs: 1×1 56×56×64→256 WS takes 160,493."""
-    estimate = get_estimator("simulate").estimate_layer(conv(64, 56, 256, 1),
-                                                        systolic("ws", 10))
-    assert estimate.cycles == pytest.approx(160_493, rel=0.10)
-    assert estimate.stall_cycles > 0
+def test_limited_bandwidth_ws_within_ten_percent_of_scalesim_on_its_traffic():
+    """SCALE-Sim USER mode, Bandwidth 10, 64 KiB SRAMs: 1×1 56×56×64→256 WS takes 160,493.
+    SCALE-Sim's total is set by the words it moves (docs/validation/scalesim.md): the
+    whole stream per fold, the input re-streamed per column fold, partial sums written
+    out per row fold. Scheduled with that data movement, `simulate` agrees within 10 %;
+    the default mapper holds the input across column folds and accumulates on chip,
+    which moves less and is faster."""
+    layer, acc = conv(64, 56, 256, 1), systolic("ws", 10)
+    mapper = GemmMapper(problem_for(layer).gemm, acc)
+    stream = mapper.problem.m
+    scalesim_like = [plan for plan in mapper.plans()
+                     if plan.loops[-2].name == "chunk" and plan.loops[-2].size == stream
+                     and not plan.accumulate and plan.hold["input"] == len(plan.loops)]
+    assert len(scalesim_like) == 1
+    result = schedule(KernelBuilder(scalesim_like[0], acc).build(), periodic=False)
+    assert result.cycles == pytest.approx(160_493, rel=0.10)
+    chosen = get_estimator("simulate").estimate_layer(layer, acc)
+    assert chosen.stall_cycles > 0
+    assert chosen.cycles < result.cycles
+    assert chosen.mapping["dram_read_bytes"] < result.dram_read_bytes / 4
