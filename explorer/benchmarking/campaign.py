@@ -128,8 +128,11 @@ class Campaign:
         self.store.set_campaign({**self.store.campaign, "rules": rules.to_list()})
         remaining = max(0, self.budget - len(seen))
         candidates = random_configs(remaining * CANDIDATE_FACTOR, self.seed + 1, self.kinds)
-        plan = _balanced(representative_configs(candidates, rules, len(candidates), seen),
-                         remaining)
+        # A deterministic device shows plateaus that tilt (the simulator's traffic grows
+        # inside a plateau): take both ends of them. Measured devices: the upper end.
+        both_ends = self.device.deterministic
+        plan = _balanced(representative_configs(candidates, rules, len(candidates), seen,
+                                                both_ends=both_ends), remaining)
         for config in plan:
             self._measure(config, "train", total)
         return self.result

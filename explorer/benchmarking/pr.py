@@ -47,6 +47,12 @@ class StepRule:
             return value
         return int(math.ceil(value / self.period) * self.period)
 
+    def plateau_start(self, value: int) -> int:
+        """The first value of `value`'s plateau (in its divisibility class)."""
+        if not self.applies(value):
+            return value
+        return int(math.ceil(value / self.period) - 1) * self.period + self.divisor
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -147,13 +153,15 @@ class RuleSet:
         fam = family(config)
         return [r for r in self.rules.values() if r.family == fam]
 
-    def representative(self, config: LayerConfig) -> LayerConfig:
+    def representative(self, config: LayerConfig, start: bool = False) -> LayerConfig:
         """The configuration that stands for `config`: each stepped parameter moved to
-        the upper end of its plateau."""
+        the upper end of its plateau (or to its start)."""
         changes: dict[str, int] = {}
         for rule in self.for_config(config):
             for column in param_columns(rule.param):
-                changes[column] = rule.representative(getattr(config, column))
+                value = getattr(config, column)
+                changes[column] = (rule.plateau_start(value) if start
+                                   else rule.representative(value))
         if not changes:
             return config
         if family(config) == "dwconv" and "in_channels" in changes:
@@ -180,13 +188,16 @@ class RuleSet:
 
 
 def representative_configs(candidates: Iterable[LayerConfig], rules: RuleSet, budget: int,
-                           exclude: set[tuple] | None = None) -> list[LayerConfig]:
+                           exclude: set[tuple] | None = None,
+                           both_ends: bool = False) -> list[LayerConfig]:
     """Map candidates to their representatives and keep the first `budget` distinct ones:
-    a training set in which no two samples stand for the same plateau."""
+    a training set in which no two samples stand for the same plateau. With `both_ends`,
+    every other candidate goes to its plateaus' first values instead: two representatives
+    per plateau, for devices whose plateaus are tilted rather than flat."""
     seen = set(exclude or ())
     out: list[LayerConfig] = []
-    for config in candidates:
-        rep = rules.representative(config)
+    for i, config in enumerate(candidates):
+        rep = rules.representative(config, start=both_ends and i % 2 == 1)
         if rep.key() in seen:
             continue
         seen.add(rep.key())

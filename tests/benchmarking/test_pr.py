@@ -54,3 +54,8 @@ def test_representatives_collapse_plateaus():
 def test_first_block_values_represent_themselves():
     rule = StepRule("conv", "out_channels", 16)
     assert [rule.representative(v) for v in (1, 16, 17, 33)] == [1, 16, 32, 48]
+
+
+def test_plateau_start_respects_divisibility():
+    assert StepRule("conv", "out_channels", 16).plateau_start(40) == 33
+    assert StepRule("conv", "in_channels", 16, 4).plateau_start(40) == 36
