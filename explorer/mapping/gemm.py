@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import permutations
 
 from explorer.hardware.schema import Accelerator, Dataflow, Memory, Operand
@@ -133,14 +134,20 @@ class GemmMapper:
         reduce_loop = loop_of["K"]
         out_tile_per_row = (self.cols if reduce_loop == "row" else self.rows * self.cols)
         chunks = [stream]
+        held_chunk = 0
         if reduce_loop == "row":  # outputs stream: chunk the stream so they fit on chip
             free = self._free_bytes("output", exclude=("output",))
             fit = free * 8 // (out_tile_per_row * self.bits["acc"]) // self.rows * self.rows
             if 0 < fit < stream:
                 chunks.append(fit)
             held = self._held_chunk()
-            if 0 < held < min(chunks):  # the streamed operand's chunk held across col folds
+            if 0 < held < min(chunks) and self._holding_pays(held, min(chunks)):
+                # The streamed operand's chunk held across the column folds. With as
+                # many chunks as the accumulator's fit it is that plan with fewer loads.
+                if math.ceil(stream / held) == math.ceil(stream / min(chunks)):
+                    chunks.remove(min(chunks))
                 chunks.append(held)
+                held_chunk = held
         others = ["row", "col", "chunk"]
         others.remove(reduce_loop)
         plans = []
@@ -151,6 +158,12 @@ class GemmMapper:
                 if order != tuple(others) and any(
                         loop.count == 1 for loop in plan.loops if loop.name in others):
                     continue
+                # That chunk only pays (with extra fills) when column folds pass inside it.
+                if chunk == held_chunk and order[0] != "chunk":
+                    continue
+                if chunk != held_chunk and held_chunk and order[0] == "chunk" and (
+                        plan.loops[1].count > 1):
+                    continue  # the held chunk is that order's better twin
                 plans.append(plan)
         return plans
 
@@ -184,6 +197,24 @@ class GemmMapper:
             free -= other_slice
         per_row = reduction * self._ratio(streamed) * self.bits[streamed] / 8
         return int(max(0, free) // max(per_row, 1e-9)) // self.rows * self.rows
+
+    def _holding_pays(self, chunk: int, stream: int) -> bool:
+        """Whether holding chunks of the streamed operand across the column folds can
+        win: the fills the extra chunks (over chunks of `stream`) add to every fold
+        against the DRAM time of the re-reads it saves (the whole streamed operand once
+        per further column fold)."""
+        loop_of = LOOP_OF_DIM[self.df]
+        dim_of = {v: k for k, v in loop_of.items()}
+        streamed = "input" if self.df is Dataflow.WS else "weight"
+        folds = (math.ceil(self.extent(dim_of["row"]) / self.rows)
+                 * math.ceil(self.extent(dim_of["col"]) / self.cols))
+        extra_fills = (math.ceil(self.extent(dim_of["chunk"]) / chunk)
+                       - math.ceil(self.extent(dim_of["chunk"]) / stream)) * folds * fold_fill_cycles(
+            self.df, self.rows, self.cols)
+        _, dma = dma_channel(self.acc, self.mem[streamed], store=False)
+        col_folds = math.ceil(self.extent(dim_of["col"]) / self.cols)
+        saved = (col_folds - 1) * dma.cycles(self._operand_bytes(streamed))
+        return extra_fills < saved
 
     def _ratio(self, operand: str) -> float:
         """Unique elements per element of the operand's GEMM matrix (im2col repeats)."""
@@ -264,10 +295,11 @@ class KernelBuilder:
                  shared_bodies: dict[tuple, Body] | None = None) -> None:
         self.plan = plan
         # Bodies of other candidate plans of the same problem on the same accelerator:
-        # a body is fixed by its extents, what it loads and stores, and the plan's
-        # residency and accumulation choices.
+        # a body is fixed by its extents, what it loads and stores (the fold key, which
+        # already reflects the plan's holding and accumulation) and the plan's
+        # accumulation choice.
         self.shared_bodies = {} if shared_bodies is None else shared_bodies
-        self.plan_key = (plan.accumulate, tuple(sorted(plan.hold.items())))
+        self.plan_key = (plan.accumulate,)
         self.acc = acc
         self.layout = layout or port_layout(acc)
         # Per operand: its bank group and the DMA channels that fill and drain it.
@@ -479,6 +511,11 @@ def loads_tile(loops: tuple[Loop, ...] | list[Loop], mine: set[str], level: int,
 def loading_folds(loops: list[Loop], mine: set[str], level: int) -> int:
     """How many folds of the nest load their tile (first, middle and last indices of
     each loop as classes, weighted by how often they occur)."""
+    return _loading_folds(tuple(loops), frozenset(mine), level)
+
+
+@lru_cache(maxsize=4096)
+def _loading_folds(loops: tuple[Loop, ...], mine: frozenset[str], level: int) -> int:
     def walk(depth: int, ctx: tuple[tuple[bool, bool], ...]) -> int:
         if depth == len(loops):
             return int(loads_tile(loops, mine, level, ctx))
