@@ -53,6 +53,10 @@ def test_tiles_fit_their_memories(layer, gemmini):
             if plan.resident[operand]:
                 mem = gemmini.memory_for(Operand(operand))
                 assert mapper._operand_bytes(operand) <= mem.usable_bytes
+        # Held slices (beyond one fold tile) share their memory's usable half.
+        held = [op for op in ("input", "weight") if plan.hold[op] < len(plan.loops)]
+        assert sum(mapper._slice_bytes(op, list(plan.loops), plan.hold[op])
+                   for op in held) <= gemmini.memory_for(Operand.INPUT).usable_bytes
 
 
 def test_remainder_tiles_are_classes_of_their_own(gemmini):
