@@ -50,6 +50,8 @@ MEASUREMENT_FLOAT_COLUMNS = ("latency_s", "spread_s", "loadavg", "timestamp", "e
 MEASUREMENT_INT_COLUMNS = ("rounds", "runs_per_round", "attempts")
 MEASUREMENT_STR_COLUMNS = ("status", "software")
 EXTRA_STR_COLUMNS = ("phase",)
+# Columns added after format version 1 was first written, with the value old rows get.
+OPTIONAL_COLUMNS: dict[str, float] = {"excluded_s": 0.0}
 
 STR_DTYPE = h5py.string_dtype("utf-8")
 
@@ -127,13 +129,17 @@ class BenchmarkStore:
             if version != FORMAT_VERSION:
                 raise BenchmarkError(f"{self.path}: store format version {version}, this "
                                      f"program reads version {FORMAT_VERSION}")
-            missing = [c for c in ALL_COLUMNS if c not in f["samples"]]
+            missing = [c for c in ALL_COLUMNS
+                       if c not in f["samples"] and c not in OPTIONAL_COLUMNS]
             if missing:
                 raise BenchmarkError(f"{self.path}: /samples lacks columns {missing}")
             self._attrs = {k: (v.decode() if isinstance(v, bytes) else v)
                            for k, v in f.attrs.items()}
             rows = int(f["samples"].attrs.get("rows", 0))
             for name in ALL_COLUMNS:
+                if name not in f["samples"]:  # written before the column existed
+                    self._data[name] = [OPTIONAL_COLUMNS[name]] * rows
+                    continue
                 values = f["samples"][name][:rows]
                 if _column_dtype(name) is STR_DTYPE:
                     self._data[name] = [v.decode() if isinstance(v, bytes) else str(v)
