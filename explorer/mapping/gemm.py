@@ -135,6 +135,8 @@ class GemmMapper:
         out_tile_per_row = (self.cols if reduce_loop == "row" else self.rows * self.cols)
         chunks = [stream]
         held_chunk = 0
+        # With outputs in a memory of their own, holding costs the output tile no room.
+        separate_output = self.mem["output"] is not self.mem[self._streamed()]
         if reduce_loop == "row":  # outputs stream: chunk the stream so they fit on chip
             free = self._free_bytes("output", exclude=("output",))
             fit = free * 8 // (out_tile_per_row * self.bits["acc"]) // self.rows * self.rows
@@ -144,7 +146,8 @@ class GemmMapper:
             if 0 < held < min(chunks) and self._holding_pays(held, min(chunks)):
                 # The streamed operand's chunk held across the column folds. With as
                 # many chunks as the accumulator's fit it is that plan with fewer loads.
-                if math.ceil(stream / held) == math.ceil(stream / min(chunks)):
+                if separate_output and (math.ceil(stream / held)
+                                        == math.ceil(stream / min(chunks))):
                     chunks.remove(min(chunks))
                 chunks.append(held)
                 held_chunk = held
@@ -161,8 +164,8 @@ class GemmMapper:
                 # That chunk only pays (with extra fills) when column folds pass inside it.
                 if chunk == held_chunk and order[0] != "chunk":
                     continue
-                if chunk != held_chunk and held_chunk and order[0] == "chunk" and (
-                        plan.loops[1].count > 1):
+                if (separate_output and held_chunk and chunk != held_chunk
+                        and order[0] == "chunk" and plan.loops[1].count > 1):
                     continue  # the held chunk is that order's better twin
                 plans.append(plan)
         return plans
@@ -182,13 +185,18 @@ class GemmMapper:
                     tuple(loops), hold, {op: level <= 1 for op, level in hold.items()},
                     accumulate, self.mem)
 
+    def _streamed(self) -> str:
+        """The input operand that streams (WS: inputs, IS: weights)."""
+        loop_of = LOOP_OF_DIM[self.df]
+        return next(op for op in ("input", "weight")
+                    if "chunk" in {loop_of[d] for d in OPERAND_DIMS[op]})
+
     def _held_chunk(self) -> int:
         """Largest chunk (whole blocks) whose slice of the streamed input operand, over
         the whole reduction, fits its memory beside one column fold of the other operand
-        (its slice over the whole reduction) and the working sets."""
-        loop_of = LOOP_OF_DIM[self.df]
-        streamed = next(op for op in ("input", "weight")
-                        if "chunk" in {loop_of[d] for d in OPERAND_DIMS[op]})
+        (its slice over the whole reduction) and the working sets, and beside the
+        chunk's accumulated outputs when they share that memory."""
+        streamed = self._streamed()
         other = "weight" if streamed == "input" else "input"
         reduction = self.extent("K")
         other_slice = bytes_of(reduction * self.cols * self._ratio(other), self.bits[other])
@@ -196,6 +204,8 @@ class GemmMapper:
         if self.mem[other] is self.mem[streamed]:
             free -= other_slice
         per_row = reduction * self._ratio(streamed) * self.bits[streamed] / 8
+        if self.mem["output"] is self.mem[streamed]:
+            per_row += self.cols * self.bits["acc"] / 8
         return int(max(0, free) // max(per_row, 1e-9)) // self.rows * self.rows
 
     def _holding_pays(self, chunk: int, stream: int) -> bool:
@@ -205,7 +215,7 @@ class GemmMapper:
         per further column fold)."""
         loop_of = LOOP_OF_DIM[self.df]
         dim_of = {v: k for k, v in loop_of.items()}
-        streamed = "input" if self.df is Dataflow.WS else "weight"
+        streamed = self._streamed()
         folds = (math.ceil(self.extent(dim_of["row"]) / self.rows)
                  * math.ceil(self.extent(dim_of["col"]) / self.cols))
         extra_fills = (math.ceil(self.extent(dim_of["chunk"]) / chunk)
