@@ -1,0 +1,196 @@
+"""Estimate reports as text: a console table, CSV, JSON and a self-contained HTML report.
+
+Qt-free, so the CLI (`accel-explorer estimate --format ...`) and the GUI's File ▸ Export
+estimate… write the same content; the GUI adds plot images to the HTML report and prints
+it to PDF.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+from collections.abc import Mapping
+
+from explorer.estimators.base import NetworkEstimate
+from explorer.hardware.schema import Accelerator
+from explorer.units import binary_bytes, count, si
+
+TABLE_COLUMNS = ["layer", "op", "MACs", "cycles", "latency", "bound", "energy", "util"]
+CSV_COLUMNS = ["name", "op", "onnx_nodes", "macs", "cycles", "latency_s", "bound", "energy_j",
+               "compute_cycles", "memory_cycles", "stall_cycles", "utilisation", "modelled",
+               "iterations_evaluated", "iterations_total"]
+HTML_COLUMNS = ["#", "Layer", "Op", "MACs", "Cycles", "Latency", "Bound", "Energy", "Util."]
+_LEFT_ALIGNED = (1, 2, 6)  # text columns of HTML_COLUMNS; numbers are right-aligned
+_RIGHT = ' align="right"'
+
+
+def format_json(result: NetworkEstimate) -> str:
+    return json.dumps(result.to_json(), indent=2, default=str) + "\n"
+
+
+def format_csv(result: NetworkEstimate) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for layer in result.layers:
+        row = layer.to_dict()
+        row["onnx_nodes"] = " ".join(layer.onnx_nodes)
+        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def format_table(result: NetworkEstimate) -> str:
+    rows = []
+    for layer in result.layers:
+        name = layer.name if layer.modelled else f"{layer.name} (unmodelled)"
+        util = f"{layer.utilisation:.0%}" if layer.utilisation is not None else "–"
+        rows.append([name, layer.op, count(layer.macs), count(layer.cycles),
+                     si(layer.latency_s, "s"), layer.bound or "–", si(layer.energy_j, "J"), util])
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(TABLE_COLUMNS)]
+    widths[0] = min(widths[0], 48)
+
+    def line(cells: list[str]) -> str:
+        first = cells[0] if len(cells[0]) <= widths[0] else cells[0][: widths[0] - 1] + "…"
+        rest = [c.rjust(w) if i not in (0, 1, 4) else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells, widths)) if i > 0]
+        return "  ".join([first.ljust(widths[0]), *rest]).rstrip()
+
+    net = result.network
+    out = [f"{net.name} on {result.accelerator} ({result.estimator}): {len(net.layers)} layers, "
+           f"{count(net.macs)}MAC", line(TABLE_COLUMNS),
+           line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    share = result.bound_share()
+    out.append(line(["-" * w for w in widths]))
+    out.append(f"total: {si(result.latency_s, 's')} ({count(result.cycles)} cycles), "
+               f"energy {si(result.energy_j, 'J')}, memory {si(result.memory_bytes, 'B')}, "
+               f"compute-bound {share['compute']:.0%} / memory-bound {share['memory']:.0%} "
+               f"of time; estimated in {si(result.runtime_s, 's')}")
+    if net.unmodelled:
+        out.append(f"note: {len(net.unmodelled)} unmodelled layer(s) costed by element count: "
+                   + ", ".join(sorted({layer.op for layer in net.unmodelled})))
+    for warning in net.warnings:
+        out.append(f"warning: {warning}")
+    return "\n".join(out) + "\n"
+
+
+def png_data_uri(png: bytes) -> str:
+    """An `<img src=...>` value that keeps an HTML report in one file."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def summary_rows(result: NetworkEstimate,
+                 accelerator: Accelerator | None = None) -> list[tuple[str, str]]:
+    """The whole-network numbers of the GUI's summary strip, as (label, value) text."""
+    latency = result.latency_s
+    share = result.bound_share()
+    bounds_known = any(layer.bound for layer in result.layers)
+    rows = [("Total latency", si(latency, "s")),
+            ("Throughput", f"{1.0 / latency:.3g} inferences/s" if latency > 0 else "–"),
+            ("Cycles", count(result.cycles)),
+            ("Energy", si(result.energy_j, "J")),
+            ("Memory footprint", binary_bytes(result.memory_bytes))]
+    if accelerator is not None and latency > 0:
+        macs = sum(layer.macs for layer in result.layers)
+        rows.append(("Utilisation", f"{100 * macs / (latency * accelerator.peak_macs_per_s):.1f} %"))
+    rows += [("Compute-bound time", f"{100 * share['compute']:.0f} %" if bounds_known else "–"),
+             ("Memory-bound time", f"{100 * share['memory']:.0f} %" if bounds_known else "–"),
+             ("Layers estimated", str(len(result.layers))),
+             ("Estimator run time", si(result.runtime_s, "s"))]
+    return rows
+
+
+def accelerator_rows(accelerator: Accelerator) -> list[tuple[str, str]]:
+    """Key parameters of an accelerator description, as (label, value) text."""
+    compute = accelerator.compute
+    precision = compute.precision
+    rows = [("Clock", si(accelerator.clock_hz, "Hz")),
+            ("PE array", f"{compute.pe_rows} × {compute.pe_cols}, "
+                         f"{compute.macs_per_pe_per_cycle} MAC/PE/cycle, dataflow "
+                         f"{compute.dataflow}"),
+            ("Peak", si(accelerator.peak_macs_per_s, "MAC/s")),
+            ("Precision", f"inputs {precision.input_bits} b, weights {precision.weight_bits} b, "
+                          f"outputs {precision.output_bits} b, accumulator "
+                          f"{precision.accumulator_bits} b")]
+    for memory in accelerator.memories:
+        rows.append((f"Memory {memory.name}",
+                     f"{binary_bytes(memory.size_bytes)}, {memory.banks} bank(s), holds "
+                     f"{', '.join(memory.holds)}"))
+    rows.append(("Off-chip bandwidth",
+                 si(accelerator.offchip.bandwidth_bytes_per_cycle * accelerator.clock_hz,
+                    "B/s")))
+    return rows
+
+
+def _key_value_table(rows: list[tuple[str, str]]) -> str:
+    cells = "".join(f"<tr><th align=\"left\">{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                    for k, v in rows)
+    return f"<table class=\"kv\" cellspacing=\"0\" cellpadding=\"3\">{cells}</table>"
+
+
+def _layer_table(result: NetworkEstimate) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in HTML_COLUMNS)
+    body = []
+    for i, layer in enumerate(result.layers, start=1):
+        util = f"{layer.utilisation:.0%}" if layer.utilisation is not None else "–"
+        name = layer.name if layer.modelled else f"{layer.name} (unmodelled)"
+        cells = [str(i), name, layer.op, count(layer.macs) if layer.macs else "0",
+                 count(layer.cycles), si(layer.latency_s, "s"), layer.bound or "–",
+                 si(layer.energy_j, "J"), util]
+        body.append("<tr>" + "".join(
+            f"<td{'' if c in _LEFT_ALIGNED else _RIGHT}>{html.escape(text)}</td>"
+            for c, text in enumerate(cells)) + "</tr>")
+    return (f"<table class=\"layers\" border=\"1\" cellspacing=\"0\" cellpadding=\"2\">"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+_STYLE = """
+body { font-family: 'DejaVu Sans', sans-serif; font-size: 10pt; color: #222; }
+h1 { font-size: 16pt; margin-bottom: 2px; }
+h2 { font-size: 12pt; margin-top: 14px; margin-bottom: 4px; }
+table.kv th { padding-right: 12px; font-weight: bold; }
+table.layers { border-collapse: collapse; font-size: 8pt; }
+table.layers th { background-color: #e8e8e8; }
+p.caption { font-size: 9pt; color: #555; }
+"""
+
+
+def html_report(result: NetworkEstimate, images: Mapping[str, str] | None = None, *,
+                accelerator: Accelerator | None = None) -> str:
+    """A one-file HTML report of an estimate: network, accelerator, estimator, summary,
+    plots and the per-layer table.
+
+    `images` maps a caption to an `<img src>` value (a `png_data_uri`, or a resource name
+    that the renderer resolves); without images the report is text and tables only.
+    `accelerator` adds its key parameters and the utilisation."""
+    net = result.network
+    title = f"{net.name} on {result.accelerator} ({result.estimator})"
+    parts = [f"<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
+             f"<style>{_STYLE}</style></head><body>",
+             f"<h1>{html.escape(title)}</h1>",
+             "<h2>Network</h2>",
+             _key_value_table([("Name", net.name),
+                               ("Layers", str(len(net.layers))),
+                               ("MACs", count(net.macs))]
+                              + ([("Unmodelled", f"{len(net.unmodelled)} layer(s) costed by "
+                                   "element count: " + ", ".join(
+                                       sorted({x.op for x in net.unmodelled})))]
+                                 if net.unmodelled else [])),
+             "<h2>Accelerator</h2>",
+             _key_value_table([("Name", result.accelerator)]
+                              + (accelerator_rows(accelerator) if accelerator else [])),
+             "<h2>Estimator</h2>",
+             _key_value_table([("Name", result.estimator)]),
+             "<h2>Summary</h2>",
+             _key_value_table(summary_rows(result, accelerator))]
+    for warning in net.warnings:
+        parts.append(f"<p class=\"caption\">Warning: {html.escape(warning)}</p>")
+    for caption, src in (images or {}).items():
+        parts.append(f"<h2>{html.escape(caption)}</h2>"
+                     f"<p><img src=\"{html.escape(src, quote=True)}\" width=\"640\"></p>")
+    parts += ["<h2>Per-layer estimate</h2>", _layer_table(result), "</body></html>"]
+    return "\n".join(parts) + "\n"
