@@ -160,13 +160,15 @@ p.caption { font-size: 9pt; color: #555; }
 
 
 def html_report(result: NetworkEstimate, images: Mapping[str, str] | None = None, *,
-                accelerator: Accelerator | None = None) -> str:
+                accelerator: Accelerator | None = None,
+                legends: Mapping[str, str] | None = None) -> str:
     """A one-file HTML report of an estimate: network, accelerator, estimator, summary,
     plots and the per-layer table.
 
     `images` maps a caption to an `<img src>` value (a `png_data_uri`, or a resource name
     that the renderer resolves); without images the report is text and tables only.
-    `accelerator` adds its key parameters and the utilisation."""
+    `accelerator` adds its key parameters and the utilisation. `legends` maps a caption
+    to trusted HTML shown under its image (the GUI's colour legends)."""
     net = result.network
     title = f"{net.name} on {result.accelerator} ({result.estimator})"
     parts = [f"<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
@@ -190,7 +192,11 @@ def html_report(result: NetworkEstimate, images: Mapping[str, str] | None = None
     for warning in net.warnings:
         parts.append(f"<p class=\"caption\">Warning: {html.escape(warning)}</p>")
     for caption, src in (images or {}).items():
-        parts.append(f"<h2>{html.escape(caption)}</h2>"
-                     f"<p><img src=\"{html.escape(src, quote=True)}\" width=\"640\"></p>")
+        # One plot a page: on paper a heading must not stay behind at the bottom of the
+        # page before its image.
+        parts.append(f"<h2 style=\"page-break-before: always\">{html.escape(caption)}</h2>"
+                     f"<p><img src=\"{html.escape(src, quote=True)}\" width=\"600\"></p>")
+        if legends and caption in legends:
+            parts.append(f"<p class=\"caption\">{legends[caption]}</p>")
     parts += ["<h2>Per-layer estimate</h2>", _layer_table(result), "</body></html>"]
     return "\n".join(parts) + "\n"

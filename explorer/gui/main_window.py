@@ -210,6 +210,15 @@ class MainWindow(QMainWindow):
         self.save_arch_as_action = action("Save accelerator &as…", self.save_accelerator_as,
                                           QKeySequence("Ctrl+Shift+S"), None,
                                           "Save the edited accelerator to a new YAML file")
+        self.export_action = action("&Export estimate…", self.export_estimate_dialog,
+                                    QKeySequence("Ctrl+E"), sp.SP_DialogSaveButton,
+                                    "Save the estimate as a PDF or HTML report, CSV or JSON "
+                                    "(Ctrl+E)")
+        self.export_plot_action = action("Export &plot as PNG…", self.export_plot_dialog,
+                                         None, None, "Save the plots of the current tab as "
+                                         "a PNG image")
+        for act in (self.export_action, self.export_plot_action):
+            act.setEnabled(False)  # until there is an estimate
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.run_action = action("&Run estimate", self.run_estimate, QKeySequence("F5"),
                                  sp.SP_MediaPlay, "Estimate the network on the accelerator "
@@ -238,6 +247,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_arch_action)
         file_menu.addAction(self.save_arch_action)
         file_menu.addAction(self.save_arch_as_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        file_menu.addAction(self.export_plot_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -681,6 +693,8 @@ class MainWindow(QMainWindow):
                 f"{self._network.name}: {len(self._network)} ONNX layers, "
                 f"{len(result.layers)} estimated, {count(self._network.macs)}MAC")
         self._apply_selection()
+        self.export_action.setEnabled(True)
+        self.export_plot_action.setEnabled(True)
         self.estimateShown.emit()
 
     def _on_estimate_failed(self, message: str) -> None:
@@ -696,6 +710,75 @@ class MainWindow(QMainWindow):
         self._auto_timer.stop()
         if self.runner.cancel():
             self.statusBar().showMessage("Cancelling…")
+
+    # ===================================================================== export
+    @Slot()
+    def export_estimate_dialog(self) -> None:
+        from explorer.gui.export import FORMATS
+
+        if self._result is None:
+            self.statusBar().showMessage("Nothing to export: run an estimate first (F5).", 5000)
+            return
+        stem = f"{self._result.network.name}_{self._result.accelerator}_{self._result.estimator}"
+        filters = [f"{label} (*{suffix})" for suffix, label in FORMATS.items()]
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export estimate", str(Path(self.settings.last_dir()) / f"{stem}.pdf"),
+            ";;".join(filters))
+        if not path:
+            return
+        if not Path(path).suffix and chosen in filters:  # no extension typed: the filter's
+            path += list(FORMATS)[filters.index(chosen)]
+        self.settings.set_last_dir(str(Path(path).parent))
+        self.export_estimate(path)
+
+    def export_estimate(self, path: str) -> bool:
+        """Write the shown estimate to `path` (.pdf, .html, .csv or .json)."""
+        from explorer.gui.export import export_estimate, plot_image
+
+        if self._result is None:
+            self.report_error("Cannot export", "there is no estimate yet: run one first (F5)")
+            return False
+        try:
+            plots, legends = {}, {}
+            if Path(path).suffix.lower() in (".pdf", ".html", ".htm"):
+                for caption, view in (("Latency per layer", self.bars),
+                                      ("Roofline", self.roofline)):
+                    plots[caption] = plot_image(view.plot)
+                    legends[caption] = view.legend_html()
+            export_estimate(path, self._result, self.accelerator_panel.accelerator, plots,
+                            legends)
+        except ExplorerError as exc:
+            self.report_error("Cannot export estimate", str(exc))
+            return False
+        self.statusBar().showMessage(f"Exported {path}", 8000)
+        return True
+
+    @Slot()
+    def export_plot_dialog(self) -> None:
+        tab = self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "and")
+        stem = "_".join(tab.lower().split())
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export plot as PNG", str(Path(self.settings.last_dir()) / f"{stem}.png"),
+            "PNG image (*.png)")
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        self.settings.set_last_dir(str(Path(path).parent))
+        self.export_plot(path)
+
+    def export_plot(self, path: str) -> bool:
+        """Save the current tab's plots, as shown, to a PNG file."""
+        from explorer.gui.export import png_bytes, write_file
+
+        image = self.tabs.currentWidget().grab().toImage()
+        try:
+            write_file(path, png_bytes(image))
+        except ExplorerError as exc:
+            self.report_error("Cannot export plot", str(exc))
+            return False
+        self.statusBar().showMessage(f"Exported {path}", 8000)
+        return True
 
     # ===================================================================== comparison
     @Slot(object)

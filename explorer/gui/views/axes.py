@@ -39,4 +39,9 @@ def log_log_plot(x_unit: str | None = None, y_unit: str | None = None) -> pg.Plo
     plot.setBackground("w")
     plot.setMenuEnabled(False)
     plot.showGrid(x=True, y=True, alpha=0.2)
+    if y_unit is not None:
+        # Room for "100 Gop/s" and the axis title from the first paint on: the axis only
+        # widens to its tick texts after painting them once, and until then the title
+        # overlapped the tick labels (in screenshots and exported images too).
+        plot.getAxis("left").setWidth(86)
     return plot

@@ -105,6 +105,10 @@ class LatencyBarsView(QWidget):
         if layer is not None:
             self.layerClicked.emit(layer.name)
 
+    def legend_html(self) -> str:
+        """The colour legend shown above the plot (for reports)."""
+        return self.legend.text()
+
     # -- drawing ------------------------------------------------------------------------
     @Slot()
     def _redraw(self) -> None:

@@ -79,6 +79,10 @@ class RooflineView(QWidget):
         self._selected = name
         self._draw_highlight()
 
+    def legend_html(self) -> str:
+        """The colour legend shown above the plot (for reports)."""
+        return self.op_legend.text()
+
     # -- drawing ------------------------------------------------------------------------
     def _redraw(self) -> None:
         # Ceilings (lines and labels) are rebuilt only when the accelerator's roofs or

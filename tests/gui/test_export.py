@@ -1,0 +1,114 @@
+"""File ▸ Export estimate… and Export plot as PNG…, offscreen, with the file dialog
+patched: every format is written, parses, and an unwritable path is a dialog."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+
+@pytest.fixture
+def dialogs(monkeypatch) -> list[tuple[str, str]]:
+    shown: list[tuple[str, str]] = []
+
+    def critical(_parent, title, text, *args, **kwargs):
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "critical", critical)
+    return shown
+
+
+@pytest.fixture
+def save_as(monkeypatch):
+    """Makes the next save dialog answer `path` (with the filter the user picked)."""
+    def answer(path: str, chosen: str = "") -> None:
+        monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                            lambda *args, **kwargs: (path, chosen))
+    return answer
+
+
+@pytest.fixture
+def estimated(window, open_and_estimate):
+    open_and_estimate(window, "squeezenet")
+    return window
+
+
+def test_export_is_disabled_until_there_is_an_estimate(window) -> None:
+    assert not window.export_action.isEnabled()
+    assert window.export_action.shortcut().toString() == "Ctrl+E"
+
+
+def test_csv_rows_are_the_estimated_layers(estimated, save_as, tmp_path, dialogs) -> None:
+    path = tmp_path / "squeezenet.csv"
+    save_as(str(path))
+    estimated.export_action.trigger()
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [r["name"] for r in rows] == [layer.name for layer in estimated._result.layers]
+    assert float(rows[0]["latency_s"]) == pytest.approx(estimated._result.layers[0].latency_s)
+    assert not dialogs
+
+
+def test_json_has_the_cli_keys(estimated, save_as, tmp_path) -> None:
+    path = tmp_path / "squeezenet.json"
+    save_as(str(path))
+    estimated.export_action.trigger()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert {"network", "accelerator", "estimator", "total", "layers"} <= set(data)
+    assert len(data["layers"]) == len(estimated._result.layers)
+
+
+def test_html_report_embeds_both_plots(estimated, save_as, tmp_path) -> None:
+    path = tmp_path / "report"
+    save_as(str(path), "HTML report (*.html)")  # no extension typed: the filter's
+    estimated.export_action.trigger()
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert text.count('src="data:image/png;base64,') == 2
+    assert "Latency per layer" in text and "Roofline" in text and "PE array" in text
+    assert all(layer.name in text for layer in estimated._result.layers)
+
+
+def test_pdf_report(estimated, save_as, tmp_path, dialogs) -> None:
+    path = tmp_path / "report.pdf"
+    save_as(str(path))
+    estimated.export_action.trigger()
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:]
+    assert not dialogs
+    if shutil.which("pdftoppm"):  # optional: poppler renders the first page
+        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path),
+                        str(tmp_path / "page")], check=True, timeout=60)
+        page = QImage(str(next(tmp_path.glob("page*.png"))))
+        assert not page.isNull() and page.height() > page.width()  # A4 portrait
+
+
+def test_unwritable_path_shows_a_dialog(estimated, save_as, tmp_path, dialogs) -> None:
+    path = tmp_path / "no_such_dir" / "report.pdf"
+    save_as(str(path))
+    estimated.export_action.trigger()
+    assert not path.exists()
+    assert dialogs and dialogs[0][0] == "Cannot export estimate"
+    assert str(path) in dialogs[0][1] and "\n" not in dialogs[0][1]
+
+
+def test_unknown_extension_is_an_error_not_a_file(estimated, tmp_path, dialogs) -> None:
+    assert not estimated.export_estimate(str(tmp_path / "report.docx"))
+    assert "'.docx'" in dialogs[0][1] and not (tmp_path / "report.docx").exists()
+
+
+def test_export_plot_as_png(estimated, save_as, tmp_path, dialogs) -> None:
+    path = tmp_path / "plots.png"
+    save_as(str(path))
+    estimated.export_plot_action.trigger()
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert image.size() == estimated.tabs.currentWidget().size()
+    save_as(str(tmp_path / "missing" / "plots.png"))
+    estimated.export_plot_action.trigger()
+    assert dialogs and dialogs[0][0] == "Cannot export plot"
