@@ -262,3 +262,19 @@ def test_set_overrides_are_one_undoable_edit(qtbot, window, dialogs) -> None:
     assert panel.accelerator.compute.pe_rows == 16 and not panel.is_modified
     assert not _apply_overrides(window, ["compute.pe_rows=0"])
     assert dialogs and "pe_rows" in dialogs[-1][1]
+
+
+def test_a_new_network_is_estimated_after_it_is_painted(qtbot, window) -> None:
+    # Visible: the estimate waits for the window's repaint of the new network, so the
+    # worker does not compete with that paint for the GIL.
+    with qtbot.waitSignal(window.networkLoaded, timeout=60_000):
+        window.open_network("squeezenet")
+    assert window._run_after_paint and not window.runner.is_busy("estimate")
+    with qtbot.waitSignal(window.estimateShown, timeout=60_000):
+        pass
+    assert not window._run_after_paint and window._result is not None
+    # Hidden: nothing will be painted, so it starts at once.
+    window.hide()
+    with qtbot.waitSignal(window.estimateShown, timeout=60_000):
+        window.open_network("alexnet")
+    assert window._result.network.name == "alexnet"
