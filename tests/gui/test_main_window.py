@@ -267,12 +267,13 @@ def test_set_overrides_are_one_undoable_edit(qtbot, window, dialogs) -> None:
 def test_a_new_network_is_estimated_after_it_is_painted(qtbot, window) -> None:
     # Visible: the estimate waits for the window's repaint of the new network, so the
     # worker does not compete with that paint for the GIL.
-    with qtbot.waitSignal(window.networkLoaded, timeout=60_000):
-        window.open_network("squeezenet")
-    assert window._run_after_paint and not window.runner.is_busy("estimate")
+    at_load: list[tuple[bool, bool]] = []
+    window.networkLoaded.connect(
+        lambda: at_load.append((window._run_after_paint, window.runner.is_busy("estimate"))))
     with qtbot.waitSignal(window.estimateShown, timeout=60_000):
-        pass
-    assert not window._run_after_paint and window._result is not None
+        window.open_network("squeezenet")
+    assert at_load == [(True, False)]  # waiting for the paint, not yet estimating
+    assert not window._run_after_paint and window._result.network.name == "squeezenet"
     # Hidden: nothing will be painted, so it starts at once.
     window.hide()
     with qtbot.waitSignal(window.estimateShown, timeout=60_000):
