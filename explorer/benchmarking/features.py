@@ -83,7 +83,8 @@ class LayerFeaturizer(TransformerMixin, BaseEstimator):
                   "log_weight_elems", "log_other_ops", "log_out_pixels", "log_reduction"]
         if self.block:
             names += ["log_folds_reduction", "log_folds_output", "log_folded_work",
-                      "fill_reduction", "fill_output"]
+                      "fill_reduction", "fill_output", "in_channels_aligned",
+                      "out_channels_aligned"]
         for fam, param, divisor in self.mapped_:
             names.append(f"pr_{fam}_{param}")
             if divisor > 1:
@@ -143,11 +144,23 @@ def reduction_output_pixels(c: LayerConfig) -> tuple[int, int, int, int]:
 
 
 def folded_features(c: LayerConfig, block: tuple[int, int]) -> list[float]:
+    """Folds onto the device's blocks, and whether the channel counts are whole blocks:
+    a CPU runs blocked (NCHWc) kernels only then, a PE array fills completely."""
     red, out, pixels, groups = reduction_output_pixels(c)
     fr = math.ceil(red / block[0])
     fo = math.ceil(out / block[1])
+    cin = c.in_channels if c.kind != "matmul" else c.k
+    cout = c.out_channels_effective if c.kind != "matmul" else c.n
     return [_log(fr), _log(fo), _log(groups * fr * fo * pixels),
-            red / (fr * block[0]), out / (fo * block[1])]
+            red / (fr * block[0]), out / (fo * block[1]),
+            _alignment(cin, block[0]), _alignment(cout, block[1])]
+
+
+def _alignment(value: int, block: int) -> float:
+    """1 for multiples of the block, 0.5 for multiples of half of it, else 0."""
+    if value > 0 and value % block == 0:
+        return 1.0
+    return 0.5 if value > 0 and block % 2 == 0 and value % (block // 2) == 0 else 0.0
 
 
 def folded_work(c: LayerConfig, block: tuple[int, int]) -> float:
