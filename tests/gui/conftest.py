@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from explorer.estimators import base  # noqa: E402
 from explorer.estimators.base import LayerEstimate  # noqa: E402
@@ -74,3 +75,16 @@ def open_and_estimate(qtbot) -> Callable:
         with qtbot.waitSignal(win.estimateShown, timeout=60_000):
             win.open_network(network)
     return open_
+
+
+@pytest.fixture
+def dialogs(monkeypatch) -> list[tuple[str, str]]:
+    """QMessageBox.critical calls, recorded instead of blocking the test."""
+    shown: list[tuple[str, str]] = []
+
+    def critical(_parent, title, text, *args, **kwargs):
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "critical", critical)
+    return shown

@@ -5,20 +5,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox
-
-
-@pytest.fixture
-def dialogs(monkeypatch) -> list[tuple[str, str]]:
-    """QMessageBox.critical calls, recorded instead of blocking the test."""
-    shown: list[tuple[str, str]] = []
-
-    def critical(_parent, title, text, *args, **kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "critical", critical)
-    return shown
 
 
 def test_open_network_and_run_gives_one_bar_per_estimated_layer(qtbot, window, open_and_estimate) -> None:
