@@ -10,6 +10,12 @@ cd "$root"
 # ../shared/TOOLCHAIN.md). python3-venv: Debian's python3 ships without ensurepip.
 apt_packages=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libglib2.0-0
               libdbus-1-3 fonts-dejavu-core)
+# With a display, the GUI opens a real X11 window: Qt's xcb platform needs these too.
+if [ -n "${DISPLAY:-}" ]; then
+  apt_packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+                 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0
+                 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1 libxcb-glx0)
+fi
 python=${PYTHON:-python3}
 if command -v dpkg-query >/dev/null 2>&1; then
   "$python" -c "import ensurepip" 2>/dev/null || apt_packages+=(python3-venv)
