@@ -52,6 +52,7 @@ from explorer.gui.views.latency_bars import LatencyBarsView
 from explorer.gui.views.layer_table import LayerTable
 from explorer.gui.views.roofline import RooflineView
 from explorer.gui.views.summary import SummaryStrip
+from explorer.gui.views.sweep import SweepView
 from explorer.gui.workers import CancelFn, ProgressFn, Task, TaskRunner
 from explorer.hardware.schema import Accelerator
 from explorer.units import count, si
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
     networkLoaded = Signal()
     estimateShown = Signal()  # views show a new result
     comparisonShown = Signal()
+    sweepShown = Signal()
     taskFailed = Signal(str)
     taskCancelled = Signal(str)
 
@@ -141,6 +143,8 @@ class MainWindow(QMainWindow):
         self.bars = LatencyBarsView()
         self.roofline = RooflineView()
         self.comparison = ComparisonView()
+        self.sweep_view = SweepView()
+        self.sweep_view.last_dir = self.settings.last_dir() or None
         self.layer_table = LayerTable()
         self.accelerator_panel = AcceleratorPanel()
 
@@ -152,6 +156,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.overview_splitter, "Latency && roofline")
         self.tabs.addTab(self.comparison, "Comparison")
+        self.tabs.addTab(self.sweep_view, "Sweep")
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
@@ -175,6 +180,8 @@ class MainWindow(QMainWindow):
         self.layer_table.layerSelected.connect(self.select_layer)
         self.comparison.compareRequested.connect(self.run_comparison)
         self.comparison.measurementRequested.connect(self.open_measurement_dialog)
+        self.sweep_view.runRequested.connect(self.run_sweep)
+        self.sweep_view.pointChosen.connect(self.apply_sweep_point)
         self.accelerator_panel.acceleratorChanged.connect(self._on_accelerator_changed)
         self.accelerator_panel.modifiedChanged.connect(self._update_title)
         self.accelerator_panel.sourceChanged.connect(self._on_accelerator_source)
@@ -320,6 +327,25 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.estimator_combo.setCurrentIndex(index)
             self.estimator_combo.setToolTip(self._estimator_description(self._estimator))
+        if hasattr(self, "sweep_view"):
+            self.sweep_view.set_estimator(self._estimator, *self._sweep_usable(self._estimator))
+
+    @staticmethod
+    def _sweep_usable(name: str) -> tuple[bool, str]:
+        """Sweeps run every point in full: only fast estimators that need no model file
+        (a simulation per point would take hours; a statistical model is tied to its
+        training accelerator)."""
+        try:
+            cls = estimator_class(name)
+        except Exception as exc:
+            return False, f"{name} is unavailable: {exc}"
+        if not cls.fast:
+            return False, (f"{name} is slow (a full run per point): choose a fast estimator "
+                           "such as roofline for sweeps")
+        if cls.needs_model:
+            return False, (f"{name} needs a trained model fitted to one accelerator: choose "
+                           "an analytical estimator such as roofline for sweeps")
+        return True, ""
 
     @staticmethod
     def _estimator_description(name: str) -> str:
@@ -443,6 +469,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {result.name} ({len(result)} layers, "
                                      f"{macs}MAC){warn}", 10_000)
         self._update_title()
+        self.sweep_view.set_network(result.name)
         # Debouncing is for bursts of edits: a new network is estimated right after the
         # window has painted it (see event()); the debounce delay is only the fallback
         # for a window that does not paint (hidden, minimised).
@@ -567,6 +594,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_accelerator_changed(self, acc: Accelerator | None) -> None:
         self._update_title()
+        self.sweep_view.set_accelerator(acc)
         if acc is None:
             self._auto_timer.stop()
             errors = self.accelerator_panel.errors
@@ -779,6 +807,78 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(f"Exported {path}", 8000)
         return True
+
+    # ===================================================================== sweep
+    @Slot(object, str)
+    def run_sweep(self, axes: list, path: str) -> None:
+        """Sweep the loaded network over `axes` (explorer.sweep.Axis) into the HDF5 file
+        `path`, in the background; the Sweep tab plots the file when it is done."""
+        from explorer.sweep import run_sweep
+
+        acc = self.accelerator_panel.accelerator
+        if self._network is None or acc is None:
+            self.report_error("Cannot sweep", "open a network and make the accelerator "
+                              "valid first")
+            return
+        usable, reason = self._sweep_usable(self._estimator)
+        if not usable:
+            self.report_error("Cannot sweep", reason)
+            return
+        network, estimator = self._network, self._estimator
+        self.sweep_view.last_dir = str(Path(path).parent)
+        self.settings.set_last_dir(str(Path(path).parent))
+
+        def make():
+            def sweep(progress: ProgressFn, cancel: CancelFn) -> list[dict]:
+                from explorer.sweep import read_sweep
+
+                def step(done: int, total: int, point: Any) -> None:
+                    progress(done, total, f"point {done}/{total}")
+                run_sweep(network, acc, axes, estimator, path, progress=step, cancel=cancel)
+                return list(read_sweep(path))
+            return sweep
+
+        self.sweep_view.set_running(True)
+        self.runner.submit(Task("sweep", f"Sweeping {len(axes)} parameter(s) with {estimator}",
+                                make, on_done=lambda rows: self._on_swept(rows, axes, path),
+                                on_failed=self._on_sweep_failed,
+                                on_cancelled=self._on_sweep_cancelled))
+
+    def _on_swept(self, rows: list[dict], axes: list, path: str) -> None:
+        self.sweep_view.set_running(False)
+        self.sweep_view.set_results(rows, axes, path)
+        self.tabs.setCurrentWidget(self.sweep_view)
+        self.statusBar().showMessage(f"Sweep of {len(rows)} points saved to {path}", 10_000)
+        self.sweepShown.emit()
+
+    def _on_sweep_failed(self, message: str) -> None:
+        self.sweep_view.set_running(False)
+        self.report_error("Sweep failed", message)
+        self.taskFailed.emit(message)
+
+    def _on_sweep_cancelled(self, message: str) -> None:
+        self.sweep_view.set_running(False)
+        self._on_estimate_cancelled(message)
+
+    @Slot(object)
+    def apply_sweep_point(self, values: dict[str, str]) -> None:
+        """Put a swept design into the accelerator form as ONE undoable edit."""
+        from explorer.gui.accelerator_panel import accelerator_data
+        from explorer.hardware.overrides import apply_overrides
+
+        acc = self.accelerator_panel.accelerator
+        if acc is None:
+            self.report_error("Cannot apply sweep point", "the accelerator description is "
+                              "invalid: fix the marked fields first")
+            return
+        assignments = [f"{path}={value}" for path, value in values.items()]
+        try:
+            chosen = apply_overrides(acc, assignments)
+        except ExplorerError as exc:
+            self.report_error("Cannot apply sweep point", str(exc))
+            return
+        self.accelerator_panel.replace_data(accelerator_data(chosen),
+                                            "sweep point " + ", ".join(assignments))
 
     # ===================================================================== comparison
     @Slot(object)
