@@ -150,3 +150,21 @@ def test_a_file_holding_another_sweep_is_an_error_dialog(swept, qtbot, dialogs) 
         view.run_button.click()
     assert dialogs and dialogs[-1][0] == "Sweep failed"
     assert "different sweep" in dialogs[-1][1]
+
+
+def test_one_parameter_sweep_lists_schema_rejects_instead_of_plotting(
+        window, qtbot, open_and_estimate, tmp_path) -> None:
+    open_and_estimate(window)
+    window.set_estimator("roofline")
+    view = window.sweep_view
+    view.select(0, "compute.pe_rows", "8,5000")  # the schema allows at most 4096
+    view.rows[1].combo.setCurrentIndex(view.rows[1].combo.findData(""))
+    view.output_edit.setText(str(tmp_path / "one.h5"))
+    with qtbot.waitSignal(window.sweepShown, timeout=60_000):
+        view.run_button.click()
+    assert len(view.curve_items) == 1
+    assert list(view.curve_items[0].getData()[0]) == [8.0]
+    assert view.invalid_list.count() == 1
+    assert "compute.pe_rows=5000" in view.invalid_list.item(0).text()
+    assert "4096" in view.invalid_list.item(0).text()
+    assert view.invalid_box.isVisibleTo(view)

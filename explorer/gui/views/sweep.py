@@ -425,7 +425,7 @@ class SweepView(QWidget):
         energy = self.energy_check.isChecked()
         first = self._axes[0]
         bottom = self.plot.getAxis("bottom")
-        xs = [float(v) for v in first.values] if first.numeric else []
+        xs = sorted({x for c in self.curves for x in c.x}) if first.numeric else []
         # powers of two (PE counts, sizes) spread evenly on a log axis
         log_x = bool(xs) and min(xs) > 0 and max(xs) / min(xs) >= 8
         self.plot.setLogMode(x=log_x, y=False)
