@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from explorer.cli.common import add_network_args
+from explorer.cli.common import add_network_args, add_output_arg, write_output
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", metavar="FILE",
                    help="statistical model (`accel-explorer train`): show its estimate beside")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_output_arg(p)
     p.set_defaults(run=run)
 
 
@@ -64,11 +63,7 @@ def run(args: argparse.Namespace) -> int:
         text = json.dumps(data, indent=2) + "\n"
     else:
         text = _table(m, network, times, unmapped, estimates)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text)
+    write_output(text, args.output)
     return 0
 
 
