@@ -354,18 +354,24 @@ def test_unknown_ops_stay_as_generic_layers(tmp_path: Path) -> None:
     assert net.unmodelled == [det, fancy]
 
 
-def test_shape_arithmetic_is_folded_and_onnxruntime_fills_shapes(tmp_path: Path) -> None:
-    # Resize to twice the input's size, computed from Shape through float arithmetic
-    # that static inference does not propagate: one onnxruntime run gives the shapes.
+def _resize_by_computed_shape(tmp_path: Path, out_channels: int):
+    """Resize to twice the input's size, the size computed from Shape through float
+    arithmetic that static inference does not propagate, then a 3x3 Conv."""
     nodes = [helper.make_node("Shape", ["x"], ["s"]),
              helper.make_node("Cast", ["s"], ["sf"], to=FLOAT),
              helper.make_node("Mul", ["sf", "scale"], ["s2"]),
              helper.make_node("Cast", ["s2"], ["si"], to=TensorProto.INT64),
              helper.make_node("Resize", ["x", "", "", "si"], ["r"], mode="nearest"),
              helper.make_node("Conv", ["r", "w"], ["y"])]
-    net = _load(tmp_path, nodes, [value("x", [1, 3, 8, 8])], [value("y", None)],
-                [weight("w", [4, 3, 3, 3]),
-                 numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scale")])
+    return _load(tmp_path, nodes, [value("x", [1, 3, 8, 8])], [value("y", None)],
+                 [weight("w", [out_channels, 3, 3, 3]),
+                  numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scale")])
+
+
+def test_shape_arithmetic_is_folded_and_onnxruntime_fills_shapes(tmp_path: Path) -> None:
+    # Resize to twice the input's size, computed from Shape through float arithmetic
+    # that static inference does not propagate: one onnxruntime run gives the shapes.
+    net = _resize_by_computed_shape(tmp_path, out_channels=4)
     assert [layer.op for layer in net] == ["Resize", "Conv"]
     assert net.layers[1].inputs == [(1, 3, 16, 16)]
     assert net.layers[1].macs == 4 * 27 * 14 * 14
@@ -445,15 +451,7 @@ def test_onnxruntime_contrib_ops(tmp_path: Path) -> None:
 def test_large_weights_are_stripped_but_onnxruntime_still_runs(tmp_path: Path) -> None:
     # 64 x 3 x 3 x 3 weights are above the stripping threshold: shape inference sees only
     # their dims, and the onnxruntime run (needed for the Resize) gets zeros of that size.
-    nodes = [helper.make_node("Shape", ["x"], ["s"]),
-             helper.make_node("Cast", ["s"], ["sf"], to=FLOAT),
-             helper.make_node("Mul", ["sf", "scale"], ["s2"]),
-             helper.make_node("Cast", ["s2"], ["si"], to=TensorProto.INT64),
-             helper.make_node("Resize", ["x", "", "", "si"], ["r"], mode="nearest"),
-             helper.make_node("Conv", ["r", "w"], ["y"])]
-    net = _load(tmp_path, nodes, [value("x", [1, 3, 8, 8])], [value("y", None)],
-                [weight("w", [64, 3, 3, 3]),
-                 numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scale")])
+    net = _resize_by_computed_shape(tmp_path, out_channels=64)
     assert net.layers[-1].macs == 64 * 27 * 14 * 14
     assert net.layers[-1].weights == [(64, 3, 3, 3)]
     assert any("onnxruntime" in w for w in net.warnings)
