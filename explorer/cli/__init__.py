@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     if not argv:  # the main job on embedded defaults
-        argv = ["gui"] if _has_display() and "gui" in parser._subparsers._group_actions[0].choices else ["estimate"]
+        argv = ["gui"] if _has_display() else ["estimate"]
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
