@@ -22,6 +22,7 @@ from explorer.engine.kernel import LoopKernel
 from explorer.engine.loop_memo import LoopMemo
 from explorer.engine.resources import Resources
 from explorer.engine.schedule import ScheduleResult, periodic_cost, schedule
+from explorer.estimators.base import Run
 from explorer.estimators.kernel_estimator import KernelEstimator
 from explorer.mapping.mapper import map_problem
 from explorer.mapping.problem import problem_for
@@ -39,12 +40,14 @@ class DepGraph(KernelEstimator):
     fast = True
     periodic = True
 
-    def __init__(self, cancel=None) -> None:
-        super().__init__(cancel)
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        # Caches, not per-run state: keyed by content, bounded, the same answer whichever
+        # run fills them.
         self._cache: OrderedDict[tuple, tuple[LoopKernel, ScheduleResult]] = OrderedDict()
         self._loops = LoopMemo()
 
-    def schedule_layer(self, layer: Layer, res: Resources
+    def schedule_layer(self, layer: Layer, res: Resources, run: Run | None = None
                        ) -> tuple[LoopKernel, ScheduleResult, bool]:
         problem = problem_for(layer)
         key = (problem, res.key)

@@ -10,13 +10,13 @@ executed (`periodic`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from explorer.engine.kernel import LoopKernel
 from explorer.engine.resources import Resources, resources_of
 from explorer.engine.schedule import ScheduleResult, periodic_cost, schedule
-from explorer.estimators.base import Estimator, LayerEstimate, NetworkEstimate
+from explorer.estimators.base import Estimator, LayerEstimate, NetworkEstimate, Run
 from explorer.estimators.energy import kernel_energy_j
 from explorer.hardware.schema import Accelerator
 from explorer.mapping.mapper import map_layer
@@ -29,38 +29,39 @@ class KernelEstimator(Estimator):
 
     periodic: ClassVar[bool] = False
 
-    def __init__(self, cancel: Callable[[], bool] | None = None) -> None:
-        self.cancel = cancel
-        self.layer_wall_s: list[float] = []
-
-    def schedule_layer(self, layer: Layer, res: Resources
+    def schedule_layer(self, layer: Layer, res: Resources, run: Run | None = None
                        ) -> tuple[LoopKernel, ScheduleResult, bool]:
-        """(kernel, schedule, whether it was freshly evaluated)."""
+        """(kernel, schedule, whether it was freshly evaluated); `run`'s cancel is polled
+        inside the schedule of a long layer."""
         kernel, _, _ = map_layer(layer, res, periodic_cost())
-        return kernel, schedule(kernel, periodic=self.periodic, cancel=self.cancel), True
+        cancel = run.cancelled if run is not None and run.cancel is not None else None
+        return kernel, schedule(kernel, periodic=self.periodic, cancel=cancel), True
 
-    def iter_layers(self, network: Network, accelerator: Accelerator) -> Iterator[LayerEstimate]:
+    def iter_layers(self, network: Network, accelerator: Accelerator,
+                    run: Run) -> Iterator[LayerEstimate]:
         res = resources_of(accelerator)  # resolved once for the whole network
+        wall = run.figures.setdefault("layer_wall_s", [])
         for layer in network.layers:
-            yield self._estimate(layer, res)
+            start = time.perf_counter()
+            estimate = self._estimate(layer, res, run)
+            wall.append(time.perf_counter() - start)
+            yield estimate
 
     def estimate_layer(self, layer: Layer, accelerator: Accelerator) -> LayerEstimate:
-        return self._estimate(layer, resources_of(accelerator))
+        return self._estimate(layer, resources_of(accelerator), None)
 
-    def _estimate(self, layer: Layer, res: Resources) -> LayerEstimate:
-        start = time.perf_counter()
-        kernel, result, fresh = self.schedule_layer(layer, res)
-        estimate = layer_estimate(layer, res.acc, kernel, result,
-                                  evaluated=result.bodies_evaluated if fresh else 0)
-        self.layer_wall_s.append(time.perf_counter() - start)
-        return estimate
+    def _estimate(self, layer: Layer, res: Resources, run: Run | None) -> LayerEstimate:
+        kernel, result, fresh = self.schedule_layer(layer, res, run)
+        return layer_estimate(layer, res.acc, kernel, result,
+                              evaluated=result.bodies_evaluated if fresh else 0)
 
-    def finish(self, result: NetworkEstimate, accelerator: Accelerator) -> None:
-        super().finish(result, accelerator)
+    def finish(self, result: NetworkEstimate, accelerator: Accelerator, run: Run) -> None:
+        super().finish(result, accelerator, run)
         instructions = sum(layer.instructions or 0 for layer in result.layers)
-        wall = sum(self.layer_wall_s)
+        layer_wall = list(run.figures.get("layer_wall_s", []))
+        wall = sum(layer_wall)
         result.extra[self.name] = {
-            "layer_wall_s": self.layer_wall_s[-len(result.layers):],
+            "layer_wall_s": layer_wall,
             "instructions": instructions,
             "instructions_per_s": instructions / wall if wall else None,
         }

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import math
 
+from pydantic import Field
+
 from explorer.estimators.base import Estimator, LayerEstimate
+from explorer.estimators.options import EstimatorOptions
 from explorer.hardware.schema import Accelerator, Dataflow
 from explorer.workload.network import ConvDims, Layer, MatMulDims
 
@@ -78,16 +81,19 @@ class Roofline(Estimator):
             utilisation=peak_cycles / cycles if cycles else None, modelled=layer.modelled)
 
 
+class RefinedRooflineOptions(EstimatorOptions):
+    alpha: float = Field(1.0, ge=0.0, le=1.0, description=(
+        "ANNETTE's damping of the PE array's spatial efficiency: eff' = 1 / ((1 - alpha) "
+        "+ alpha / eff); 1 charges the full inefficiency, 0 none (plain roofline)"))
+
+
 class RefinedRoofline(Roofline):
     name = "refined-roofline"
     description = "ANNETTE refined roofline: compute term divided by the PE array's efficiency"
-
-    def __init__(self, alpha: float = 1.0) -> None:
-        if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"alpha = {alpha}: must lie in [0, 1]")
-        self.alpha = alpha
+    Options = RefinedRooflineOptions
 
     def compute_cycles(self, layer: Layer, acc: Accelerator) -> float:
         c = acc.compute
-        array = layer.macs / c.peak_macs_per_cycle / spatial_efficiency(layer, acc, self.alpha)
+        alpha = self.options.alpha
+        array = layer.macs / c.peak_macs_per_cycle / spatial_efficiency(layer, acc, alpha)
         return array + layer.other_ops / c.vector_lanes

@@ -16,7 +16,6 @@ from explorer.estimators.base import get_estimator  # noqa: E402
 from explorer.hardware.library import load_accelerator  # noqa: E402
 
 
-@pytest.mark.xfail(strict=True, reason="simulate keeps layer_wall_s across runs (issue 9 §1)")
 @pytest.mark.parametrize("name", ["simulate", "depgraph"])
 def test_second_run_reports_its_own_figures(name):
     estimator = get_estimator(name)
