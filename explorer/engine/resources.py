@@ -49,6 +49,7 @@ class Resources:
     memory: dict[Operand, Memory]  # where each operand lives
     fill: dict[str, tuple[int, DmaTiming]]  # memory name -> (unit, timing) of its loads
     drain: dict[str, tuple[int, DmaTiming]]  # memory name -> (unit, timing) of its stores
+    fused_free: bool = True  # compute.fused_elementwise_free
 
     def fill_channel(self, memory: Memory) -> tuple[int, DmaTiming]:
         return self.fill[memory.name]
@@ -71,7 +72,8 @@ def resolve(acc: Accelerator, key: str | None = None) -> Resources:
         queue_depths=(q.load, q.store, q.execute),
         memory={op: acc.memory_for(op) for op in Operand},
         fill={m.name: dma_channel(acc, m, store=False) for m in acc.memories},
-        drain={m.name: dma_channel(acc, m, store=True) for m in acc.memories})
+        drain={m.name: dma_channel(acc, m, store=True) for m in acc.memories},
+        fused_free=c.fused_elementwise_free)
 
 
 # Resolved accelerators kept by content: a sweep's thousands of points evict each other.

@@ -49,7 +49,7 @@ class DepGraph(KernelEstimator):
 
     def schedule_layer(self, layer: Layer, res: Resources, run: Run | None = None
                        ) -> tuple[LoopKernel, ScheduleResult, bool]:
-        problem = problem_for(layer)
+        problem = problem_for(layer, fused_free=res.fused_free)
         key = (problem, res.key)
         hit = self._cache.get(key)
         if hit is not None:

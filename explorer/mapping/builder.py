@@ -18,6 +18,7 @@ from explorer.engine.kernel import (
     RING_OUTPUT,
     RING_WEIGHT,
     STORE_Q,
+    VECTOR,
     Body,
     Instr,
     LoopKernel,
@@ -225,6 +226,16 @@ class KernelBuilder:
         instrs.append(Instr("compute", EXEC_Q, ARRAY, occupancy, self.pipeline,
                             reads=tuple(reads), writes=REG_COMPUTE, acquire=acquire,
                             release=tuple(releases), ports=merge_uses(array_reads)))
+        vector_ops = 0
+        if store and writes_out and plan.problem.output_ops_per_elem:
+            # Output-path element-wise work that is not free (compute.
+            # fused_elementwise_free false): the vector unit applies it to the block's
+            # results before they are stored.
+            vector_ops = math.ceil(out_elems * self.ratio[OUTPUT]
+                                   * plan.problem.output_ops_per_elem)
+            instrs.append(Instr("vector", EXEC_Q, VECTOR,
+                                math.ceil(vector_ops / self.res.acc.compute.vector_lanes),
+                                self.pipeline, reads=(REG_COMPUTE,), writes=REG_COMPUTE))
         if store and writes_out:
             nbytes = bytes_of(out_elems * self.ratio[OUTPUT], self.bits.output)
             count(sram_r, out_mem, acc_bytes)
@@ -236,7 +247,8 @@ class KernelBuilder:
                                                                 nbytes=acc_bytes)])))
         label = ("first " if first else "") + ("last " if last else "") + "block"
         body = self.shared_bodies[(self.plan_key, full_key)] = Body(label, tuple(instrs),
-                                                                    sram_r, sram_w)
+                                                                    sram_r, sram_w,
+                                                                    vector_ops)
         self.bodies.append(body)
         self.body_ids[full_key] = len(self.bodies) - 1
         return self.body_ids[full_key]

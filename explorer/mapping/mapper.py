@@ -34,4 +34,5 @@ def map_problem(problem: Problem, acc: Accelerator | Resources, cost: CostFn) ->
 def map_layer(layer: Layer, acc: Accelerator | Resources, cost: CostFn) -> Mapped:
     """(kernel, plan, cost) of `layer` on `acc` (tiles, loop order, unrolling in
     `kernel.mapping`)."""
-    return map_problem(problem_for(layer), acc, cost)
+    res = resources_of(acc)
+    return map_problem(problem_for(layer, fused_free=res.fused_free), res, cost)

@@ -119,7 +119,8 @@ class GemmMapper:
         if pack == 1:
             return p
         return GemmProblem(math.ceil(p.groups / pack), p.m, p.n * pack, p.k * pack,
-                           p.input_elems * pack, p.weight_elems * pack, p.output_elems * pack)
+                           p.input_elems * pack, p.weight_elems * pack, p.output_elems * pack,
+                           p.output_ops_per_elem)
 
     def extent(self, dim: Dim) -> int:
         return {Dim.M: self.problem.m, Dim.N: self.problem.n, Dim.K: self.problem.k}[dim]
