@@ -20,11 +20,27 @@ from _common import write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 450
+BEFORE = "50328dd"  # main when issue 9's architecture work started
 
 
-def module_lines() -> dict[str, int]:
-    return {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
-            for p in sorted((ROOT / "explorer").rglob("*.py"))}
+def module_lines(commit: str | None = None) -> dict[str, int]:
+    """Lines per module of explorer/, in the working tree or at `commit`."""
+    if commit is None:
+        return {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
+                for p in sorted((ROOT / "explorer").rglob("*.py"))}
+    names = subprocess.run(["git", "ls-tree", "-r", "--name-only", commit, "explorer"],
+                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    return {name: len(subprocess.run(["git", "show", f"{commit}:{name}"], cwd=ROOT,
+                                     capture_output=True, text=True, check=True
+                                     ).stdout.splitlines())
+            for name in names if name.endswith(".py")}
+
+
+def sizes(lines: dict[str, int]) -> dict:
+    largest = sorted(lines.items(), key=lambda kv: -kv[1])[:10]
+    return {"largest_modules": dict(largest),
+            f"modules_over_{LIMIT}_lines": {k: v for k, v in lines.items() if v > LIMIT},
+            "modules": len(lines), "lines": sum(lines.values())}
 
 
 def fast_tier() -> dict:
@@ -43,14 +59,15 @@ def fast_tier() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", action="store_true", help="also time the fast test tier")
+    parser.add_argument("--before", default=BEFORE, metavar="COMMIT",
+                        help=f"the commit to compare with (default: {BEFORE}, issue 9's start)")
     args = parser.parse_args()
     lines = module_lines()
     largest = sorted(lines.items(), key=lambda kv: -kv[1])[:10]
     result = {"command": "python benchmarks/architecture_figures.py"
                          + (" --tests" if args.tests else ""),
-              "largest_modules": dict(largest),
-              f"modules_over_{LIMIT}_lines": {k: v for k, v in largest if v > LIMIT},
-              "modules": len(lines), "lines": sum(lines.values())}
+              "before": {"commit": args.before, **sizes(module_lines(args.before))},
+              "after": sizes(lines)}
     if args.tests:
         result["fast_tier"] = fast_tier()
     path = write_result("architecture", result)
