@@ -190,9 +190,9 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
 
     Columns: one per parameter (the values as given), then `latency_s` (s), `cycles`,
     `energy_j` (J), `memory_bytes` (B), `runtime_s` (s of estimation) and `status` ("ok",
-    or why the design could not be estimated, e.g. a value out of the schema's range; its
-    results are then NaN). A bad parameter path raises `ArchitectureError` before anything
-    runs. `progress(done, total)` is called after every point. `workers` > 1 needs a sweep
+    or why the design could not be estimated, e.g. values valid alone but not together;
+    its results are then NaN). A bad path, or a value the schema refuses on its own,
+    raises `ArchitectureError` before anything runs. `progress(done, total)` is called after every point. `workers` > 1 needs a sweep
     engine with a process pool (not in this version: it raises `ExplorerError`)."""
     import inspect
     import itertools
@@ -213,7 +213,8 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
         if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
             raise ArchitectureError(f"sweep: {path}: expected a non-empty list of values, "
                                     f"got {values!r}")
-        apply_values(base, {path: values[0]})  # a typo fails now, not after hours
+        for value in values:  # a typo or out-of-range value fails now, not after hours
+            apply_values(base, {path: value})
     options: dict[str, Any] = {}
     if workers != 1:
         if "workers" not in inspect.signature(run_sweep).parameters:
