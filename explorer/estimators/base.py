@@ -202,13 +202,14 @@ class NetworkEstimate:
         """The versioned output format (docs/estimate-output.schema.json) as plain data:
         the same top-level keys for every estimator."""
         from explorer.hardware.library import accelerator_to_data
+        from explorer.output_schema import FORMAT, FORMAT_VERSION
         from explorer.version import __version__
 
         net = self.network
         spec = self.accelerator_spec
         return _finite({
-            "format": OUTPUT_FORMAT,
-            "format_version": OUTPUT_FORMAT_VERSION,
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
             "explorer_version": __version__,
             "network": {"name": net.name, "source": str(net.source), "sha256": net.sha256,
                         "layers": len(net.layers), "macs": net.macs,
@@ -240,9 +241,6 @@ class NetworkEstimate:
                 f"layers={len(self.layers)}, cycles={self.cycles:.6g}, "
                 f"latency_s={self.latency_s:.4g}, energy_j={energy})")
 
-
-OUTPUT_FORMAT = "accel-explorer-estimate"
-OUTPUT_FORMAT_VERSION = 1
 
 _COLUMN_DTYPES = {"macs": "int64", "cycles": "float64", "latency_s": "float64",
                   "energy_j": "float64", "dram_read_bytes": "Int64", "dram_write_bytes": "Int64",
