@@ -229,10 +229,10 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
             progress(done, total)
 
     with tempfile.TemporaryDirectory(prefix="explorer-sweep-") as tmp:
-        path = Path(output) if output is not None else Path(tmp) / "sweep.h5"
-        run_sweep(net, base, axes, estimator or DEFAULT_ESTIMATOR, path, progress=report,
+        file = Path(output) if output is not None else Path(tmp) / "sweep.h5"
+        run_sweep(net, base, axes, estimator or DEFAULT_ESTIMATOR, file, progress=report,
                   **options)
-        rows = list(read_sweep(path))
+        rows = list(read_sweep(file))
     frame = pd.DataFrame(rows, columns=[*parameters, *RESULT_FIELDS, "status"])
     # The parameter columns as the caller gave them (ints stay ints, text stays text), in
     # the order in which run_sweep enumerates the points.
