@@ -32,7 +32,7 @@ LAYER_COLUMNS = ["name", "op", "onnx_nodes", "macs", "cycles", "latency_s", "ene
                  "iterations_evaluated", "iterations_total", "instructions", "mapping"]
 
 
-@dataclass
+@dataclass(repr=False)  # the generated repr of a mapping-heavy layer is kilobytes
 class LayerEstimate:
     """The estimate of one layer of a network on one accelerator.
 
@@ -94,7 +94,7 @@ class LayerEstimate:
 
     @property
     def mapping_summary(self) -> str:
-        """The mapping in one line, e.g. "ws 16x16: K->rows N->cols M streamed, folds 2x4,
+        """The mapping in one line, e.g. "ws 16x16: K->rows, N->cols, M streamed, folds 2x4,
         order g/chunk/col/row, spatial 84%"; "" when the estimator has no mapping."""
         return mapping_summary(self.mapping)
 
