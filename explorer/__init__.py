@@ -124,16 +124,21 @@ def estimator_names() -> list[str]:
 
 
 def estimate(network: Network | str, accelerator: Accelerator | str = "gemmini",
-             estimator: str | None = None, **options: Any) -> NetworkEstimate:
+             estimator: str | None = None, *,
+             progress: Callable[[int, int, str], None] | None = None,
+             **options: Any) -> NetworkEstimate:
     """Estimate `network` on `accelerator` with a registered estimator (default: the most
-    accurate fast one). `options` go to the estimator (e.g. `model=` for statistical)."""
+    accurate fast one). `options` go to the estimator (e.g. `model=` for statistical);
+    `progress(done, total, layer_name)` is called after every layer (for `simulate`,
+    which takes seconds)."""
     from explorer.estimators.base import DEFAULT_ESTIMATOR, get_estimator
 
     if isinstance(network, str):
         network = load_network(network)
     if isinstance(accelerator, str):
         accelerator = load_accelerator(accelerator)
-    return get_estimator(estimator or DEFAULT_ESTIMATOR, **options).estimate(network, accelerator)
+    return get_estimator(estimator or DEFAULT_ESTIMATOR, **options).estimate(
+        network, accelerator, progress=progress)
 
 
 def with_overrides(accelerator: Accelerator | str,
@@ -261,7 +266,9 @@ class _PublicModule(types.ModuleType):
     """`explorer.sweep` is the public function, yet `explorer/sweep.py` is also a
     submodule, and importing a submodule binds it on its package. Keep the functions of
     `__all__` bound: the submodules stay importable by name (`from explorer.sweep import
-    run_sweep`, sys.modules), only the package attribute keeps pointing at the function."""
+    run_sweep`, sys.modules), only the package attribute keeps pointing at the function.
+    (So inside the project write `from explorer.sweep import ...`, not `import
+    explorer.sweep as module`, which would bind the function.)"""
 
     def __setattr__(self, name: str, value: Any) -> None:
         current = self.__dict__.get(name)

@@ -72,6 +72,14 @@ def test_dataframe_of_an_estimator_without_mapping_has_missing_traffic(squeezene
     assert frame["latency_s"].notna().all()
 
 
+def test_estimate_reports_progress_per_layer(squeezenet) -> None:
+    seen: list[tuple[int, int, str]] = []
+    result = explorer.estimate(squeezenet, "gemmini", "roofline",
+                               progress=lambda done, total, name: seen.append((done, total, name)))
+    assert [s[0] for s in seen] == list(range(1, len(result.layers) + 1))
+    assert seen[-1][2] == result.layers[-1].name
+
+
 def test_reprs_are_short(depgraph_result) -> None:
     text = repr(depgraph_result)
     assert len(text) < 250, text
