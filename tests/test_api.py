@@ -189,3 +189,14 @@ def test_sweep_keeps_bad_points_as_rows_and_refuses_bad_paths(squeezenet) -> Non
     assert "--set" not in str(info.value)
     with pytest.raises(explorer.ArchitectureError, match="non-empty list"):
         explorer.sweep(squeezenet, "systolic", {"compute.pe_rows": 8})  # type: ignore[dict-item]
+
+
+def test_sweep_resumes_from_its_file(squeezenet, tmp_path) -> None:
+    output = tmp_path / "resume.h5"
+    grid = {"compute.pe_rows": [8, 16, 32]}
+    first = explorer.sweep(squeezenet, "systolic", grid, estimator="roofline", output=output)
+    calls: list[tuple[int, int]] = []
+    again = explorer.sweep(squeezenet, "systolic", grid, estimator="roofline", output=output,
+                           progress=lambda done, total: calls.append((done, total)))
+    assert calls == []  # every point was already in the file
+    pd.testing.assert_frame_equal(first, again)
