@@ -197,8 +197,9 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
     `energy_j` (J), `memory_bytes` (B), `runtime_s` (s of estimation) and `status` ("ok",
     or why the design could not be estimated, e.g. values valid alone but not together;
     its results are then NaN). A bad path, or a value the schema refuses on its own,
-    raises `ArchitectureError` before anything runs. `progress(done, total)` is called after every point. `workers` > 1 needs a sweep
-    engine with a process pool (not in this version: it raises `ExplorerError`)."""
+    raises `ArchitectureError` before anything runs. `progress(done, total)` is called
+    after every point. `workers` > 1 needs a sweep engine with a process pool (not in
+    this version: it raises `ExplorerError`)."""
     import inspect
     import itertools
     import tempfile
