@@ -176,12 +176,13 @@ def test_sweep_matches_the_cli_sweep(squeezenet, tmp_path) -> None:
 
 
 def test_sweep_keeps_bad_points_as_rows_and_refuses_bad_paths(squeezenet) -> None:
-    # each value is valid alone; dataflow os with dataflows [ws] is not
+    # each value is valid alone; 32-bit inputs with a 16-bit accumulator are not
     frame = explorer.sweep(squeezenet, "systolic",
-                           {"compute.dataflows": [["ws"], ["ws", "os"]],
-                            "compute.dataflow": ["os"]}, estimator="roofline")
-    assert frame["status"].tolist()[1] == "ok"
-    assert "not in dataflows" in frame["status"][0] and math.isnan(frame["latency_s"][0])
+                           {"compute.precision.input_bits": [8, 32],
+                            "compute.precision.accumulator_bits": [16, 32]},
+                           estimator="roofline")
+    assert frame["status"].tolist()[:2] + frame["status"].tolist()[3:] == ["ok"] * 3
+    assert "narrower than" in frame["status"][2] and math.isnan(frame["latency_s"][2])
     with pytest.raises(explorer.ArchitectureError, match="pe_rows=0: .*out of range"):
         explorer.sweep(squeezenet, "systolic", {"compute.pe_rows": [8, 0]})
     with pytest.raises(explorer.ArchitectureError, match="unknown field 'pe_rowz'") as info:
