@@ -15,7 +15,7 @@ import pytest
 
 import explorer
 from explorer.estimators.base import LAYER_COLUMNS, LayerEstimate, NetworkEstimate
-from explorer.sweep import read_sweep
+from explorer.sweep import RESULT_FIELDS, read_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,8 +152,9 @@ def test_sweep_matches_estimate_point_by_point(squeezenet, tmp_path) -> None:
                            progress=lambda done, total: seen.append((done, total)))
     assert isinstance(frame, pd.DataFrame) and len(frame) == 4
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    assert list(frame.columns) == ["compute.pe_rows", "compute.dataflow", "latency_s",
-                                   "cycles", "energy_j", "memory_bytes", "runtime_s", "status"]
+    assert list(frame.columns) == ["compute.pe_rows", "compute.dataflow", *RESULT_FIELDS,
+                                   "status"]
+    assert {"latency_s", "cycles", "energy_j", "memory_bytes", "runtime_s"} <= set(frame)
     assert frame["compute.pe_rows"].tolist() == [8, 8, 16, 16]
     assert frame["compute.pe_rows"].dtype == "int64"
     for row in frame.itertuples(index=False):
