@@ -19,8 +19,12 @@ PUBLIC = ["explorer/__init__.py", "explorer/version.py", "explorer/errors.py",
 
 def test_package_ships_py_typed() -> None:
     assert (ROOT / "explorer" / "py.typed").is_file()
+    # declared as package data in pyproject.toml, or in setup.py where packaging moved it
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "py.typed" in config["tool"]["setuptools"]["package-data"]["explorer"]
+    declared = config.get("tool", {}).get("setuptools", {}).get("package-data", {})
+    setup_py = ROOT / "setup.py"
+    assert "py.typed" in declared.get("explorer", []) or (
+        setup_py.is_file() and '"explorer": ["py.typed"' in setup_py.read_text("utf-8"))
 
 
 def test_public_modules_pass_mypy() -> None:
