@@ -219,6 +219,10 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
         if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
             raise ArchitectureError(f"sweep: {path}: expected a non-empty list of values, "
                                     f"got {values!r}")
+        texts = [_as_text(v) for v in values]
+        twice = sorted({t for t in texts if texts.count(t) > 1})
+        if twice:
+            raise ArchitectureError(f"sweep: {path}: {', '.join(twice)} listed more than once")
         for value in values:  # a typo or out-of-range value fails now, not after hours
             apply_values(base, {path: value})
     options: dict[str, Any] = {}

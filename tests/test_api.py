@@ -189,6 +189,8 @@ def test_sweep_keeps_bad_points_as_rows_and_refuses_bad_paths(squeezenet) -> Non
     with pytest.raises(explorer.ArchitectureError, match="unknown field 'pe_rowz'") as info:
         explorer.sweep(squeezenet, "systolic", {"compute.pe_rowz": [8]})
     assert "--set" not in str(info.value)
+    with pytest.raises(explorer.ArchitectureError, match="pe_rows: 8 listed more than once"):
+        explorer.sweep(squeezenet, "systolic", {"compute.pe_rows": [8, 16, 8]})
     with pytest.raises(explorer.ArchitectureError, match="non-empty list"):
         explorer.sweep(squeezenet, "systolic", {"compute.pe_rows": 8})  # type: ignore[dict-item]
 
