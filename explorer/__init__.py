@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from explorer.version import __version__ as __version__  # the one source of truth
+
 if TYPE_CHECKING:
     from explorer.estimators.base import NetworkEstimate
     from explorer.hardware.schema import Accelerator
     from explorer.workload.network import Network
 
-__version__ = "0.1.0"
 __all__ = ["estimate", "estimator_names", "library_names", "load_accelerator", "load_network"]
 
 

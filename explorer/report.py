@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from explorer.estimators.base import NetworkEstimate
 from explorer.hardware.schema import Accelerator
 from explorer.units import binary_bytes, count, si
+from explorer.version import __version__
 
 TABLE_COLUMNS = ["layer", "op", "MACs", "cycles", "latency", "bound", "energy", "util"]
 CSV_COLUMNS = ["name", "op", "onnx_nodes", "macs", "cycles", "latency_s", "bound", "energy_j",
@@ -28,7 +29,8 @@ _RIGHT = ' align="right"'
 
 
 def format_json(result: NetworkEstimate) -> str:
-    return json.dumps(result.to_json(), indent=2, default=str) + "\n"
+    document = {"explorer_version": __version__, **result.to_json()}
+    return json.dumps(document, indent=2, default=str) + "\n"
 
 
 def format_csv(result: NetworkEstimate) -> str:
@@ -198,5 +200,7 @@ def html_report(result: NetworkEstimate, images: Mapping[str, str] | None = None
                      f"<p><img src=\"{html.escape(src, quote=True)}\" width=\"600\"></p>")
         if legends and caption in legends:
             parts.append(f"<p class=\"caption\">{legends[caption]}</p>")
-    parts += ["<h2>Per-layer estimate</h2>", _layer_table(result), "</body></html>"]
+    parts += ["<h2>Per-layer estimate</h2>", _layer_table(result),
+              f"<p class=\"caption\">Written by accel-explorer {__version__}.</p>",
+              "</body></html>"]
     return "\n".join(parts) + "\n"
