@@ -52,6 +52,12 @@ app="$root/dist/$name"
 rm -rf "$app"
 mv "$work/dist/accel-explorer" "$app"
 
+# The interpreter's own libraries may carry debug symbols (a pyenv build: ~17 MB in
+# libpython alone); strip those, never the wheels' (auditwheel-patched libraries break).
+{ find "$app/_internal" -maxdepth 1 -name 'libpython3*.so*' -type f
+  find "$app/_internal" -path '*/python3.*/lib-dynload/*.so' -type f
+} | xargs -r strip --strip-unneeded
+
 step "docs, icons, launcher files, licenses"
 cp "$root"/{README.md,LICENSE,NOTICE,CHANGELOG.md} "$app/"
 mkdir -p "$app/docs"

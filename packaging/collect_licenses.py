@@ -13,6 +13,7 @@ that owns them) and `licenses/THIRD-PARTY.md`, a table of component, version, li
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -24,14 +25,20 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-LICENSE_NAME = re.compile(r"(LICEN[CS]E|COPYING|NOTICE|AUTHORS|COPYRIGHT)", re.IGNORECASE)
+LICENSE_NAME = re.compile(r"(LICEN[CS]E|COPYING|NOTICE|AUTHORS|COPYRIGHT|ThirdPartyNotices)",
+                          re.IGNORECASE)
+# Wheels that ship no license file (PySide6, shiboken6, ...): the standard text of the
+# license their metadata names, from Debian's /usr/share/common-licenses.
+COMMON_LICENSES = Path("/usr/share/common-licenses")
+STANDARD_TEXTS = {"LGPL-3.0": ["LGPL-3", "GPL-3"], "GPL-3.0": ["GPL-3"], "GPL-2.0": ["GPL-2"],
+                  "Apache": ["Apache-2.0"], "MPL-2.0": ["MPL-2.0"], "BSD": ["BSD"]}
 
 
 def runtime_closure(root: str = "accel-explorer") -> list[metadata.Distribution]:
     """`root` and every distribution it needs at run time (no extras), plus PyInstaller,
     whose bootloader is the app's executable."""
     seen: dict[str, metadata.Distribution] = {}
-    todo = [root, "pyinstaller"]
+    todo = [root]
     while todo:
         name = canonicalize_name(todo.pop())
         if name in seen:
@@ -45,6 +52,8 @@ def runtime_closure(root: str = "accel-explorer") -> list[metadata.Distribution]
             req = Requirement(text)
             if req.marker is None or req.marker.evaluate({"extra": ""}):
                 todo.append(req.name)
+    with contextlib.suppress(metadata.PackageNotFoundError):  # its bootloader, not its deps
+        seen["pyinstaller"] = metadata.distribution("pyinstaller")
     return sorted(seen.values(), key=lambda d: canonicalize_name(d.metadata["Name"]))
 
 
@@ -65,7 +74,11 @@ def copy_dist_licenses(dist: metadata.Distribution, target: Path) -> int:
     for file in dist.files or []:
         parts = file.parts
         in_dist_info = parts[0].endswith(".dist-info")
-        if not (in_dist_info and (LICENSE_NAME.search(file.name) or "licenses" in parts)):
+        wanted = (in_dist_info and (LICENSE_NAME.search(file.name) or "licenses" in parts)
+                  # or beside the package's top-level module (onnxruntime/LICENSE)
+                  or (len(parts) == 2 and LICENSE_NAME.search(file.name)
+                      and not file.name.endswith(".py")))
+        if not wanted:
             continue
         source = Path(dist.locate_file(file))
         if source.is_file():
@@ -74,6 +87,23 @@ def copy_dist_licenses(dist: metadata.Distribution, target: Path) -> int:
             shutil.copyfile(source, dest)
             copied += 1
     return copied
+
+
+def copy_standard_text(dist: metadata.Distribution, target: Path) -> int:
+    named = license_of(dist)
+    for key, texts in STANDARD_TEXTS.items():
+        if key.lower() in named.lower():
+            sources = [COMMON_LICENSES / t for t in texts if (COMMON_LICENSES / t).is_file()]
+            if not sources:
+                return 0
+            target.mkdir(parents=True, exist_ok=True)
+            for source in sources:
+                shutil.copyfile(source, target / source.name)
+            (target / "README").write_text(
+                f"{dist.metadata['Name']} {dist.version} ships no license file; its metadata "
+                f"names: {named}. These are the standard texts of that license.\n")
+            return len(sources)
+    return 0
 
 
 def system_libraries(app: Path) -> dict[str, str]:
@@ -106,7 +136,7 @@ def main(app_dir: str) -> int:
         if canonicalize_name(name) == "accel-explorer":
             continue  # the app's own LICENSE and NOTICE lie at the top of the folder
         folder = out / f"{canonicalize_name(name)}-{version}"
-        if copy_dist_licenses(dist, folder) == 0:
+        if copy_dist_licenses(dist, folder) == 0 and copy_standard_text(dist, folder) == 0:
             missing.append(name)
         rows.append((name, version, license_of(dist), folder.name))
 
