@@ -10,6 +10,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-$root/.venv/bin/python}"
+[ -x "$python" ] || python=python3  # a clone without scripts/bootstrap.sh's .venv
 # A fresh venv is ~0.8 GB of small files: in RAM (/dev/shm) when there is room, writing
 # and removing it takes seconds instead of a minute on a disk mounted with `discard`.
 scratch="${TMPDIR:-/tmp}"
@@ -22,8 +23,13 @@ tmp="$(mktemp -d "$scratch/accel-explorer-wheel.XXXXXX")"
 start=$SECONDS
 step() { echo "check_wheel: [$((SECONDS - start)) s] $*" >&2; }
 
-step "building the wheel (python -m build, isolated) into $tmp/dist"
-"$python" -m build --wheel --outdir "$tmp/dist" "$root" >"$tmp/build.log" 2>&1 \
+if "$python" -c "import build" 2>/dev/null; then
+  builder=("$python" -m build --wheel --outdir "$tmp/dist" "$root")
+else  # pip builds the same PEP 517 wheel in an isolated environment
+  builder=("$python" -m pip wheel --no-deps --wheel-dir "$tmp/dist" "$root")
+fi
+step "building the wheel (${builder[*]:1:3}) into $tmp/dist"
+"${builder[@]}" >"$tmp/build.log" 2>&1 \
   || { tail -30 "$tmp/build.log" >&2; echo "check_wheel: wheel build failed" >&2; exit 1; }
 wheel=$(ls "$tmp"/dist/accel_explorer-*.whl)
 
