@@ -7,7 +7,8 @@ dist/ with --no-build), then measures:
   `--version` (the frozen interpreter and the CLI), `estimate squeezenet --format json`
   (imports, ONNX import, estimate), and `gui squeezenet --screenshot` (window, estimate,
   render, PNG written), min and median of --repeats runs; the first run of each is also
-  reported apart (a cold file cache after the build counts there).
+  reported apart (a cold file cache after the build counts there); the same commands from
+  the source checkout's venv as the reference.
 
     .venv/bin/python benchmarks/packaging.py [--no-build] [--repeats 5]
     # -> docs/validation/packaging.json
@@ -71,6 +72,38 @@ def startup(exe: Path, repeats: int) -> dict:
     return results
 
 
+def bundled_versions() -> dict:
+    """Versions of the main components inside the app (from the build venv it froze)."""
+    python = ROOT / "build" / "app" / "venv" / "bin" / "python"
+    if not python.exists():
+        return {}
+    code = ("import json, platform; from importlib.metadata import version as v; "
+            "print(json.dumps({'python': platform.python_version(), **{n: v(n) for n in "
+            "('accel-explorer', 'PySide6-Essentials', 'onnx', 'onnxruntime', 'numpy', "
+            "'scipy', 'scikit-learn', 'h5py', 'pyinstaller')}}))")
+    import json
+
+    return json.loads(subprocess.run([str(python), "-c", code], capture_output=True,
+                                     text=True, check=True).stdout)
+
+
+def source_reference(repeats: int) -> dict:
+    """The same commands from the source checkout's venv, at the same load: what freezing
+    changes."""
+    python = ROOT / ".venv" / "bin" / "python"
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, args in {"version": ["--version"],
+                           "estimate_squeezenet_json": ["estimate", "squeezenet", "--format",
+                                                        "json", "-o", "estimate.json"]}.items():
+            cmd = [str(python), "-c", "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+                   "from explorer.cli import main; sys.exit(main())", str(ROOT), *args]
+            runs = [run_timed(cmd, Path(tmp)) for _ in range(repeats)]
+            results[name] = {"min_s": min(runs), "median_s": statistics.median(runs),
+                             "runs_s": runs}
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-build", action="store_true",
@@ -106,7 +139,9 @@ def main() -> int:
                  "files": sum(1 for p in app.rglob("*") if p.is_file()),
                  "largest_parts_of__internal_mb": largest,
                  "deb_mb": round(deb.stat().st_size / 2**20, 1) if deb.exists() else None},
+        "bundled": bundled_versions(),
         "startup": startup(app / "accel-explorer", args.repeats),
+        "startup_from_source_venv": source_reference(args.repeats),
         "note": "wall times on a shared 2-core machine (see load_average); offscreen Qt",
     }
     path = write_result("packaging", result)

@@ -34,8 +34,11 @@ def test_changelog_names_this_version() -> None:
 
 
 def test_cli_version(capsys) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"accel-explorer {__version__}"
+    # also where argparse handles it (listed in --help, after other options)
     with pytest.raises(SystemExit) as exit_:
-        main(["--version"])
+        main(["--version", "estimate"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out.strip() == f"accel-explorer {__version__}"
 

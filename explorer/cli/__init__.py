@@ -48,8 +48,11 @@ def _has_display() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--version"]:  # without building the parser (it imports every subcommand)
+        print(f"accel-explorer {__version__}")
+        return 0
+    parser = build_parser()
     if not argv:  # the main job on embedded defaults
         argv = ["gui"] if _has_display() else ["estimate"]
     args = parser.parse_args(argv)
