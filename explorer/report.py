@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from explorer.estimators.base import LAYER_COLUMNS, NetworkEstimate
 from explorer.hardware.schema import Accelerator
 from explorer.units import binary_bytes, count, si
+from explorer.version import __version__
 
 TABLE_COLUMNS = ["layer", "op", "MACs", "cycles", "latency", "bound", "energy", "util"]
 # The CSV has exactly the flat columns of `NetworkEstimate.to_dataframe()`.
@@ -189,5 +190,7 @@ def html_report(result: NetworkEstimate, images: Mapping[str, str] | None = None
                      f"<p><img src=\"{html.escape(src, quote=True)}\" width=\"600\"></p>")
         if legends and caption in legends:
             parts.append(f"<p class=\"caption\">{legends[caption]}</p>")
-    parts += ["<h2>Per-layer estimate</h2>", _layer_table(result), "</body></html>"]
+    parts += ["<h2>Per-layer estimate</h2>", _layer_table(result),
+              f"<p class=\"caption\">Written by accel-explorer {__version__}.</p>",
+              "</body></html>"]
     return "\n".join(parts) + "\n"
