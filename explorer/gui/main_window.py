@@ -44,9 +44,9 @@ from explorer.estimators.base import (
 )
 from explorer.gui.accelerator_panel import AcceleratorPanel
 from explorer.gui.dialogs import InputShapeDialog
-from explorer.gui.input_shapes import InputSpec, dynamic_inputs
+from explorer.session.input_shapes import InputSpec, dynamic_inputs
 from explorer.gui.settings import Settings
-from explorer.gui.view_data import measurement_from_json
+from explorer.session.view_data import measurement_from_json
 from explorer.gui.views.comparison import ComparisonView
 from explorer.gui.views.latency_bars import LatencyBarsView
 from explorer.gui.views.layer_table import LayerTable

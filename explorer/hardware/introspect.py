@@ -226,3 +226,38 @@ def resolve_loc(loc: tuple[str | int, ...],
     if facts is not None and facts.submodel is not None and loc and loc[-1] != facts.name:
         return None, model  # the error is on a list item that is itself a model
     return facts, model
+
+
+# -- paths into description data and validation (the form, the session, --set) -----------
+FieldPath = tuple[str | int, ...]
+
+
+def get_at(data: Any, path: FieldPath) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def set_at(data: Any, path: FieldPath, value: Any) -> None:
+    get_at(data, path[:-1])[path[-1]] = value
+
+
+def format_path(path: FieldPath) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def validate(model: type[BaseModel], data: dict[str, Any]
+             ) -> tuple[BaseModel | None, list[tuple[FieldPath, str]]]:
+    """Validate `data`; (instance, []) or (None, [(location, message), ...])."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors():
+            msg = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                msg = "unknown field"
+            errors.append((tuple(error["loc"]), msg))
+        return None, errors

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog
 
 from explorer.errors import WorkloadError
 from explorer.gui.dialogs import InputShapeDialog
-from explorer.gui.input_shapes import dynamic_inputs, parse_dims
+from explorer.session.input_shapes import dynamic_inputs, parse_dims
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from explorer.errors import WorkloadError
 from explorer.estimators.base import LayerEstimate, get_estimator
-from explorer.gui.view_data import (
+from explorer.session.view_data import (
     compare,
     latency_breakdown,
     layer_order,

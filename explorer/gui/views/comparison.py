@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import NetworkEstimate
-from explorer.gui.view_data import Comparison, compare, log_range
+from explorer.session.view_data import Comparison, compare, log_range
 from explorer.gui.views.axes import log_log_plot
 from explorer.gui.views.style import SERIES_PALETTE
 from explorer.units import si

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
-from explorer.gui.view_data import BREAKDOWN_PARTS, latency_breakdown, layer_order
+from explorer.session.view_data import BREAKDOWN_PARTS, latency_breakdown, layer_order
 from explorer.gui.views.style import PART_COLOURS, SELECTION_COLOUR, legend_html
 from explorer.units import count, si
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.estimators.base import NetworkEstimate
-from explorer.gui.view_data import Ceiling, RooflinePoint, roofline_ceilings, roofline_points
+from explorer.session.view_data import Ceiling, RooflinePoint, roofline_ceilings, roofline_points
 from explorer.gui.views.axes import log_log_plot
 from explorer.gui.views.style import SELECTION_COLOUR, legend_html, op_colours
 from explorer.hardware.schema import Accelerator

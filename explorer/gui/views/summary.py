@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from explorer.estimators.base import NetworkEstimate
-from explorer.gui.view_data import summarise
+from explorer.session.view_data import summarise
 from explorer.hardware.schema import Accelerator
 from explorer.units import si
 
