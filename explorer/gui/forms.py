@@ -39,23 +39,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-FieldPath = tuple[str | int, ...]
+from explorer.hardware.introspect import FieldPath, format_path, get_at, set_at
+
+__all__ = ["FieldPath", "ModelForm", "format_path", "get_at", "set_at"]
+
 _UNBOUNDED = 1e15
-
-
-# -- nested data helpers ------------------------------------------------------------------
-def get_at(data: Any, path: FieldPath) -> Any:
-    for key in path:
-        data = data[key]
-    return data
-
-
-def set_at(data: Any, path: FieldPath, value: Any) -> None:
-    get_at(data, path[:-1])[path[-1]] = value
-
-
-def format_path(path: FieldPath) -> str:
-    return ".".join(str(p) for p in path)
 
 
 # -- schema introspection -----------------------------------------------------------------
@@ -552,20 +540,3 @@ def _fmt_bound(value: float | None, sign: str) -> str:
     if value is None:
         return ""
     return f"{sign} {value:g}"
-
-
-def validation_errors(model: type[BaseModel], data: dict[str, Any]
-                      ) -> tuple[BaseModel | None, list[tuple[FieldPath, str]]]:
-    """Validate `data`; (instance, []) or (None, [(location, message), ...])."""
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(data), []
-    except ValidationError as exc:
-        errors = []
-        for error in exc.errors():
-            msg = str(error["msg"]).removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                msg = "unknown field"
-            errors.append((tuple(error["loc"]), msg))
-        return None, errors

@@ -99,6 +99,10 @@ class AcceleratorDocument:
         return bool(self._redo)
 
     @property
+    def undo_count(self) -> int:
+        return len(self._undo)
+
+    @property
     def undo_text(self) -> str:
         return self._undo[-1].text if self._undo else ""
 

@@ -105,6 +105,12 @@ def callback_steps(fn: Callable[[ProgressFn, CancelFn], T], cancel: CancelFn) ->
     try:
         while (item := reports.get()) is not _DONE:
             yield item
+    except GeneratorExit:
+        stop.set()
+        thread.join()
+        if isinstance(outcome.get("error"), Cancelled):
+            raise outcome["error"] from None  # the core's own words: "after 12 of 66"
+        raise
     finally:
         stop.set()
         thread.join()

@@ -38,8 +38,8 @@ def test_csv_rows_are_the_estimated_layers(estimated, save_as, tmp_path, dialogs
     save_as(str(path))
     estimated.export_action.trigger()
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    assert [r["name"] for r in rows] == [layer.name for layer in estimated._result.layers]
-    assert float(rows[0]["latency_s"]) == pytest.approx(estimated._result.layers[0].latency_s)
+    assert [r["name"] for r in rows] == [layer.name for layer in estimated.session.result.layers]
+    assert float(rows[0]["latency_s"]) == pytest.approx(estimated.session.result.layers[0].latency_s)
     assert not dialogs
 
 
@@ -49,7 +49,7 @@ def test_json_has_the_cli_keys(estimated, save_as, tmp_path) -> None:
     estimated.export_action.trigger()
     data = json.loads(path.read_text(encoding="utf-8"))
     assert {"network", "accelerator", "estimator", "total", "layers"} <= set(data)
-    assert len(data["layers"]) == len(estimated._result.layers)
+    assert len(data["layers"]) == len(estimated.session.result.layers)
 
 
 def test_html_report_embeds_both_plots(estimated, save_as, tmp_path) -> None:
@@ -59,7 +59,7 @@ def test_html_report_embeds_both_plots(estimated, save_as, tmp_path) -> None:
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert text.count('src="data:image/png;base64,') == 2
     assert "Latency per layer" in text and "Roofline" in text and "PE array" in text
-    assert all(layer.name in text for layer in estimated._result.layers)
+    assert all(layer.name in text for layer in estimated.session.result.layers)
 
 
 def test_pdf_report(estimated, save_as, tmp_path, dialogs) -> None:

@@ -74,8 +74,8 @@ def test_memory_groups_can_be_added_and_removed_with_undo(panel) -> None:
     remove[0].click()  # the scratchpad, which alone holds inputs and weights
     assert panel.accelerator is None
     assert any("holds" in msg or "operand" in msg for _loc, msg in panel.errors)
-    panel.undo_stack.undo()
-    panel.undo_stack.undo()
+    panel.document.undo()
+    panel.document.undo()
     assert [m.name for m in panel.accelerator.memories] == ["scratchpad", "accumulator"]
     assert not panel.is_modified
 
@@ -84,10 +84,10 @@ def test_edits_of_one_field_merge_into_one_undo_step(panel) -> None:
     spin = panel.form.editor(("compute", "vector_lanes")).widget
     for value in (17, 18, 32):
         spin.setValue(value)
-    assert panel.undo_stack.count() == 1
-    panel.undo_stack.undo()
+    assert panel.document.undo_count == 1
+    panel.document.undo()
     assert panel.accelerator.compute.vector_lanes == 16
-    panel.undo_stack.redo()
+    panel.document.redo()
     assert panel.accelerator.compute.vector_lanes == 32
     assert spin.value() == 32
 
@@ -96,7 +96,7 @@ def test_modified_marker_follows_the_clean_state(panel) -> None:
     assert panel.modified_label.text() == ""
     panel.set_field(("queues", "load"), 4)
     assert "modified" in panel.modified_label.text()
-    panel.undo_stack.undo()
+    panel.document.undo()
     assert panel.modified_label.text() == ""
 
 

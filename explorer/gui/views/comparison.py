@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import NetworkEstimate
-from explorer.session.view_data import Comparison, compare, log_range
 from explorer.gui.views.axes import log_log_plot
+from explorer.gui.views.host import Host
 from explorer.gui.views.style import SERIES_PALETTE
+from explorer.session import Session
+from explorer.session.view_data import Comparison, compare, log_range
 from explorer.units import si
 
 
@@ -91,6 +93,42 @@ class ComparisonView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(side_widget)
         layout.addLayout(right, 1)
+
+    def attach(self, session: Session, host: Host) -> None:
+        from explorer.errors import ExplorerError
+        from explorer.estimators.base import estimator_names
+
+        names = estimator_names()
+        self.set_estimators(names, checked=names[:2])
+
+        def show() -> None:
+            measured = list(session.measurements)
+            self._results = {**session.measurements, **session.comparison_results}
+            self._refresh_references(prefer=measured[0] if measured else None)
+
+        def compare(names: list[str]) -> None:
+            host.run(lambda: session.compare(names), "Comparison failed",
+                     then=lambda _results: host.show_view(self))
+
+        def load_measurement() -> None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _ = QFileDialog.getOpenFileName(self, "Open measured latencies",
+                                                  host.settings.last_dir(),
+                                                  "JSON (*.json);;All files (*)")
+            if path:
+                try:
+                    session.add_measurement(path)
+                except ExplorerError as exc:
+                    host.report_error("Cannot load measurement", str(exc))
+                    return
+                host.show_view(self)
+
+        session.events.comparison_changed.connect(show)
+        session.events.selection_changed.connect(self.set_selected)
+        self.layerClicked.connect(session.select)
+        self.compareRequested.connect(compare)
+        self.measurementRequested.connect(load_measurement)
 
     # -- public -------------------------------------------------------------------------
     def set_estimators(self, names: list[str], checked: list[str]) -> None:

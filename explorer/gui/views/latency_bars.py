@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
-from explorer.session.view_data import BREAKDOWN_PARTS, latency_breakdown, layer_order
+from explorer.gui.views.host import Host
 from explorer.gui.views.style import PART_COLOURS, SELECTION_COLOUR, legend_html
+from explorer.session import Session
+from explorer.session.view_data import BREAKDOWN_PARTS, latency_breakdown, layer_order
 from explorer.units import count, si
 
 _BAR_WIDTH = 0.8
@@ -79,6 +81,11 @@ class LatencyBarsView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(controls)
         layout.addWidget(self.plot, 1)
+
+    def attach(self, session: Session, host: Host) -> None:
+        session.events.result_changed.connect(lambda: self.set_result(session.result))
+        session.events.selection_changed.connect(self.set_selected)
+        self.layerClicked.connect(session.select)
 
     # -- public -------------------------------------------------------------------------
     def set_result(self, result: NetworkEstimate | None) -> None:

@@ -14,10 +14,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.estimators.base import NetworkEstimate
-from explorer.session.view_data import Ceiling, RooflinePoint, roofline_ceilings, roofline_points
 from explorer.gui.views.axes import log_log_plot
+from explorer.gui.views.host import Host
 from explorer.gui.views.style import SELECTION_COLOUR, legend_html, op_colours
 from explorer.hardware.schema import Accelerator
+from explorer.session import Session
+from explorer.session.view_data import Ceiling, RooflinePoint, roofline_ceilings, roofline_points
 from explorer.units import binary_bytes, count, si
 
 _BANDWIDTH_STYLES = [Qt.PenStyle.DashLine, Qt.PenStyle.DashDotLine, Qt.PenStyle.DotLine,
@@ -61,6 +63,15 @@ class RooflineView(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.op_legend)
         layout.addWidget(self.plot, 1)
+
+    def attach(self, session: Session, host: Host) -> None:
+        def show() -> None:  # against the ceilings of the design the result is for
+            made = session.result_for
+            self.set_result(session.result, made.accelerator if made else None)
+
+        session.events.result_changed.connect(show)
+        session.events.selection_changed.connect(self.set_selected)
+        self.layerClicked.connect(session.select)
 
     # -- public -------------------------------------------------------------------------
     def set_result(self, result: NetworkEstimate | None, acc: Accelerator | None) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from explorer.estimators.base import NetworkEstimate
-from explorer.session.view_data import summarise
+from explorer.gui.views.host import Host
 from explorer.hardware.schema import Accelerator
+from explorer.session import Session
+from explorer.session.view_data import summarise
 from explorer.units import si
 
 _FIELDS = [
@@ -41,6 +43,26 @@ class SummaryStrip(QFrame):
             grid.addWidget(value, 1, column)
             self.values[key] = value
         grid.setColumnStretch(len(_FIELDS), 1)
+        self.note = QLabel()
+        self.note.setObjectName("resultNote")
+        self.note.setStyleSheet("color: #B00000; font-weight: bold")
+        self.note.setWordWrap(True)
+        self.note.setVisible(False)
+        grid.addWidget(self.note, 2, 0, 1, len(_FIELDS) + 1)
+
+    def attach(self, session: Session, host: Host) -> None:
+        def show() -> None:
+            made = session.result_for
+            self.set_result(session.result, made.accelerator if made else None)
+            self.set_note(session.result_note())
+
+        session.events.result_changed.connect(show)
+        session.events.freshness_changed.connect(lambda: self.set_note(session.result_note()))
+
+    def set_note(self, note: str) -> None:
+        """Say, in the strip, when the numbers are not for what the window shows."""
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
 
     def set_result(self, result: NetworkEstimate | None, acc: Accelerator | None) -> None:
         if result is None:

@@ -37,9 +37,11 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import ArchitectureError
+from explorer.gui.views.host import Host
 from explorer.gui.views.style import SERIES_PALETTE
 from explorer.hardware.introspect import FieldFacts, fields_of
 from explorer.hardware.schema import Accelerator
+from explorer.session import Session
 from explorer.sweep import Axis
 
 _SKIPPED_MODELS = {"area"}  # area figures do not change an estimate
@@ -324,6 +326,41 @@ class SweepView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         self._update_run_button()
+
+    def attach(self, session: Session, host: Host) -> None:
+        from explorer.errors import ExplorerError
+        from explorer.session.state import sweep_usable
+
+        self.last_dir = host.settings.last_dir() or None
+
+        def run(axes: list[Axis], path: str) -> None:
+            self.last_dir = str(Path(path).parent)
+            host.settings.set_last_dir(self.last_dir)
+            self.set_running(True)
+            host.run(lambda: session.sweep(axes, path), "Sweep failed",
+                     then=lambda _rows: host.show_view(self),
+                     on_end=lambda: self.set_running(False))
+
+        def apply(values: dict[str, str]) -> None:
+            try:
+                session.apply_sweep_point(values)
+            except ExplorerError as exc:
+                host.report_error("Cannot apply sweep point", str(exc))
+
+        def show() -> None:
+            self.set_results(session.sweep_rows, session.sweep_axes, session.sweep_path)
+
+        session.document.events.changed.connect(
+            lambda _path: self.set_accelerator(session.accelerator))
+        session.events.network_changed.connect(
+            lambda: self.set_network(session.network.name if session.network else None))
+        session.events.estimator_changed.connect(
+            lambda: self.set_estimator(session.estimator, *sweep_usable(session.estimator)))
+        session.events.sweep_changed.connect(show)
+        self.runRequested.connect(run)
+        self.pointChosen.connect(apply)
+        self.set_estimator(session.estimator, *sweep_usable(session.estimator))
+        self.set_accelerator(session.accelerator)
 
     # -- told by the window -------------------------------------------------------------
     def set_accelerator(self, acc: Accelerator | None) -> None:
