@@ -7,17 +7,18 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButt
 
 from explorer.gui.accelerator_panel import AcceleratorPanel
 from explorer.gui.forms import NumberSpinBox, field_kind
+from explorer.hardware.introspect import fields_of
 from explorer.hardware.schema import Accelerator, Compute, Memory, OffChip
 
 
 def _all_fields(model, prefix=()):
-    for name, info in model.model_fields.items():
-        kind, detail = field_kind(info.annotation)
-        yield (*prefix, name), kind, info
+    for facts in fields_of(model):
+        kind, detail = field_kind(facts)
+        yield (*prefix, facts.name), kind, facts.info
         if kind == "model":
-            yield from _all_fields(detail, (*prefix, name))
+            yield from _all_fields(detail, (*prefix, facts.name))
         if kind == "model_list":
-            yield from _all_fields(detail, (*prefix, name, 0))
+            yield from _all_fields(detail, (*prefix, facts.name, 0))
 
 
 def test_every_schema_field_has_a_widget_kind() -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from explorer.errors import WorkloadError
 from explorer.estimators.base import LayerEstimate, get_estimator
+from explorer.hardware.library import load_accelerator
 from explorer.session.view_data import (
     compare,
     latency_breakdown,
@@ -15,7 +16,6 @@ from explorer.session.view_data import (
     roofline_points,
     summarise,
 )
-from explorer.hardware.library import load_accelerator
 from explorer.workload import load_network
 
 
