@@ -89,6 +89,8 @@ class FileCommands:
 
     # -- accelerators --------------------------------------------------------------------
     def load_accelerator(self: MainWindow, name_or_path: str) -> bool:
+        if not self.confirm_unsaved(f"opening {Path(name_or_path).name}"):
+            return False
         try:
             self.session.document.load(name_or_path)
         except ExplorerError as exc:

@@ -102,6 +102,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.layer_table = LayerTable()
         self.accelerator_panel = AcceleratorPanel(self.session.document)
         self.accelerator_panel.errorOccurred.connect(self.report_error)
+        self.accelerator_panel.confirm_discard = self.confirm_unsaved
         self.tabs = QTabWidget()
         self.views: dict[str, QWidget] = {}
         for key, title, factory in TABS:
@@ -378,16 +379,24 @@ class MainWindow(FileCommands, QMainWindow):
         if last in estimator_names() and not needs_model(last):
             self.session.set_estimator(last)
 
+    def confirm_unsaved(self, what: str) -> bool:
+        """Before edits would be lost (switching, opening, quitting): Save, Discard or
+        Cancel, the same question everywhere. True: go ahead."""
+        if not self.session.document.is_modified or self.headless:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Unsaved accelerator", f"The accelerator description has unsaved edits. "
+            f"Save them before {what}?", buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save)
+        if answer == buttons.Save:
+            return self.save_accelerator()
+        return answer == buttons.Discard
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.session.document.is_modified and not self.headless:
-            answer = QMessageBox.question(
-                self, "Unsaved accelerator",
-                "The accelerator description has unsaved edits. Quit anyway?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
+        if not self.confirm_unsaved("quitting"):
+            event.ignore()
+            return
         self.settings.save_window(self)
         self.settings.set_auto_run(self.auto_action.isChecked())
         self.settings.set_last_estimator(self.session.estimator)

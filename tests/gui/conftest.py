@@ -45,9 +45,10 @@ def window(qtbot, settings, monkeypatch) -> Iterator:
     from explorer.gui.app import create_app
     from explorer.gui.main_window import MainWindow
 
-    # pytest-qt closes the window before fixture teardown: answer "quit anyway?" with Yes.
+    # pytest-qt closes the window before fixture teardown: answer "save edits?" with
+    # Discard.
     monkeypatch.setattr(QMessageBox, "question",
-                        lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+                        lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
     create_app()
     win = MainWindow(settings)
     qtbot.addWidget(win)

@@ -87,7 +87,6 @@ def test_wheel_over_an_unfocused_field_does_not_change_it(qtbot, window) -> None
 
 
 # -- 3. unsaved edits on switching ----------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect 3: switching discards edits without asking")
 def test_switching_the_accelerator_asks_save_discard_cancel(qtbot, window, monkeypatch,
                                                              tmp_path) -> None:
     asked: list[str] = []
