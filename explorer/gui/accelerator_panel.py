@@ -52,7 +52,13 @@ class AcceleratorPanel(QWidget):
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.triggered.connect(self.document.undo)
         self.redo_action = QAction("Redo", self)
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        # Ctrl+Y as well as the platform's redo key (Ctrl+Shift+Z here)
+        # Ctrl+Y as well as the platform's redo keys, each once (a key listed twice is
+        # an "ambiguous shortcut" that triggers nothing)
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.redo_action.setShortcuts(redo_keys)
         self.redo_action.triggered.connect(self.document.redo)
         self.reset_action = QAction("Reset", self)
         self.reset_action.setToolTip("Reset every field to the loaded description "

@@ -23,8 +23,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator, QWheelEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QValidator, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -177,6 +177,46 @@ class NumberSpinBox(_WheelNeedsFocus, QDoubleSpinBox):
         return QValidator.State.Acceptable, text, pos
 
 
+def _line_edit(widget: QObject) -> QLineEdit | None:
+    if isinstance(widget, QLineEdit):
+        return widget
+    if isinstance(widget, QAbstractSpinBox):
+        return widget.lineEdit()
+    return None
+
+
+UNDO_KEYS = (QKeySequence.StandardKey.Undo,)
+REDO_KEYS = (QKeySequence.StandardKey.Redo,)
+
+
+class _CommittedEditsUndo(QObject):
+    """Lets Ctrl+Z / Ctrl+Y reach the window's undo history while a form field has
+    focus. A text field claims those keys for its own undo; for an edit already committed
+    (the text is what the document holds) the window's history is the one that knows
+    it, so the field gives the keys up. While the user is typing (uncommitted text) the
+    field keeps them."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        key_event = event if isinstance(event, QKeyEvent) else None
+        if key_event is None or not _is_undo_redo(key_event):
+            return False
+        line = _line_edit(watched)
+        if line is not None and line.isModified():
+            return False  # typing in progress: the field's own undo
+        event.ignore()
+        return True  # not overridden: the shortcut (the window's action) fires
+
+
+def _is_undo_redo(event: QKeyEvent) -> bool:
+    if any(event.matches(key) for key in UNDO_KEYS + REDO_KEYS):
+        return True
+    combo = event.keyCombination()
+    return (combo.keyboardModifiers() == Qt.KeyboardModifier.ControlModifier
+            and combo.key() == Qt.Key.Key_Y)
+
+
 class Editor:
     """One field: its widget, how to read and write it, where its error shows."""
 
@@ -191,6 +231,9 @@ class Editor:
             child.blockSignals(True)
         try:
             self._set(value)
+            line = _line_edit(self.widget)
+            if line is not None:
+                line.setModified(False)  # what is shown is what the document holds
         finally:
             for child in self.widget.findChildren(QWidget):
                 child.blockSignals(False)
@@ -227,6 +270,7 @@ class ModelForm(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
         self._body: QWidget | None = None
+        self._undo_filter = _CommittedEditsUndo(self)
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -370,6 +414,7 @@ class ModelForm(QWidget):
                    f"{_fmt_bound(high, '≤')}" + (f" {unit}" if unit else "")
         widget.setToolTip(tip.strip())
         widget.setObjectName(f"field:{format_path(path)}")
+        widget.installEventFilter(self._undo_filter)
         if signal is not None:
             signal.connect(lambda *_args, p=path: self._commit(p))
         cell = QWidget()
@@ -461,6 +506,9 @@ class ModelForm(QWidget):
     # -- edits --------------------------------------------------------------------------
     def _commit(self, path: FieldPath) -> None:
         editor = self._editors[path]
+        line = _line_edit(editor.widget)
+        if line is not None:
+            line.setModified(False)  # committed: Ctrl+Z now belongs to the window
         new = editor.get()
         old = get_at(self._data, path)
         if new == old:
