@@ -107,12 +107,12 @@ def test_selection_is_synced_between_table_and_plots(qtbot, window, open_and_est
     name = window.layer_table.model.layer_name(
         window.layer_table.proxy.mapToSource(proxy_index).row())
     assert window.selected_layer == name
-    assert window.bars._highlight.opts["x"][0] == 7
+    assert window.bars._highlight.opts["x"][0] == 8  # bars stand at the table's "#"
     # A real mouse click on a bar selects it too.
     plot = window.bars.plot
     view_box = plot.getPlotItem().getViewBox()
     top = max(window.bars.bar_heights_s()[:3])
-    scene_point = view_box.mapViewToScene(QPointF(1.0, top * 0.02))
+    scene_point = view_box.mapViewToScene(QPointF(2.0, top * 0.02))  # bar #2
     widget_point = plot.mapFromScene(scene_point)
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=widget_point)
     assert window.selected_layer == layers[1].name

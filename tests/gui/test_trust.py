@@ -138,7 +138,6 @@ def test_ctrl_z_in_a_focused_field_undoes_the_committed_edit(qtbot, window) -> N
 
 
 # -- 5. one layer numbering -----------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect 5: bars are numbered from 0, the table from 1")
 def test_bars_and_table_share_one_1_based_numbering(qtbot, window, open_and_estimate) -> None:
     open_and_estimate(window, "squeezenet")
     layers = window.session.result.layers

@@ -45,3 +45,41 @@ def log_log_plot(x_unit: str | None = None, y_unit: str | None = None) -> pg.Plo
         # overlapped the tick labels (in screenshots and exported images too).
         plot.getAxis("left").setWidth(86)
     return plot
+
+
+class LayerAxis(pg.AxisItem):
+    """The bar chart's layer axis: bars stand at 1, 2, 3 … (the table's "#"), ticks only
+    at whole bars, labelled with the layer's number, or with its name once zoomed in far
+    enough for names to fit."""
+
+    NAME_ROOM_PX = 70  # a bar this wide or wider shows its layer's name
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.numbers: dict[int, str] = {}  # bar position -> the layer's "#"
+        self.names: dict[int, str] = {}  # bar position -> the layer's name
+        self._px_per_bar = 0.0
+
+    def set_layers(self, numbers: dict[int, str], names: dict[int, str]) -> None:
+        self.numbers, self.names = numbers, names
+        self.picture = None  # redraw the labels
+        self.update()
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        self._px_per_bar = size / max(maxVal - minVal, 1e-9)
+        levels = [(spacing, [v for v in values if float(v).is_integer() and v in self.numbers])
+                  for spacing, values in super().tickValues(minVal, maxVal, size)
+                  if spacing >= 1]
+        if not levels:  # zoomed in past whole bars
+            levels = [(1.0, [float(v) for v in range(math.ceil(minVal), math.floor(maxVal) + 1)
+                             if v in self.numbers])]
+        return levels
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if spacing <= 1 and self._px_per_bar >= self.NAME_ROOM_PX:
+            return [_shorten(self.names.get(int(v), ""), 12) for v in values]
+        return [self.numbers.get(int(v), "") for v in values]
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
+from explorer.gui.views.axes import LayerAxis
 from explorer.gui.views.host import Host
 from explorer.gui.views.style import PART_COLOURS, SELECTION_COLOUR, legend_html
 from explorer.session import Session
@@ -51,7 +52,8 @@ class LatencyBarsView(QWidget):
                                           ("compute", "memory", "stall")]))
         self.legend.setToolTip("Memory is the transfer time not hidden behind compute")
 
-        self.plot = pg.PlotWidget()
+        self.axis = LayerAxis()
+        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis})
         self.plot.setBackground("w")
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(y=True, alpha=0.25)
@@ -106,6 +108,10 @@ class LatencyBarsView(QWidget):
         self._selected = name
         self._draw_highlight()
 
+    def axis_names(self) -> dict[int, str]:
+        """Bar position on the axis (1-based) -> layer name."""
+        return dict(self.axis.names)
+
     def select_at(self, position: int) -> None:
         """Act as if the user clicked the bar at display position `position`."""
         layer = self._layer_at(position)
@@ -124,9 +130,12 @@ class LatencyBarsView(QWidget):
         log = self.log_check.isChecked()
         layers = result.layers if result else []
         self._order = layer_order(layers, by_latency)
-        self.plot.setLabel("bottom", "Layers by decreasing latency" if by_latency
-                           else "Layer (network order)")
-        x = np.arange(len(self._order), dtype=float)
+        self.plot.setLabel("bottom", "Layers by decreasing latency (labels: layer #)"
+                           if by_latency else "Layer # (as in the table)")
+        # Bars stand at 1..n: the same 1-based numbers as the table's "#" column.
+        x = np.arange(1, len(self._order) + 1, dtype=float)
+        self.axis.set_layers({p + 1: str(i + 1) for p, i in enumerate(self._order)},
+                             {p + 1: layers[i].name for p, i in enumerate(self._order)})
         heights = {part: np.zeros(len(x)) for part in self._parts}
         for position, index in enumerate(self._order):
             layer = layers[index]
@@ -160,7 +169,7 @@ class LatencyBarsView(QWidget):
             top = np.log10(max(bottom.max(), floor)) if log else bottom.max()
             low = math.log10(floor) if log else 0.0
             self.plot.setYRange(low, top + 0.05 * (top - low or 1), padding=0)
-            self.plot.setXRange(-0.6, len(x) - 0.4, padding=0)
+            self.plot.setXRange(0.4, len(x) + 0.6, padding=0)
         self._draw_highlight()
 
     def _update_legend(self, heights: dict[str, np.ndarray]) -> None:
@@ -190,7 +199,7 @@ class LatencyBarsView(QWidget):
             height = math.log10(max(total, self._floor)) - y0
         else:
             y0, height = 0.0, total
-        self._highlight.setOpts(x=[float(position)], y0=[y0], height=[height],
+        self._highlight.setOpts(x=[float(position + 1)], y0=[y0], height=[height],
                                 width=_BAR_WIDTH + 0.15)
 
     # -- interaction --------------------------------------------------------------------
@@ -213,8 +222,8 @@ class LatencyBarsView(QWidget):
         if not view_box.sceneBoundingRect().contains(scene_pos):
             return None
         point = view_box.mapSceneToView(scene_pos)
-        position = int(round(point.x()))
-        if abs(point.x() - position) > _BAR_WIDTH / 2 or self._layer_at(position) is None:
+        position = int(round(point.x())) - 1  # bars stand at 1..n
+        if abs(point.x() - 1 - position) > _BAR_WIDTH / 2 or self._layer_at(position) is None:
             return None
         return position
 
@@ -225,7 +234,8 @@ class LatencyBarsView(QWidget):
         if layer is None:
             QToolTip.hideText()
             return
-        QToolTip.showText(QCursor.pos(), self.tooltip_text(layer), self.plot)
+        QToolTip.showText(QCursor.pos(), self.tooltip_text(layer, self._number_of(layer)),
+                          self.plot)
 
     @Slot(object)
     def _on_mouse_clicked(self, event: object) -> None:
@@ -235,9 +245,18 @@ class LatencyBarsView(QWidget):
         if position is not None:
             self.select_at(position)
 
-    @staticmethod
-    def tooltip_text(layer: LayerEstimate) -> str:
-        lines = [f"{layer.name} ({layer.op})", f"latency: {si(layer.latency_s, 's')}",
+    def _number_of(self, layer: LayerEstimate) -> int | None:
+        if self._result is None:
+            return None
+        for index, candidate in enumerate(self._result.layers):
+            if candidate is layer:
+                return index + 1
+        return None
+
+    def tooltip_text(self, layer: LayerEstimate, number: int | None = None) -> str:
+        number = number if number is not None else self._number_of(layer)
+        prefix = f"#{number} " if number is not None else ""
+        lines = [f"{prefix}{layer.name} ({layer.op})", f"latency: {si(layer.latency_s, 's')}",
                  f"cycles: {count(layer.cycles)}", f"MACs: {count(layer.macs)}"]
         parts = latency_breakdown(layer)
         if parts:
