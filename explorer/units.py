@@ -43,19 +43,23 @@ def count(value: float | None) -> str:
     return si(value, "", 3)
 
 
-def percent(fraction: float | None) -> str:
-    """0.72 -> '72 %', 0.0004 -> '0.04 %' (a small share is not shown as 0), 0 -> '0 %'."""
+def percent(fraction: float | None, signed: bool = False) -> str:
+    """0.72 -> '72 %', 0.0004 -> '0.04 %' (a small share is not shown as 0), 0 -> '0 %';
+    `signed` for differences: '+5.2 %', '−12 %'."""
     if _missing(fraction):
         return "–"
     assert fraction is not None
     value = 100 * fraction
+    sign = "+" if signed and value > 0 else ""
     if value == 0:
         return "0 %"
     if abs(value) >= 10:
-        return f"{value:.0f} %"
-    if abs(value) >= 1:
-        return f"{value:.1f} %"
-    return f"{value:.2g} %"
+        text = f"{value:.0f}"
+    elif abs(value) >= 1:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.2g}"
+    return f"{sign}{text} %".replace("-", "−")
 
 
 def rate(value: float | None, unit: str = "/s") -> str:
@@ -74,3 +78,24 @@ def format_value(value: object, unit: str = "") -> str:
         return si(value, unit)
     text = str(int(value)) if float(value).is_integer() else f"{value:.4g}"
     return f"{text} {unit}".strip()
+
+
+PREFIXED_UNITS = ("Hz", "B")  # fields whose editors write 700 MHz, 128 KiB
+
+
+def exact_quantity(value: float, unit: str) -> str:
+    """`value` with the largest prefix that keeps it exact, for editing: '700 MHz',
+    '128 KiB', '1.2345 GHz' (never rounded, so reading it back gives the same number)."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g} {unit}".strip()
+    if unit == "B":
+        for scale, prefix in ((2**40, "Ti"), (2**30, "Gi"), (2**20, "Mi"), (2**10, "Ki")):
+            q = value / scale
+            if abs(q) >= 1 and round(q, 3) == q:
+                return f"{q:g} {prefix}B"
+        return f"{value:.15g} B"
+    for scale, prefix in _PREFIXES:
+        q = value / scale
+        if abs(q) >= 1 and float(f"{q:.6g}") == q:
+            return f"{q:.6g} {prefix}{unit}"
+    return f"{value:.15g} {unit}".strip()

@@ -23,3 +23,15 @@ def test_format_value_by_unit() -> None:
     assert format_value(16, "PE") == "16 PE"
     assert format_value(0.3, "pJ") == "0.3 pJ"
     assert format_value("ws") == "ws"
+
+
+def test_exact_quantity_reads_back_exactly() -> None:
+    from explorer.hardware.overrides import parse_quantity
+    from explorer.units import exact_quantity
+
+    for value, unit, text in ((7e8, "Hz", "700 MHz"), (1e9, "Hz", "1 GHz"),
+                              (110592, "B", "108 KiB"), (1000, "B", "1000 B"),
+                              (1.2345e9, "Hz", None)):
+        shown = exact_quantity(value, unit)
+        assert text is None or shown == text
+        assert parse_quantity(shown.replace(" ", ""), unit, float, "t") == value

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.errors import ArchitectureError
 from explorer.hardware.introspect import (
     FieldFacts,
     FieldPath,
@@ -48,6 +49,8 @@ from explorer.hardware.introspect import (
     get_at,
     set_at,
 )
+from explorer.hardware.overrides import parse_quantity
+from explorer.units import PREFIXED_UNITS, exact_quantity
 
 __all__ = ["FieldPath", "ModelForm", "format_path", "get_at", "set_at"]
 
@@ -134,9 +137,14 @@ class NumberSpinBox(_WheelNeedsFocus, QDoubleSpinBox):
     """One spin box for ints and floats over wide ranges (1 B .. 1 TiB, 1 Hz .. 100 GHz):
     %g text, scientific notation accepted, adaptive steps."""
 
-    def __init__(self, integer: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, integer: bool, parent: QWidget | None = None, unit: str = "") -> None:
         super().__init__(parent)
         self._integer = integer
+        # Clock and sizes read and take SI / binary prefixes ("700 MHz", "128 KiB"); other
+        # units are a plain suffix.
+        self._prefixed = unit if unit in PREFIXED_UNITS else ""
+        if unit and not self._prefixed:
+            self.setSuffix(f" {unit}")
         self.setDecimals(0 if integer else 9)
         self.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
         self.setKeyboardTracking(False)  # valueChanged on Enter/focus-out, not per key
@@ -145,9 +153,24 @@ class NumberSpinBox(_WheelNeedsFocus, QDoubleSpinBox):
         self._init_wheel_policy()
 
     def textFromValue(self, value: float) -> str:
+        if self._prefixed:
+            return exact_quantity(round(value) if self._integer else value, self._prefixed)
         if self._integer:
             return str(int(round(value)))
         return f"{value:.6g}"
+
+    def _number(self, text: str) -> float | None:
+        stripped = self._strip(text)
+        if not self._prefixed:
+            try:
+                return float(stripped)
+            except ValueError:
+                return None
+        try:
+            value = parse_quantity(stripped, self._prefixed, float, "value")
+        except ArchitectureError:
+            return None
+        return value if isinstance(value, float) else None
 
     def _strip(self, text: str) -> str:
         text = text.strip()
@@ -157,19 +180,17 @@ class NumberSpinBox(_WheelNeedsFocus, QDoubleSpinBox):
         return text.strip().replace(",", "")
 
     def valueFromText(self, text: str) -> float:
-        try:
-            value = float(self._strip(text))
-        except ValueError:
+        value = self._number(text)
+        if value is None:
             return self.value()
         return float(round(value)) if self._integer else value
 
     def validate(self, text: str, pos: int) -> object:
         stripped = self._strip(text)
-        try:
-            value = float(stripped)
-        except ValueError:
-            partial = stripped in ("", "-", "+", ".") or stripped.lower().endswith(("e", "e-",
-                                                                                    "e+"))
+        value = self._number(text)
+        if value is None:
+            partial = (stripped in ("", "-", "+", ".") or stripped.lower().endswith(
+                ("e", "e-", "e+")) or (bool(self._prefixed) and stripped[:1].isdigit()))
             state = QValidator.State.Intermediate if partial else QValidator.State.Invalid
             return state, text, pos
         if not math.isfinite(value) or not self.minimum() <= value <= self.maximum():
@@ -460,15 +481,13 @@ class ModelForm(QWidget):
         return line, line.text, set_text, line.editingFinished
 
     def _number(self, integer: bool, facts: FieldFacts):
-        spin = NumberSpinBox(integer=integer)
+        spin = NumberSpinBox(integer=integer, unit=facts.unit)
         low, high = facts.limits()
         low = -_UNBOUNDED if low is None else low
         optional = facts.optional
         if optional and not facts.strict_low:
             low -= 1  # one step below the allowed range stands for "not set"
         spin.setRange(low, _UNBOUNDED if high is None else high)
-        if facts.unit:
-            spin.setSuffix(f" {facts.unit}")
         if optional:
             spin.setSpecialValueText("not set")
 

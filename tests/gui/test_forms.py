@@ -107,3 +107,15 @@ def test_optional_field_can_be_left_unset(panel) -> None:
     assert editor.get() is None and editor.widget.text() == "not set"
     editor.widget.setValue(8.0)
     assert panel.accelerator.memories[0].dram_bandwidth_bytes_per_cycle == 8.0
+
+
+def test_clock_and_sizes_read_and_take_prefixes(panel) -> None:
+    clock = panel.form.editor(("clock_hz",)).widget
+    size = panel.form.editor(("memories", 0, "size_bytes")).widget
+    assert clock.text() == "1 GHz" and size.text() == "128 KiB"
+    size.lineEdit().setText("96 KiB")
+    size.interpretText()
+    assert panel.accelerator.memories[0].size_bytes == 96 * 1024
+    clock.lineEdit().setText("700MHz")
+    clock.interpretText()
+    assert panel.accelerator.clock_hz == 7e8 and clock.text() == "700 MHz"

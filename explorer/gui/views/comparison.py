@@ -28,7 +28,7 @@ from explorer.gui.views.host import Host
 from explorer.gui.views.style import SERIES_PALETTE
 from explorer.session import Session
 from explorer.session.view_data import Comparison, compare, log_range
-from explorer.units import si
+from explorer.units import percent, si
 
 
 class ComparisonView(QWidget):
@@ -243,7 +243,7 @@ class ComparisonView(QWidget):
             mape = comparison.mape(series)
             total = comparison.total_error(series)
             parts.append(f"<b>{series}</b>: per-layer MAPE "
-                         f"{'–' if mape is None else f'{100 * mape:.1f} %'}, total "
+                         f"{percent(mape)}, total "
                          f"{'–' if total is None else f'{100 * total:+.1f} %'}")
         self.summary.setText(f"Against <b>{reference}</b> ({si(comparison.totals_s[reference], 's')}): "
                              + "; ".join(parts))
@@ -261,7 +261,7 @@ class ComparisonView(QWidget):
             for series in comparison.series:
                 error = layer.error(series)
                 cells += [si(layer.other_s.get(series), "s"),
-                          "–" if error is None else f"{100 * error:+.1f} %"]
+                          percent(error, signed=True)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column >= 2:

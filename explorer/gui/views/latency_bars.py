@@ -25,7 +25,7 @@ from explorer.gui.views.host import Host
 from explorer.gui.views.style import PART_COLOURS, SELECTION_COLOUR, legend_html
 from explorer.session import Session
 from explorer.session.view_data import BREAKDOWN_PARTS, latency_breakdown, layer_order
-from explorer.units import count, si
+from explorer.units import count, percent, si
 
 _BAR_WIDTH = 0.8
 
@@ -264,7 +264,7 @@ class LatencyBarsView(QWidget):
         if layer.bound:
             lines.append(f"bound: {layer.bound}")
         if layer.utilisation is not None:
-            lines.append(f"utilisation: {100 * layer.utilisation:.1f} %")
+            lines.append(f"utilisation: {percent(layer.utilisation)}")
         if layer.energy_j is not None:
             lines.append(f"energy: {si(layer.energy_j, 'J')}")
         if not layer.modelled:

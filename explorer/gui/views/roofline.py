@@ -215,7 +215,7 @@ class RooflineView(QWidget):
         if point is None:
             return str(data)
         return "\n".join([f"{point.name} ({point.op})",
-                          f"intensity: {point.intensity:.3g} op/B",
+                          f"intensity: {si(point.intensity, 'op/B')}",
                           f"performance: {si(point.performance, 'op/s')}",
                           f"ops: {count(point.ops)}, traffic: {binary_bytes(point.bytes)}",
                           f"latency: {si(point.latency_s, 's')}"])

@@ -9,7 +9,7 @@ from explorer.gui.views.host import Host
 from explorer.hardware.schema import Accelerator
 from explorer.session import Session
 from explorer.session.view_data import summarise
-from explorer.units import si
+from explorer.units import percent, rate, si
 
 _FIELDS = [
     ("latency", "Total latency", "Sum of the per-layer latencies (one inference)"),
@@ -71,15 +71,12 @@ class SummaryStrip(QFrame):
             return
         s = summarise(result, acc)
         self.values["latency"].setText(si(s.latency_s, "s"))
-        self.values["throughput"].setText(f"{s.throughput_per_s:.3g} /s")
+        self.values["throughput"].setText(rate(s.throughput_per_s, " inferences/s"))
         self.values["energy"].setText(si(s.energy_j, "J"))
-        self.values["utilisation"].setText("–" if s.utilisation is None
-                                           else f"{100 * s.utilisation:.1f} %")
+        self.values["utilisation"].setText(percent(s.utilisation))
         bounds_known = any(layer.bound for layer in result.layers)
-        self.values["compute"].setText(f"{100 * s.compute_share:.0f} %" if bounds_known
-                                       else "–")
-        self.values["memory"].setText(f"{100 * s.memory_share:.0f} %" if bounds_known
-                                      else "–")
+        self.values["compute"].setText(percent(s.compute_share) if bounds_known else "–")
+        self.values["memory"].setText(percent(s.memory_share) if bounds_known else "–")
         self.values["estimator"].setText(f"{result.estimator} · {s.layers} layers · "
                                          f"{si(s.estimator_runtime_s, 's')}")
 
