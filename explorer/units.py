@@ -99,3 +99,8 @@ def exact_quantity(value: float, unit: str) -> str:
         if abs(q) >= 1 and float(f"{q:.6g}") == q:
             return f"{q:.6g} {prefix}{unit}"
     return f"{value:.15g} {unit}".strip()
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 layer', '39 layers'."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -18,10 +18,8 @@ from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,7 +37,7 @@ from explorer.gui.views.summary import SummaryStrip
 from explorer.gui.workers import Task, TaskRunner
 from explorer.session import Operation, Session
 from explorer.session.state import needs_model
-from explorer.units import count, si
+from explorer.units import count, plural, si
 
 AUTO_RUN_DELAY_MS = 300
 DEFAULT_SIZE = (1400, 900)
@@ -87,7 +85,7 @@ class MainWindow(FileCommands, QMainWindow):
         menus.build_menus(self, _zoo_names())
         menus.build_toolbar(self)
         self.estimator_combo.attach(self.session, self)
-        self._build_status_bar()
+        menus.build_status_bar(self)
         self._subscribe()
         self._restore_layout()
         self._update_title()
@@ -137,22 +135,6 @@ class MainWindow(FileCommands, QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _build_status_bar(self) -> None:
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
-        self.progress.setTextVisible(True)
-        # Keep its room when hidden: a status bar that grows when a task starts would
-        # resize every plot above it, and repainting them while the worker holds the
-        # GIL blocks the UI thread for a long time.
-        policy = self.progress.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.progress.setSizePolicy(policy)
-        self.progress.setVisible(False)
-        self.network_label = QLabel("No network")
-        self.statusBar().addPermanentWidget(self.network_label)
-        self.statusBar().addPermanentWidget(self.progress)
-        self.statusBar().showMessage("Open a network (Ctrl+O) or pick one from Examples.")
-
     def _subscribe(self) -> None:
         events, doc_events = self.session.events, self.session.document.events
         events.network_changed.connect(self._on_network_changed)
@@ -179,7 +161,8 @@ class MainWindow(FileCommands, QMainWindow):
             return
 
         def done(result: Any) -> None:
-            op.commit(result)
+            self.statusBar().showMessage(f"{op.label}: done", 8000)
+            op.commit(result)  # may say more in the status bar
             if on_end:
                 on_end()
             if then:
@@ -270,9 +253,9 @@ class MainWindow(FileCommands, QMainWindow):
         warn = f" · {len(network.warnings)} warning(s): {network.warnings[0]}" \
             if network.warnings else ""
         unmodelled = f" · {len(network.unmodelled)} unmodelled" if network.unmodelled else ""
-        self.network_label.setText(f"{network.name}: {len(network)} layers, {macs}MAC"
+        self.network_label.setText(f"{network.name}: {plural(len(network), 'layer')}, {macs}MAC"
                                    f"{unmodelled}")
-        self.statusBar().showMessage(f"Opened {network.name} ({len(network)} layers, "
+        self.statusBar().showMessage(f"Opened {network.name} ({plural(len(network), 'layer')}, "
                                      f"{macs}MAC){warn}", 10_000)
         self._update_title()
         # Debouncing is for bursts of edits: a new network is estimated right after the
@@ -289,7 +272,8 @@ class MainWindow(FileCommands, QMainWindow):
         if result is None:
             return
         self.statusBar().showMessage(
-            f"{result.estimator}: {si(result.latency_s, 's')} for {len(result.layers)} layers "
+            f"{result.estimator}: {si(result.latency_s, 's')} for "
+            f"{plural(len(result.layers), 'layer')} "
             f"(estimated in {si(result.runtime_s, 's')})", 10_000)
         network = self.session.network
         if network is not None:

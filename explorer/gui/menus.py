@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QStyle, QToolButton
+from PySide6.QtWidgets import QLabel, QProgressBar, QStyle, QToolButton
 
 from explorer.gui.estimator_picker import EstimatorPicker
 
@@ -116,3 +116,21 @@ def build_toolbar(win: MainWindow) -> None:
     toolbar.addWidget(win.estimator_combo)
     toolbar.addAction(win.run_action)
     toolbar.addAction(win.cancel_action)
+
+
+def build_status_bar(win: MainWindow) -> None:
+    win.progress = QProgressBar()
+    win.progress.setMaximumWidth(240)
+    win.progress.setTextVisible(True)
+    # Keep its room when hidden: a status bar that grows when a task starts would
+    # resize every plot above it, and repainting them while the worker holds the
+    # GIL blocks the UI thread for a long time.
+    policy = win.progress.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    win.progress.setSizePolicy(policy)
+    win.progress.setVisible(False)
+    win.network_label = QLabel("No network")
+    win.statusBar().addPermanentWidget(win.network_label)
+    win.statusBar().addPermanentWidget(win.progress)
+    win.statusBar().showMessage("Open a network (Ctrl+O) or pick one from Examples.")
+

@@ -79,6 +79,22 @@ def needs_model(name: str) -> bool:
         return False
 
 
+# Most accurate first: the default reference of a comparison is the first one present
+# (a measurement beats every estimator).
+ACCURACY_ORDER = ("simulate", "depgraph", "refined-roofline", "statistical", "roofline")
+
+
+def default_reference(series: list[str]) -> str | None:
+    """The series the others are compared against: a measurement if there is one, else
+    the most accurate estimator present."""
+    for name in series:
+        if name.startswith("measured"):
+            return name
+    ranked = sorted(series, key=lambda n: ACCURACY_ORDER.index(n) if n in ACCURACY_ORDER
+                    else len(ACCURACY_ORDER))
+    return ranked[0] if ranked else None
+
+
 def sweep_usable(name: str) -> tuple[bool, str]:
     """Sweeps run every point in full: only fast estimators that need no model file (a
     simulation per point would take hours; a statistical model is tied to its training

@@ -83,3 +83,26 @@ class LayerAxis(pg.AxisItem):
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def show_empty(plot: pg.PlotWidget, message: str | None) -> None:
+    """An empty plot says why and draws no axes (no fake 0–1 ranges); `None` brings the
+    axes back for data."""
+    item = plot.getPlotItem()
+    text = getattr(plot, "_empty_text", None)
+    if text is None:
+        text = pg.TextItem(anchor=(0.5, 0.5), color="#777777")
+        text.setZValue(10)
+        plot._empty_text = text  # type: ignore[attr-defined]
+    for side in ("left", "bottom"):
+        item.showAxis(side, message is None)
+    if message is None:
+        if text.scene() is not None:
+            plot.removeItem(text)
+        return
+    text.setText(message)
+    if text.scene() is None:
+        plot.addItem(text, ignoreBounds=True)
+    view = item.getViewBox()
+    (x0, x1), (y0, y1) = view.viewRange()
+    text.setPos((x0 + x1) / 2, (y0 + y1) / 2)

@@ -102,9 +102,10 @@ class ComparisonView(QWidget):
         self.set_estimators(names, checked=names[:2])
 
         def show() -> None:
-            measured = list(session.measurements)
+            from explorer.session.state import default_reference
+
             self._results = {**session.measurements, **session.comparison_results}
-            self._refresh_references(prefer=measured[0] if measured else None)
+            self._refresh_references(prefer=default_reference(list(self._results)))
 
         def compare(names: list[str]) -> None:
             host.run(lambda: session.compare(names), "Comparison failed",

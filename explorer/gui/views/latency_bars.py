@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
-from explorer.gui.views.axes import LayerAxis
+from explorer.gui.views.axes import LayerAxis, show_empty
 from explorer.gui.views.host import Host
 from explorer.gui.views.style import PART_COLOURS, SELECTION_COLOUR, legend_html
 from explorer.session import Session
@@ -83,6 +83,7 @@ class LatencyBarsView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(controls)
         layout.addWidget(self.plot, 1)
+        show_empty(self.plot, "No estimate yet")
 
     def attach(self, session: Session, host: Host) -> None:
         session.events.result_changed.connect(lambda: self.set_result(session.result))
@@ -170,6 +171,7 @@ class LatencyBarsView(QWidget):
             low = math.log10(floor) if log else 0.0
             self.plot.setYRange(low, top + 0.05 * (top - low or 1), padding=0)
             self.plot.setXRange(0.4, len(x) + 0.6, padding=0)
+        show_empty(self.plot, None if len(x) else "No estimate to show")
         self._draw_highlight()
 
     def _update_legend(self, heights: dict[str, np.ndarray]) -> None:

@@ -9,7 +9,7 @@ from explorer.gui.views.host import Host
 from explorer.hardware.schema import Accelerator
 from explorer.session import Session
 from explorer.session.view_data import summarise
-from explorer.units import percent, rate, si
+from explorer.units import percent, plural, rate, si
 
 _FIELDS = [
     ("latency", "Total latency", "Sum of the per-layer latencies (one inference)"),
@@ -77,7 +77,7 @@ class SummaryStrip(QFrame):
         bounds_known = any(layer.bound for layer in result.layers)
         self.values["compute"].setText(percent(s.compute_share) if bounds_known else "–")
         self.values["memory"].setText(percent(s.memory_share) if bounds_known else "–")
-        self.values["estimator"].setText(f"{result.estimator} · {s.layers} layers · "
+        self.values["estimator"].setText(f"{result.estimator} · {plural(s.layers, 'layer')} · "
                                          f"{si(s.estimator_runtime_s, 's')}")
 
     def text(self, key: str) -> str:

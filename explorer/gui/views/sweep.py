@@ -254,6 +254,8 @@ class SweepView(QWidget):
 
         session.document.events.changed.connect(
             lambda _path: self.set_accelerator(session.accelerator))
+        session.document.events.source_changed.connect(
+            lambda _source: self.set_accelerator(session.accelerator, fresh=True))
         session.events.network_changed.connect(
             lambda: self.set_network(session.network.name if session.network else None))
         session.events.estimator_changed.connect(
@@ -265,9 +267,14 @@ class SweepView(QWidget):
         self.set_accelerator(session.accelerator)
 
     # -- told by the window -------------------------------------------------------------
-    def set_accelerator(self, acc: Accelerator | None) -> None:
+    def set_accelerator(self, acc: Accelerator | None, fresh: bool = False) -> None:
+        """Offer `acc`'s parameters. Edits of the same design keep the typed values; a
+        `fresh` design (another entry or file) gets value ranges around its own values."""
         if acc is None:
             return  # invalid while editing: keep the last choices
+        if fresh:
+            for row in self.rows:
+                row.values.clear()
         params = sweepable_params(acc)
         self.rows[0].fill(params, "compute.pe_rows")
         self.rows[1].fill(params, "")
@@ -374,7 +381,8 @@ class SweepView(QWidget):
             bottom.setTicks(None)
         else:
             bottom.setTicks([list(enumerate(first.values))])
-        self.plot.setLabel("bottom", first.path)
+        param = self.rows[0].params.get(first.path)
+        self.plot.setLabel("bottom", param.label if param else first.path)
         self.plot.setLabel("left", "total energy" if energy else "total latency",
                            units="J" if energy else "s")
         for i, curve in enumerate(self.curves):
