@@ -7,7 +7,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from explorer.errors import ExplorerError
-from explorer.estimators.base import estimator_names
+from explorer.estimators.registry import estimator_names
 from explorer.gui.views.host import Host
 from explorer.session import Session
 from explorer.session.state import estimator_description, needs_model

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import ExplorerError
-from explorer.estimators.base import estimator_names
+from explorer.estimators.registry import estimator_names
 from explorer.gui import menus
 from explorer.gui.accelerator_panel import AcceleratorPanel
 from explorer.gui.file_commands import FileCommands

@@ -22,13 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from explorer.errors import ArchitectureError, EstimationError, ExplorerError, WorkloadError
-from explorer.estimators.base import (
-    DEFAULT_ESTIMATOR,
-    Estimator,
-    NetworkEstimate,
-    estimator_class,
-    estimator_names,
-)
+from explorer.estimators import registry
+from explorer.estimators.base import Estimator, NetworkEstimate
+from explorer.estimators.registry import DEFAULT_ESTIMATOR, estimator_class, estimator_names
 from explorer.hardware.schema import Accelerator
 from explorer.session.document import AcceleratorDocument
 from explorer.session.events import Events
@@ -37,22 +33,13 @@ from explorer.session.operations import CancelFn, Operation, Progress, Steps, ca
 from explorer.workload.network import Network
 
 
-def make_estimator(name: str, options: Mapping[str, Any], cancel: CancelFn | None = None
-                   ) -> Estimator:
-    """THE place where the session builds an estimator from a name and options (the
-    estimator contract's `make_estimator` replaces this body). Those that can stop inside
-    a long layer (a `cancel` argument, like `simulate`) get the cancel flag."""
-    import inspect
-
+def make_estimator(name: str, options: Mapping[str, Any]) -> Estimator:
+    """The one place the session builds an estimator: the estimator contract's
+    `make_estimator` (options validated by the estimator's options model; a model file
+    is loaded and checked here). Cancel reaches inside long layers through the run."""
     try:
-        cls = estimator_class(name)
-        options = dict(options)
-        if cancel is not None and "cancel" in inspect.signature(cls.__init__).parameters:
-            options["cancel"] = cancel
-        return cls(**options)
-    except ExplorerError:
-        raise
-    except (TypeError, ValueError, ImportError, OSError) as exc:
+        return registry.make_estimator(name, options)
+    except ImportError as exc:
         raise EstimationError(f"estimator {name!r} cannot be created: {exc}") from None
 
 
@@ -363,6 +350,7 @@ class Session:
         if not usable:
             raise EstimationError(f"cannot sweep: {reason}")
         network, acc, estimator = self.network, self.document.accelerator, self.estimator
+        options = dict(self.estimator_options)
         assert network is not None and acc is not None
 
         def steps(cancel: CancelFn) -> Steps[list[dict]]:
@@ -371,7 +359,8 @@ class Session:
             def work(progress: Callable, cancel: CancelFn) -> None:
                 def step(done: int, total: int, _point: Any) -> None:
                     progress(done, total, f"point {done}/{total}")
-                run_sweep(network, acc, axes, estimator, path, progress=step, cancel=cancel)
+                run_sweep(network, acc, axes, estimator, path, progress=step, cancel=cancel,
+                          options=options or None)
 
             yield from callback_steps(work, cancel)
             return list(read_sweep(path))
@@ -422,7 +411,7 @@ def _estimate_steps(made: ResultFor, cancel: CancelFn) -> Steps[NetworkEstimate]
     from explorer.estimators.base import run_estimate
 
     def work(progress: Callable, cancel: CancelFn) -> NetworkEstimate:
-        estimator = make_estimator(made.estimator, dict(made.options), cancel)
+        estimator = make_estimator(made.estimator, dict(made.options))
         return run_estimate(estimator, made.network, made.accelerator, progress=progress,
                             cancel=cancel)
 

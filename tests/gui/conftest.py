@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from explorer.estimators import base  # noqa: E402
+from explorer.estimators import registry  # noqa: E402
 from explorer.estimators.base import LayerEstimate  # noqa: E402
 from explorer.estimators.roofline import Roofline  # noqa: E402
 
@@ -66,7 +66,7 @@ def slow_estimator(monkeypatch) -> str:
     module = types.ModuleType("explorer_gui_test_estimators")
     module.SlowRoofline = SlowRoofline  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setitem(base._REGISTRY, SlowRoofline.name, f"{module.__name__}:SlowRoofline")
+    monkeypatch.setitem(registry._REGISTRY, SlowRoofline.name, f"{module.__name__}:SlowRoofline")
     return SlowRoofline.name
 
 

@@ -96,7 +96,7 @@ class ComparisonView(QWidget):
 
     def attach(self, session: Session, host: Host) -> None:
         from explorer.errors import ExplorerError
-        from explorer.estimators.base import estimator_names
+        from explorer.estimators.registry import estimator_names
 
         names = estimator_names()
         self.set_estimators(names, checked=names[:2])
