@@ -191,3 +191,24 @@ def test_no_qt() -> None:
             "import explorer.session, explorer.session.state, explorer.session.view_data\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_breakdowns_and_ab_deltas_without_qt(session) -> None:
+    from explorer.session.analysis import area_breakdown, layer_detail, op_summary, top_layers
+
+    session.load_network("squeezenet").run()
+    result = session.estimate().run()
+    ops = op_summary(result)
+    assert sum(o.latency_s for o in ops) == pytest.approx(result.latency_s)
+    number, slowest = top_layers(result, 1)[0]
+    assert result.layers[number - 1] is slowest
+    detail = {(s, k): v for s, k, v in layer_detail(result, slowest.name)}
+    assert detail[("Layer", "#")] == str(number) and ("Mapping", "folds") in detail
+    assert area_breakdown(session.accelerator)[0][0] == "PE array"
+    session.pin_baseline()
+    session.document.set_field(("offchip", "bandwidth_bytes_per_cycle"), 4.0)
+    session.estimate().run()
+    ab = session.ab_comparison()
+    assert ab is not None and ab.total_delta_s > 0  # a quarter of the bandwidth
+    assert session.baseline_changes() == [("offchip.bandwidth_bytes_per_cycle", 16.0, 4.0)]
+    assert "slower" in ab.summary()

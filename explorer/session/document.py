@@ -221,6 +221,13 @@ class AcceleratorDocument:
             self.events.modified_changed.emit(self._last_modified)
 
 
+def design_changes(old: Accelerator, new: Accelerator) -> list[tuple[str, Any, Any]]:
+    """(path, old value, new value) for every field that differs between two designs."""
+    found: list[tuple[str, Any, Any]] = []
+    _diff(accelerator_to_data(old), accelerator_to_data(new), (), found)
+    return found
+
+
 def _set_text(path: FieldPath, value: Any) -> str:
     return f"set {format_path(path)} = {value}"
 

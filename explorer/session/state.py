@@ -26,7 +26,8 @@ from explorer.estimators import registry
 from explorer.estimators.base import Estimator, NetworkEstimate
 from explorer.estimators.registry import DEFAULT_ESTIMATOR, estimator_class, estimator_names
 from explorer.hardware.schema import Accelerator
-from explorer.session.document import AcceleratorDocument
+from explorer.session.analysis import ABComparison, ab_compare
+from explorer.session.document import AcceleratorDocument, design_changes
 from explorer.session.events import Events
 from explorer.session.input_shapes import InputSpec, dynamic_inputs
 from explorer.session.operations import CancelFn, Operation, Progress, Steps, callback_steps
@@ -147,6 +148,7 @@ class Session:
         self.sweep_axes: list = []
         self.sweep_path = ""
         self.baseline: NetworkEstimate | None = None
+        self.baseline_for: ResultFor | None = None
         self._was_current = False
 
     # -- what is current -----------------------------------------------------------------
@@ -213,13 +215,25 @@ class Session:
         """Keep the current result as the baseline of A/B comparisons."""
         if self.result is None:
             raise EstimationError("nothing to pin: run an estimate first")
-        self.baseline = self.result
+        self.baseline, self.baseline_for = self.result, self.result_for
         self.events.baseline_changed.emit()
         return self.baseline
 
     def clear_baseline(self) -> None:
-        self.baseline = None
+        self.baseline = self.baseline_for = None
         self.events.baseline_changed.emit()
+
+    def ab_comparison(self) -> ABComparison | None:
+        """The current result against the pinned baseline (None without both)."""
+        if self.baseline is None or self.result is None:
+            return None
+        return ab_compare(self.baseline, self.result)
+
+    def baseline_changes(self) -> list[tuple[str, Any, Any]]:
+        """(path, baseline value, current value) of the design between the two results."""
+        if self.baseline_for is None or self.result_for is None:
+            return []
+        return design_changes(self.baseline_for.accelerator, self.result_for.accelerator)
 
     # -- operations ----------------------------------------------------------------------
     def load_network(self, source: str, input_shapes: dict[str, tuple[int, ...]] | None = None,
