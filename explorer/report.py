@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from explorer.estimators.base import NetworkEstimate
 from explorer.hardware.schema import Accelerator
-from explorer.units import binary_bytes, count, percent, rate, si
+from explorer.units import binary_bytes, count, percent, si
 
 TABLE_COLUMNS = ["layer", "op", "MACs", "cycles", "latency", "bound", "energy", "util"]
 CSV_COLUMNS = ["name", "op", "onnx_nodes", "macs", "cycles", "latency_s", "bound", "energy_j",
@@ -90,7 +90,7 @@ def summary_rows(result: NetworkEstimate,
     share = result.bound_share()
     bounds_known = any(layer.bound for layer in result.layers)
     rows = [("Total latency", si(latency, "s")),
-            ("Throughput", rate(1.0 / latency, " inferences/s") if latency > 0 else "–"),
+            ("Throughput", f"{si(1.0 / latency)} inferences/s" if latency > 0 else "–"),
             ("Cycles", count(result.cycles)),
             ("Energy", si(result.energy_j, "J")),
             ("Memory footprint", binary_bytes(result.memory_bytes))]

@@ -53,7 +53,7 @@ def percent(fraction: float | None, signed: bool = False) -> str:
     sign = "+" if signed and value > 0 else ""
     if value == 0:
         return "0 %"
-    if abs(value) >= 10:
+    if abs(value) >= 9.95:  # what .1f would round to 10.0
         text = f"{value:.0f}"
     elif abs(value) >= 1:
         text = f"{value:.1f}"

@@ -32,6 +32,7 @@ from explorer.gui.accelerator_panel import AcceleratorPanel
 from explorer.gui.file_commands import FileCommands
 from explorer.gui.registry import TABS
 from explorer.gui.settings import Settings
+from explorer.gui.views.layer_detail import LayerDetailView
 from explorer.gui.views.layer_table import LayerTable
 from explorer.gui.views.summary import SummaryStrip
 from explorer.gui.workers import Task, TaskRunner
@@ -98,6 +99,7 @@ class MainWindow(FileCommands, QMainWindow):
     def _build_views(self) -> None:
         self.summary = SummaryStrip()
         self.layer_table = LayerTable()
+        self.layer_detail = LayerDetailView()
         self.accelerator_panel = AcceleratorPanel(self.session.document)
         self.accelerator_panel.errorOccurred.connect(self.report_error)
         self.accelerator_panel.confirm_discard = self.confirm_unsaved
@@ -107,7 +109,7 @@ class MainWindow(FileCommands, QMainWindow):
             view = factory()
             self.views[key] = view
             self.tabs.addTab(view, title)
-        for view in (self.summary, self.layer_table, *self.views.values()):
+        for view in (self.summary, self.layer_table, self.layer_detail, *self.views.values()):
             view.attach(self.session, self)  # type: ignore[attr-defined]
         self.overview_splitter = self.views["overview"]
         self.bars, self.roofline = self.views["overview"].bars, self.views["overview"].roofline
@@ -124,8 +126,13 @@ class MainWindow(FileCommands, QMainWindow):
                                            Qt.DockWidgetArea.LeftDockWidgetArea)
         self.layers_dock = self._dock("Layers", "layersDock", self.layer_table,
                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.detail_dock = self._dock("Layer detail", "layerDetailDock", self.layer_detail,
+                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.layers_dock, self.detail_dock, Qt.Orientation.Horizontal)
         self.resizeDocks([self.accelerator_dock], [400], Qt.Orientation.Horizontal)
         self.resizeDocks([self.layers_dock], [290], Qt.Orientation.Vertical)
+        self.resizeDocks([self.layers_dock, self.detail_dock], [700, 300],
+                         Qt.Orientation.Horizontal)
 
     def _dock(self, title: str, name: str, widget: QWidget,
               area: Qt.DockWidgetArea) -> QDockWidget:

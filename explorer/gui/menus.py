@@ -93,6 +93,7 @@ def build_menus(win: MainWindow, zoo_names: list[str]) -> None:
     view_menu = bar.addMenu("&View")
     view_menu.addAction(win.accelerator_dock.toggleViewAction())
     view_menu.addAction(win.layers_dock.toggleViewAction())
+    view_menu.addAction(win.detail_dock.toggleViewAction())
     view_menu.addAction(win.bars.log_check.text(), win.bars.log_check.toggle)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(win.about_action)

@@ -230,10 +230,12 @@ class Session:
         return ab_compare(self.baseline, self.result)
 
     def baseline_changes(self) -> list[tuple[str, Any, Any]]:
-        """(path, baseline value, current value) of the design between the two results."""
+        """(path, baseline value, current value) of every parameter that differs between
+        the designs of the two results (names, descriptions and sources left out)."""
         if self.baseline_for is None or self.result_for is None:
             return []
-        return design_changes(self.baseline_for.accelerator, self.result_for.accelerator)
+        changes = design_changes(self.baseline_for.accelerator, self.result_for.accelerator)
+        return [c for c in changes if not _descriptive(c[0])]
 
     # -- operations ----------------------------------------------------------------------
     def load_network(self, source: str, input_shapes: dict[str, tuple[int, ...]] | None = None,
@@ -419,6 +421,12 @@ class Session:
         if self.result is not None and current != self._was_current:
             self.events.freshness_changed.emit()
         self._was_current = current
+
+
+def _descriptive(path: str) -> bool:
+    """Text about a design rather than a parameter of it."""
+    last = path.rsplit(".", 1)[-1]
+    return path.startswith("sources") or last in ("name", "description", "source")
 
 
 def _estimate_steps(made: ResultFor, cancel: CancelFn) -> Steps[NetworkEstimate]:

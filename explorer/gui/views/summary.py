@@ -71,7 +71,7 @@ class SummaryStrip(QFrame):
             return
         s = summarise(result, acc)
         self.values["latency"].setText(si(s.latency_s, "s"))
-        self.values["throughput"].setText(rate(s.throughput_per_s, " inferences/s"))
+        self.values["throughput"].setText(rate(s.throughput_per_s, "/s"))
         self.values["energy"].setText(si(s.energy_j, "J"))
         self.values["utilisation"].setText(percent(s.utilisation))
         bounds_known = any(layer.bound for layer in result.layers)
