@@ -63,10 +63,11 @@ def run(args: argparse.Namespace) -> int:
         common.write_output(json.dumps(data, indent=2) + "\n", args.output)
         return 0
     from explorer.cli.inspect import _table
+    from explorer.session.analysis import describe_change
     from explorer.units import percent, si
 
     lines = [ab.summary(), "", "Design changes (A → B)"]
-    lines += [f"  {p}: {a} → {b}" for p, a, b in changes[:40]] or ["  (none)"]
+    lines += [f"  {describe_change(*change)}" for change in changes] or ["  (none)"]
     lines += ["", f"Largest per-layer changes (top {len(ranked)})"]
     lines += _table(["#", "name", "op", "A", "B", "delta"],
                     [[str(x.number), x.name, x.op, si(x.baseline_s, "s"), si(x.current_s, "s"),

@@ -173,3 +173,20 @@ def ab_compare(baseline: NetworkEstimate, current: NetworkEstimate) -> ABCompari
                          matched[layer.name].latency_s if layer.name in matched else None)
               for number, layer in enumerate(baseline.layers, start=1)]
     return ABComparison(baseline, current, layers)
+
+
+def describe_change(path: str, old: Any, new: Any) -> str:
+    """'clock_hz: 1 GHz → 200 MHz', units from the schema."""
+    from explorer.hardware.introspect import resolve_loc
+    from explorer.units import format_value
+
+    loc = tuple(int(p) if p.isdigit() else p for p in path.split("."))
+    facts, _model = resolve_loc(loc)
+    unit = facts.unit if facts is not None else ""
+
+    def text(value: Any) -> str:
+        if isinstance(value, list):
+            return "/".join(str(v) for v in value)
+        return format_value(value, unit)
+
+    return f"{path}: {text(old)} → {text(new)}"

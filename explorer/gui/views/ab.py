@@ -24,7 +24,7 @@ from explorer.gui.views.axes import LayerAxis, show_empty
 from explorer.gui.views.host import Host
 from explorer.gui.views.style import legend_html
 from explorer.session import Session
-from explorer.session.analysis import ABComparison
+from explorer.session.analysis import ABComparison, describe_change
 from explorer.units import percent, si
 
 A_COLOUR, B_COLOUR = "#9E9E9E", "#1F77B4"
@@ -119,9 +119,10 @@ class ABView(QWidget):
             return
         show_empty(self.plot, None)
         self.summary.setText(ab.summary())
+        more = f" (+{len(changes) - 12} more)" if len(changes) > 12 else ""
         self.changes.setText("Design changes A → B: " + ("; ".join(
-            f"{p}: {a} → {b}" for p, a, b in changes[:12]) + (" …" if len(changes) > 12
-                                                              else "") if changes else "none"))
+            describe_change(*change) for change in changes[:12]) + more if changes
+            else "none"))
         x = np.array([layer.number for layer in ab.layers], dtype=float)
         self._a.setOpts(x=x - _HALF / 2, height=[layer.baseline_s for layer in ab.layers],
                         width=_HALF)
