@@ -71,3 +71,24 @@ def test_a_bad_model_file_is_refused_when_chosen(qtbot, window, dialogs, tmp_pat
     assert dialogs and "model.skops" in dialogs[-1][1] + str(bad)
     assert window.estimator == "depgraph"
     assert window.estimator_combo.currentData() == "depgraph"
+
+
+def test_log_bars_keep_the_split_honest_and_label_ticks_in_si(qtbot, window,
+                                                              open_and_estimate) -> None:
+    open_and_estimate(window, "squeezenet")
+    bars = window.bars
+    bars.log_check.setChecked(True)
+    # one colour per bar (its largest part), never a stacked split on a log axis
+    drawn = {part: item.opts["height"] for part, item in bars._parts.items()}
+    per_bar = [sum(1 for h in drawn.values() if len(h) and h[i] > 0)
+               for i in range(bars.bar_count())]
+    assert max(per_bar) == 1
+    assert "mostly" in bars.legend.text()
+    labels = bars.value_axis.tickStrings([-4.0, -3.0], 1.0, 1.0)
+    assert labels == ["100 µs", "1 ms"]
+    layer = max(window.session.result.layers, key=lambda x: x.latency_s)
+    tip = bars.tooltip_text(layer)
+    assert "exposed memory" in tip or "compute:" in tip
+    assert "bound: compute-bound" in tip or "bound: memory-bound" in tip
+    bars.log_check.setChecked(False)
+    assert "mostly" not in bars.legend.text()

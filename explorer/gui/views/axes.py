@@ -106,3 +106,26 @@ def show_empty(plot: pg.PlotWidget, message: str | None) -> None:
     view = item.getViewBox()
     (x0, x1), (y0, y1) = view.viewRange()
     text.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+
+
+class QuantityAxis(pg.AxisItem):
+    """A value axis in `unit` that can switch to log: linear ticks get pyqtgraph's SI
+    prefix in the axis title ("Latency (µs)"); log ticks sit at whole decades and each
+    carries its own SI value ("100 µs", not "0.0001")."""
+
+    def __init__(self, orientation: str, unit: str) -> None:
+        super().__init__(orientation)
+        self.unit = unit
+
+    def set_log(self, log: bool) -> None:
+        self.setLogMode(log)
+        self.enableAutoSIPrefix(not log)
+
+    def logTickValues(self, minVal: float, maxVal: float, size: float,
+                      stdTicks: list) -> list:
+        return DecadeLogAxis.logTickValues(self, minVal, maxVal, size, stdTicks)  # type: ignore[arg-type]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if self.logMode:
+            return [si(10 ** v, self.unit) for v in values]
+        return super().tickStrings(values, scale, spacing)

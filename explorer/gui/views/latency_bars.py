@@ -20,11 +20,17 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
-from explorer.gui.views.axes import LayerAxis, show_empty
+from explorer.gui.views.axes import LayerAxis, QuantityAxis, show_empty
 from explorer.gui.views.host import Host
 from explorer.gui.views.style import PART_COLOURS, SELECTION_COLOUR, legend_html
 from explorer.session import Session
-from explorer.session.view_data import BREAKDOWN_PARTS, latency_breakdown, layer_order
+from explorer.session.view_data import (
+    BREAKDOWN_PARTS,
+    PART_LABELS,
+    bound_label,
+    latency_breakdown,
+    layer_order,
+)
 from explorer.units import count, percent, si
 
 _BAR_WIDTH = 0.8
@@ -48,12 +54,13 @@ class LatencyBarsView(QWidget):
         self.log_check = QCheckBox("Log scale")
         self.log_check.setToolTip("Logarithmic latency axis")
         self.log_check.toggled.connect(self._redraw)
-        self.legend = QLabel(legend_html([(part, PART_COLOURS[part]) for part in
-                                          ("compute", "memory", "stall")]))
-        self.legend.setToolTip("Memory is the transfer time not hidden behind compute")
+        self.legend = QLabel(legend_html([(PART_LABELS[part], PART_COLOURS[part])
+                                          for part in BREAKDOWN_PARTS]))
+        self.legend.setToolTip("Exposed memory: transfer time not hidden behind compute")
 
         self.axis = LayerAxis()
-        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis})
+        self.value_axis = QuantityAxis("left", "s")
+        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis, "left": self.value_axis})
         self.plot.setBackground("w")
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(y=True, alpha=0.25)
@@ -148,7 +155,12 @@ class LatencyBarsView(QWidget):
             else:
                 for part, value in parts.items():
                     heights[part][position] = value
-        self._update_legend(heights)
+        if log:
+            # A stacked split on a log axis misstates the parts (a 6 % compute share at
+            # the bottom of a log bar looks like most of it): one colour per bar, its
+            # largest part; the split is in the tooltip.
+            heights = _dominant_only(heights)
+        self._update_legend(heights, log)
         floor = self._log_floor(layers) if log else 0.0
         bottom = np.zeros(len(x))
         for part, item in self._parts.items():
@@ -162,9 +174,11 @@ class LatencyBarsView(QWidget):
             bottom = top
         self._totals = bottom
         self._floor = floor
-        axis = self.plot.getAxis("left")
-        axis.setLogMode(log)
-        self.plot.setLabel("left", "Latency", units="s")
+        self.value_axis.set_log(log)
+        if log:
+            self.plot.setLabel("left", "Latency (log scale)")
+        else:
+            self.plot.setLabel("left", "Latency", units="s")
         self.plot.enableAutoRange()
         if len(x):
             top = np.log10(max(bottom.max(), floor)) if log else bottom.max()
@@ -174,13 +188,15 @@ class LatencyBarsView(QWidget):
         show_empty(self.plot, None if len(x) else "No estimate to show")
         self._draw_highlight()
 
-    def _update_legend(self, heights: dict[str, np.ndarray]) -> None:
+    def _update_legend(self, heights: dict[str, np.ndarray], log: bool = False) -> None:
         """Name only what is drawn: the breakdown parts, or bound colours, or plain bars."""
         shown = [part for part in self._parts if heights[part].any()]
         if any(part in BREAKDOWN_PARTS for part in shown):
             shown = list(BREAKDOWN_PARTS) + [p for p in shown if p not in BREAKDOWN_PARTS]
-        labels = {"unknown": "latency (no breakdown)"}
-        self.legend.setText(legend_html([(labels.get(part, part), PART_COLOURS[part])
+        labels = {part: PART_LABELS.get(part, part) for part in shown}
+        if log:
+            labels.update({part: f"mostly {PART_LABELS[part]}" for part in BREAKDOWN_PARTS})
+        self.legend.setText(legend_html([(labels[part], PART_COLOURS[part])
                                          for part in shown]))
 
     @staticmethod
@@ -262,9 +278,11 @@ class LatencyBarsView(QWidget):
                  f"cycles: {count(layer.cycles)}", f"MACs: {count(layer.macs)}"]
         parts = latency_breakdown(layer)
         if parts:
-            lines += [f"{part}: {si(value, 's')}" for part, value in parts.items() if value]
+            total = sum(parts.values()) or 1.0
+            lines += [f"{PART_LABELS[part]}: {si(value, 's')} ({percent(value / total)})"
+                      for part, value in parts.items() if value]
         if layer.bound:
-            lines.append(f"bound: {layer.bound}")
+            lines.append(f"bound: {bound_label(layer.bound)}")
         if layer.utilisation is not None:
             lines.append(f"utilisation: {percent(layer.utilisation)}")
         if layer.energy_j is not None:
@@ -272,3 +290,18 @@ class LatencyBarsView(QWidget):
         if not layer.modelled:
             lines.append("⚠ op not modelled: costed by element count")
         return "\n".join(lines)
+
+
+def _dominant_only(heights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each bar's whole height under its largest breakdown part (for log axes)."""
+    parts = [p for p in BREAKDOWN_PARTS if p in heights]
+    if not parts:
+        return heights
+    stacked = np.vstack([heights[p] for p in parts])
+    total = stacked.sum(axis=0)
+    winner = stacked.argmax(axis=0)
+    out = {key: (np.zeros_like(value) if key in parts else value)
+           for key, value in heights.items()}
+    for i, part in enumerate(parts):
+        out[part] = np.where((winner == i) & (total > 0), total, 0.0)
+    return out

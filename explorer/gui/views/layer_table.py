@@ -27,6 +27,7 @@ from explorer.estimators.base import LayerEstimate, NetworkEstimate
 from explorer.gui.views.host import Host
 from explorer.hardware.schema import Accelerator
 from explorer.session import Session
+from explorer.session.view_data import bound_label
 from explorer.units import binary_bytes, count, si
 from explorer.workload.network import Layer, Network
 
@@ -143,7 +144,7 @@ class LayerTableModel(QStandardItemModel):
             case "Latency":
                 return si(estimate.latency_s, "s") if estimate else ""
             case "Bound":
-                return (estimate.bound or "") if estimate else ""
+                return bound_label(estimate.bound) if estimate else ""
         return ""
 
     def _sort_key(self, row: int, layer: Layer, column: str) -> Any:
