@@ -10,13 +10,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QUrl
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QPoint,
+    QRect,
+    QSize,
+    QSizeF,
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QWidget
 
 from explorer.session.export import FORMATS, ExportError, export_format, write_file
 
 __all__ = ["FORMATS", "ExportError", "export_format", "pdf_bytes", "pdf_from_png",
-           "plot_image", "png_bytes", "write_file"]
+           "plot_image", "png_bytes", "widget_pdf", "widget_svg", "write_file"]
 
 PDF_RESOLUTION_DPI = 300
 
@@ -79,3 +92,72 @@ def pdf_from_png(html: str, images: Mapping[str, bytes]) -> bytes:
             raise ExportError(f"plot {name} could not be decoded")
         decoded[name] = image
     return pdf_bytes(html, decoded)
+
+
+TITLE_HEIGHT_PX = 28
+
+
+def _paint_titled(painter: QPainter, widget: QWidget, title: str) -> None:
+    """The widget as vector drawing (its plots' items, axes and legend labels are painted
+    through `painter`, not grabbed as pixels), under a title line."""
+    font = painter.font()
+    font.setPointSizeF(11)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(8, 0, widget.width() - 16, TITLE_HEIGHT_PX,
+                     int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), title)
+    widget.render(painter, QPoint(0, TITLE_HEIGHT_PX),
+                  renderFlags=QWidget.RenderFlag.DrawChildren)
+
+
+def widget_svg(widget: QWidget, title: str) -> bytes:
+    """The widget (a tab with its plots and legends) as an SVG drawing with a title.
+    (pyqtgraph's own SVGExporter fails on Qt >= 6.11; Qt's SVG generator does not.)"""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    size = QSize(widget.width(), widget.height() + TITLE_HEIGHT_PX)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(size)
+    generator.setViewBox(QRect(QPoint(0, 0), size))
+    generator.setTitle(title)
+    generator.setDescription("accel-explorer")
+    painter = QPainter(generator)
+    try:
+        _paint_titled(painter, widget, title)
+    finally:
+        painter.end()
+    buffer.close()
+    svg = bytes(data.data())
+    if b"<svg" not in svg:
+        raise ExportError("the plot could not be rendered as SVG")
+    return svg
+
+
+def widget_pdf(widget: QWidget, title: str) -> bytes:
+    """The widget as a one-page vector PDF, the page sized to the widget, with a title."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(96)  # one widget pixel = one PDF pixel at 96 dpi
+    width_mm = widget.width() * 25.4 / 96
+    height_mm = (widget.height() + TITLE_HEIGHT_PX) * 25.4 / 96
+    writer.setPageLayout(QPageLayout(QPageSize(QSizeF(width_mm, height_mm),
+                                               QPageSize.Unit.Millimeter),
+                                     QPageLayout.Orientation.Portrait,
+                                     QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter))
+    writer.setTitle(title)
+    writer.setCreator("accel-explorer")
+    painter = QPainter(writer)
+    try:
+        _paint_titled(painter, widget, title)
+    finally:
+        painter.end()
+    del writer
+    buffer.close()
+    pdf = bytes(data.data())
+    if not pdf.startswith(b"%PDF"):
+        raise ExportError("the plot could not be rendered as PDF")
+    return pdf

@@ -176,24 +176,37 @@ class FileCommands:
     @Slot()
     def export_plot_dialog(self: MainWindow) -> None:
         tab = self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "and")
-        stem = "_".join(tab.lower().split())
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export plot as PNG", str(Path(self.settings.last_dir()) / f"{stem}.png"),
-            "PNG image (*.png)")
+        stem = "_".join(tab.lower().replace("/", "-").split())
+        filters = {".svg": "SVG drawing (*.svg)", ".pdf": "PDF drawing (*.pdf)",
+                   ".png": "PNG image (*.png)"}
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export plot", str(Path(self.settings.last_dir()) / f"{stem}.svg"),
+            ";;".join(filters.values()))
         if not path:
             return
-        if not path.lower().endswith(".png"):
-            path += ".png"
+        if Path(path).suffix.lower() not in filters:
+            path += next((s for s, f in filters.items() if f == chosen), ".svg")
         self.settings.set_last_dir(str(Path(path).parent))
         self.export_plot(path)
 
     def export_plot(self: MainWindow, path: str) -> bool:
-        """Save the current tab's plots, as shown, to a PNG file."""
-        from explorer.gui.export import png_bytes, write_file
+        """Save the current tab's plots with a title: SVG or PDF as vector drawings (for
+        papers), PNG as shown on screen."""
+        from explorer.gui.export import png_bytes, widget_pdf, widget_svg, write_file
 
-        image = self.tabs.currentWidget().grab().toImage()
+        widget = self.tabs.currentWidget()
+        tab = self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "&")
+        result = self.session.result
+        title = tab if result is None else (f"{tab}: {result.network.name} on "
+                                            f"{result.accelerator} ({result.estimator})")
+        suffix = Path(path).suffix.lower()
         try:
-            write_file(path, png_bytes(image))
+            if suffix == ".svg":
+                write_file(path, widget_svg(widget, title))
+            elif suffix == ".pdf":
+                write_file(path, widget_pdf(widget, title))
+            else:
+                write_file(path, png_bytes(widget.grab().toImage()))
         except ExplorerError as exc:
             self.report_error("Cannot export plot", str(exc))
             return False

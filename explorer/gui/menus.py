@@ -47,8 +47,9 @@ def build_actions(win: MainWindow) -> None:
                                QKeySequence("Ctrl+E"), sp.SP_DialogSaveButton,
                                "Save the estimate as a PDF or HTML report, CSV or JSON "
                                "(Ctrl+E)")
-    win.export_plot_action = action("Export &plot as PNG…", win.export_plot_dialog, None,
-                                    None, "Save the plots of the current tab as a PNG image")
+    win.export_plot_action = action("Export &plot…", win.export_plot_dialog, None, None,
+                                    "Save the plots of the current tab with a title: SVG or "
+                                    "PDF (vector, for papers) or PNG")
     for act in (win.export_action, win.export_plot_action):
         act.setEnabled(False)  # until there is an estimate
     win.quit_action = action("&Quit", win.close, QKeySequence.StandardKey.Quit)

@@ -100,3 +100,27 @@ def test_export_plot_as_png(estimated, save_as, tmp_path, dialogs) -> None:
     save_as(str(tmp_path / "missing" / "plots.png"))
     estimated.export_plot_action.trigger()
     assert dialogs and dialogs[0][0] == "Cannot export plot"
+
+
+def test_export_plot_as_vector_svg_and_pdf(estimated, save_as, tmp_path, dialogs) -> None:
+    import xml.etree.ElementTree as ET
+
+    path = tmp_path / "overview.svg"
+    save_as(str(path))
+    estimated.export_plot_action.trigger()
+    root = ET.fromstring(path.read_bytes())
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = " ".join("".join(t.itertext()) for t in root.iter(f"{ns}text"))
+    assert "squeezenet on gemmini (depgraph)" in texts  # the title
+    assert "Latency" in texts and "compute" in texts  # axis title and legend, as text
+    bars = [r for r in root.iter(f"{ns}path")] + [r for r in root.iter(f"{ns}rect")]
+    assert len(bars) > 30  # drawn as shapes, not one embedded picture
+    estimated.tabs.setCurrentWidget(estimated.views["breakdown"])
+    pdf = tmp_path / "breakdown.pdf"
+    save_as(str(pdf))
+    estimated.export_plot_action.trigger()
+    assert pdf.read_bytes().startswith(b"%PDF") and not dialogs
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "Breakdown" in text and "Conv" in text
