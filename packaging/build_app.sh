@@ -12,6 +12,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-$root/.venv/bin/python}"
+# The app is frozen from the installed wheel only: a PYTHONPATH naming the checkout
+# (as when run from the test suite) would make PyInstaller freeze the source tree,
+# whose explorer/ has no package data.
+unset PYTHONPATH PYTHONHOME
 deb=0 tar=0
 for arg in "$@"; do
   case "$arg" in
