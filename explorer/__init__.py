@@ -118,7 +118,7 @@ def library_names() -> list[str]:
 
 def estimator_names() -> list[str]:
     """Names of the registered estimators (`roofline`, `depgraph`, ...)."""
-    from explorer.estimators.base import estimator_names as _names
+    from explorer.estimators.registry import estimator_names as _names
 
     return _names()
 
@@ -128,16 +128,17 @@ def estimate(network: Network | str, accelerator: Accelerator | str = "gemmini",
              progress: Callable[[int, int, str], None] | None = None,
              **options: Any) -> NetworkEstimate:
     """Estimate `network` on `accelerator` with a registered estimator (default: the most
-    accurate fast one). `options` go to the estimator (e.g. `model=` for statistical);
+    accurate fast one). `options` go to the estimator's options model (e.g. `alpha=` for
+    refined-roofline, `model=` for statistical); unknown or bad ones raise EstimationError.
     `progress(done, total, layer_name)` is called after every layer (for `simulate`,
     which takes seconds)."""
-    from explorer.estimators.base import DEFAULT_ESTIMATOR, get_estimator
+    from explorer.estimators.registry import DEFAULT_ESTIMATOR, make_estimator
 
     if isinstance(network, str):
         network = load_network(network)
     if isinstance(accelerator, str):
         accelerator = load_accelerator(accelerator)
-    return get_estimator(estimator or DEFAULT_ESTIMATOR, **options).estimate(
+    return make_estimator(estimator or DEFAULT_ESTIMATOR, options).estimate(
         network, accelerator, progress=progress)
 
 
@@ -206,7 +207,7 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
 
     import pandas as pd
 
-    from explorer.estimators.base import DEFAULT_ESTIMATOR
+    from explorer.estimators.registry import DEFAULT_ESTIMATOR
     from explorer.hardware.overrides import apply_values
     from explorer.sweep import RESULT_FIELDS, Axis, read_sweep, run_sweep
 
