@@ -126,12 +126,13 @@ def estimator_names() -> list[str]:
 def estimate(network: Network | str, accelerator: Accelerator | str = "gemmini",
              estimator: str | None = None, *,
              progress: Callable[[int, int, str], None] | None = None,
+             cancel: Callable[[], bool] | None = None,
              **options: Any) -> NetworkEstimate:
     """Estimate `network` on `accelerator` with a registered estimator (default: the most
     accurate fast one). `options` go to the estimator's options model (e.g. `alpha=` for
     refined-roofline, `model=` for statistical); unknown or bad ones raise EstimationError.
-    `progress(done, total, layer_name)` is called after every layer (for `simulate`,
-    which takes seconds)."""
+    `progress(done, total, what)` is called after every layer and inside long ones (for
+    `simulate`, which takes seconds); `cancel()` returning True stops with `Cancelled`."""
     from explorer.estimators.registry import DEFAULT_ESTIMATOR, make_estimator
 
     if isinstance(network, str):
@@ -139,7 +140,7 @@ def estimate(network: Network | str, accelerator: Accelerator | str = "gemmini",
     if isinstance(accelerator, str):
         accelerator = load_accelerator(accelerator)
     return make_estimator(estimator or DEFAULT_ESTIMATOR, options).estimate(
-        network, accelerator, progress=progress)
+        network, accelerator, progress=progress, cancel=cancel)
 
 
 def with_overrides(accelerator: Accelerator | str,

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 
 from explorer.estimators.base import LAYER_COLUMNS, NetworkEstimate
 from explorer.hardware.schema import Accelerator
-from explorer.units import binary_bytes, count, si
+from explorer.units import binary_bytes, count, percent, si
+from explorer.version import __version__
 
 TABLE_COLUMNS = ["layer", "op", "MACs", "cycles", "latency", "bound", "energy", "util"]
 # The CSV has exactly the flat columns of `NetworkEstimate.to_dataframe()`.
@@ -81,15 +82,15 @@ def summary_rows(result: NetworkEstimate,
     share = result.bound_share()
     bounds_known = any(layer.bound for layer in result.layers)
     rows = [("Total latency", si(latency, "s")),
-            ("Throughput", f"{1.0 / latency:.3g} inferences/s" if latency > 0 else "–"),
+            ("Throughput", f"{si(1.0 / latency)} inferences/s" if latency > 0 else "–"),
             ("Cycles", count(result.cycles)),
             ("Energy", si(result.energy_j, "J")),
             ("Memory footprint", binary_bytes(result.memory_bytes))]
     if accelerator is not None and latency > 0:
         macs = sum(layer.macs for layer in result.layers)
-        rows.append(("Utilisation", f"{100 * macs / (latency * accelerator.peak_macs_per_s):.1f} %"))
-    rows += [("Compute-bound time", f"{100 * share['compute']:.0f} %" if bounds_known else "–"),
-             ("Memory-bound time", f"{100 * share['memory']:.0f} %" if bounds_known else "–"),
+        rows.append(("Utilisation", percent(macs / (latency * accelerator.peak_macs_per_s))))
+    rows += [("Compute-bound time", percent(share["compute"]) if bounds_known else "–"),
+             ("Memory-bound time", percent(share["memory"]) if bounds_known else "–"),
              ("Layers estimated", str(len(result.layers))),
              ("Estimator run time", si(result.runtime_s, "s"))]
     return rows
@@ -189,5 +190,7 @@ def html_report(result: NetworkEstimate, images: Mapping[str, str] | None = None
                      f"<p><img src=\"{html.escape(src, quote=True)}\" width=\"600\"></p>")
         if legends and caption in legends:
             parts.append(f"<p class=\"caption\">{legends[caption]}</p>")
-    parts += ["<h2>Per-layer estimate</h2>", _layer_table(result), "</body></html>"]
+    parts += ["<h2>Per-layer estimate</h2>", _layer_table(result),
+              f"<p class=\"caption\">Written by accel-explorer {__version__}.</p>",
+              "</body></html>"]
     return "\n".join(parts) + "\n"

@@ -98,7 +98,8 @@ class Compute(_Strict):
                                        json_schema_extra=_unit("MAC/cycle"))
     dataflows: list[Dataflow] = Field(default_factory=lambda: [Dataflow.WS], min_length=1,
                                       description="Dataflows the array supports.")
-    dataflow: Dataflow = Field(Dataflow.WS, description="Dataflow used for estimates.")
+    dataflow: Dataflow = Field(Dataflow.WS, description="Dataflow used for estimates.",
+                               json_schema_extra={"choices_from": "dataflows"})
     precision: Precision = Field(default_factory=Precision)
     pipeline_depth_cycles: int = Field(
         0, ge=0, le=10000,

@@ -6,7 +6,8 @@ import pytest
 
 from explorer.errors import WorkloadError
 from explorer.estimators.base import LayerEstimate, get_estimator
-from explorer.gui.view_data import (
+from explorer.hardware.library import load_accelerator
+from explorer.session.view_data import (
     compare,
     latency_breakdown,
     layer_order,
@@ -15,7 +16,6 @@ from explorer.gui.view_data import (
     roofline_points,
     summarise,
 )
-from explorer.hardware.library import load_accelerator
 from explorer.workload import load_network
 
 
