@@ -92,3 +92,22 @@ def test_log_bars_keep_the_split_honest_and_label_ticks_in_si(qtbot, window,
     assert "bound: compute-bound" in tip or "bound: memory-bound" in tip
     bars.log_check.setChecked(False)
     assert "mostly" not in bars.legend.text()
+
+
+def test_help_lists_the_shortcuts_from_the_actions(window) -> None:
+    from explorer.gui.menus import shortcuts_text
+
+    text = shortcuts_text(window)
+    assert "F5" in text and "Ctrl+E" in text and "Ctrl+Z" in text and "Ctrl+Y" in text
+    assert "architecture.md" in text
+
+
+def test_estimator_options_form_from_the_options_model(qtbot, window) -> None:
+    assert window.set_estimator("refined-roofline")
+    dialog = window.estimator_combo.options_dialog()
+    assert dialog is not None
+    spin = dialog.form.editor(("alpha",)).widget
+    spin.setValue(0.5)
+    dialog.accept()
+    assert window.session.estimator_options == {"alpha": 0.5}
+    assert window.set_estimator("roofline") and window.estimator_combo.options_dialog() is None
