@@ -111,3 +111,26 @@ def test_estimator_options_form_from_the_options_model(qtbot, window) -> None:
     dialog.accept()
     assert window.session.estimator_options == {"alpha": 0.5}
     assert window.set_estimator("roofline") and window.estimator_combo.options_dialog() is None
+
+
+def test_drops_are_copies_and_recent_files_include_examples_and_accelerators(
+        qtbot, window, tmp_path) -> None:
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    target = tmp_path / "mine.yaml"
+    assert window.save_accelerator_to(str(target))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(target))])
+    # a file manager offers copy or move and proposes a move
+    event = QDropEvent(QPointF(QPoint(100, 100)),
+                       Qt.DropAction.CopyAction | Qt.DropAction.MoveAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event.setDropAction(Qt.DropAction.MoveAction)
+    window.dropEvent(event)
+    assert event.dropAction() == Qt.DropAction.CopyAction and target.is_file()
+    assert str(target.resolve()) in window.settings.recent_files()
+    with qtbot.waitSignal(window.networkLoaded, timeout=60_000):
+        window.examples_menu.actions()[0].trigger()
+    example = window.examples_menu.actions()[0].text()
+    qtbot.waitUntil(lambda: window.settings.recent_files()[0] == example, timeout=5_000)
