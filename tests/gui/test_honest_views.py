@@ -134,3 +134,10 @@ def test_drops_are_copies_and_recent_files_include_examples_and_accelerators(
         window.examples_menu.actions()[0].trigger()
     example = window.examples_menu.actions()[0].text()
     qtbot.waitUntil(lambda: window.settings.recent_files()[0] == example, timeout=5_000)
+
+
+def test_roofline_tooltip_names_the_limiting_roof(qtbot, window, open_and_estimate) -> None:
+    open_and_estimate(window, "squeezenet")
+    point = window.roofline._points[0]
+    tip = window.roofline._tip(0, 0, point.name)
+    assert "limited by:" in tip and "of it" in tip and "DRAM traffic" in tip
