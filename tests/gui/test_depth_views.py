@@ -4,6 +4,7 @@ designs, through the real window offscreen."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 
 def test_layer_detail_follows_the_selection(qtbot, window, open_and_estimate) -> None:
@@ -46,3 +47,18 @@ def test_ab_two_library_accelerators_on_one_network(qtbot, window, open_and_esti
     assert "B " in view.summary.text() and "compute.pe_rows" in view.changes.text()
     view.clear_button.click()
     assert view.comparison is None and window.session.baseline is None
+
+
+def test_layer_table_has_cycles_energy_and_utilisation(qtbot, window, open_and_estimate) -> None:
+    from explorer.gui.views.layer_table import COLUMNS
+
+    open_and_estimate(window, "squeezenet")
+    model, result = window.layer_table.model, window.session.result
+    slowest = max(result.layers, key=lambda layer: layer.latency_s)
+    row = model.row_of(slowest.name)
+    cells = {column: model.item(row, i).text() for i, column in enumerate(COLUMNS)}
+    assert cells["Cycles"].endswith(" k") or cells["Cycles"].endswith(" M")
+    assert cells["Energy"].endswith("J") and cells["Utilisation"].endswith("%")
+    window.layer_table.view.sortByColumn(COLUMNS.index("Energy"), Qt.SortOrder.DescendingOrder)
+    first = window.layer_table.visible_names()[0]
+    assert first == max(result.layers, key=lambda layer: layer.energy_j or 0).name
