@@ -113,7 +113,7 @@ def test_compare_and_measurement(session, tmp_path) -> None:
     results = session.compare(["roofline", "refined-roofline"]).run()
     assert set(results) == {"roofline", "refined-roofline"}
     assert session.comparison_results is results
-    measured = results["roofline"].to_json()
+    measured = results["roofline"].to_dict()
     path = tmp_path / "measured.json"
     path.write_text(json.dumps(measured), encoding="utf-8")
     session.add_measurement(str(path))

@@ -12,10 +12,11 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from explorer.data import data_dir
 from explorer.errors import ExplorerError
 from explorer.gui.main_window import MainWindow
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = data_dir("resources")
 SCREENSHOT_TIMEOUT_MS = 300_000
 EXIT_OK, EXIT_FAILED = 0, 2
 

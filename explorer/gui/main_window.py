@@ -356,9 +356,12 @@ class MainWindow(FileCommands, QMainWindow):
         self.cancel_action.setEnabled(False)
 
     def show_about(self) -> None:
+        from explorer.version import __version__
+
         QMessageBox.about(self, "About accel-explorer",
-                          "accel-explorer: per-layer latency, energy and roofline of DNN "
-                          "inference on AI accelerators.\nOpen an ONNX network, edit the "
+                          f"accel-explorer {__version__}: per-layer latency, energy and "
+                          "roofline of DNN inference on AI accelerators.\nOpen an ONNX "
+                          "network, edit the "
                           "accelerator, compare estimators.")
 
     # ===================================================================== settings

@@ -10,11 +10,11 @@ text shown in tooltips and in docs/accelerator-format.md.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 
 
 class Dataflow(StrEnum):

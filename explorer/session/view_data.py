@@ -227,7 +227,7 @@ def summarise(result: NetworkEstimate, acc: Accelerator | None) -> Summary:
 
 def measurement_from_json(data: object, network: Network, origin: str) -> NetworkEstimate:
     """A measurement to compare against: JSON with `layers: [{name, latency_s, ...}]` (the
-    shape of `NetworkEstimate.to_json()`, which `accel-explorer estimate --json` writes)."""
+    shape of `NetworkEstimate.to_dict()`, which `accel-explorer estimate --format json` writes)."""
     layers = data.get("layers") if isinstance(data, dict) else None
     if not isinstance(layers, list) or not layers:
         raise WorkloadError(f"{origin}: expected a JSON object with a non-empty 'layers' list "

@@ -225,7 +225,7 @@ def test_measurement_file_joins_the_comparison(qtbot, window, open_and_estimate,
     import json
 
     open_and_estimate(window, "squeezenet")
-    measured = window.session.result.to_json()
+    measured = window.session.result.to_dict()
     for layer in measured["layers"]:
         layer["latency_s"] *= 1.1  # a "device" 10 % slower than the estimate
     path = tmp_path / "measured.json"

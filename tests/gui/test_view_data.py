@@ -91,7 +91,7 @@ def test_comparison_errors(setup) -> None:
 
 def test_measurement_json_round_trip(setup) -> None:
     network, _acc, results = setup
-    data = results["roofline"].to_json()
+    data = results["roofline"].to_dict()
     measured = measurement_from_json(data, network, "m.json")
     assert [x.latency_s for x in measured.layers] == [x.latency_s for x in
                                                       results["roofline"].layers]
