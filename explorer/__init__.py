@@ -45,7 +45,7 @@ def library_names() -> list[str]:
 
 
 def estimator_names() -> list[str]:
-    from explorer.estimators.base import estimator_names as _names
+    from explorer.estimators.registry import estimator_names as _names
 
     return _names()
 
@@ -53,11 +53,12 @@ def estimator_names() -> list[str]:
 def estimate(network: Network | str, accelerator: Accelerator | str = "gemmini",
              estimator: str | None = None, **options: Any) -> NetworkEstimate:
     """Estimate `network` on `accelerator` with a registered estimator (default: the most
-    accurate fast one). `options` go to the estimator (e.g. `model=` for statistical)."""
-    from explorer.estimators.base import DEFAULT_ESTIMATOR, get_estimator
+    accurate fast one). `options` go to the estimator's options model (e.g. `alpha=` for
+    refined-roofline, `model=` for statistical); unknown or bad ones raise EstimationError."""
+    from explorer.estimators.registry import DEFAULT_ESTIMATOR, make_estimator
 
     if isinstance(network, str):
         network = load_network(network)
     if isinstance(accelerator, str):
         accelerator = load_accelerator(accelerator)
-    return get_estimator(estimator or DEFAULT_ESTIMATOR, **options).estimate(network, accelerator)
+    return make_estimator(estimator or DEFAULT_ESTIMATOR, options).estimate(network, accelerator)

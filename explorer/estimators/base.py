@@ -1,20 +1,24 @@
-"""One interface for every estimator, the result types, and the registry.
+"""One interface for every estimator, and the result types.
 
-An estimator yields one `LayerEstimate` per layer from `iter_layers`; `run_estimate`
-drives that generator, so the CLI can print progress, the GUI's worker can report it and
-cancel between layers, and a script can just call `estimate()`.
+An estimator is built from its name and an options model (registry.py:
+`make_estimator(name, options)`; each estimator declares its options as a pydantic model,
+options.py). It yields one `LayerEstimate` per layer from `iter_layers`; `run_estimate`
+drives that generator with one `Run`, the caller's progress and cancel: progress is
+reported between layers, cancel is checked between layers and inside long ones (the
+scheduler asks the same `Run`). Per-run figures go into the result, never onto the
+estimator, so one instance can be reused, or shared by threads.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from explorer.errors import Cancelled, EstimationError
+from explorer.errors import Cancelled
+from explorer.estimators.options import EstimatorOptions
 from explorer.hardware.schema import Accelerator
 from explorer.workload.network import Layer, Network
 
@@ -103,14 +107,35 @@ ProgressFn = Callable[[int, int, str], None]  # (done, total, layer name)
 CancelFn = Callable[[], bool]
 
 
+class Run:
+    """One estimation's channel to its caller: `progress(done, total, layer)` between
+    layers, and `cancel()` polled between layers and, through `cancelled`, inside long
+    ones. `figures` collects what the run measures about itself (e.g. wall time per
+    layer) for `Estimator.finish` to put into the result."""
+
+    def __init__(self, progress: ProgressFn | None = None,
+                 cancel: CancelFn | None = None) -> None:
+        self.progress = progress
+        self.cancel = cancel
+        self.figures: dict[str, Any] = {}
+
+    def cancelled(self) -> bool:
+        return bool(self.cancel is not None and self.cancel())
+
+
 class Estimator(ABC):
-    """Base of all estimators. Subclasses set `name`, `description` and implement
-    `estimate_layer` (or override `iter_layers` when layers are not independent)."""
+    """Base of all estimators. Subclasses set `name`, `description`, their `Options`
+    model when they take options, and implement `estimate_layer` (or override
+    `iter_layers` when layers are not independent)."""
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
     fast: ClassVar[bool] = True  # cheap enough to re-run on every edit in the GUI
-    needs_model: ClassVar[bool] = False  # takes a trained model file (--model)
+    needs_model: ClassVar[bool] = False  # takes a trained model (--model FILE)
+    Options: ClassVar[type[EstimatorOptions]] = EstimatorOptions  # none by default
+
+    def __init__(self, options: EstimatorOptions | None = None) -> None:
+        self.options = options if options is not None else self.Options()
 
     @abstractmethod
     def estimate_layer(self, layer: Layer, accelerator: Accelerator) -> LayerEstimate: ...
@@ -121,11 +146,12 @@ class Estimator(ABC):
 
         return apply_fusion(network, accelerator.fusion)
 
-    def iter_layers(self, network: Network, accelerator: Accelerator) -> Iterator[LayerEstimate]:
+    def iter_layers(self, network: Network, accelerator: Accelerator,
+                    run: Run) -> Iterator[LayerEstimate]:
         for layer in network.layers:
             yield self.estimate_layer(layer, accelerator)
 
-    def finish(self, result: NetworkEstimate, accelerator: Accelerator) -> None:
+    def finish(self, result: NetworkEstimate, accelerator: Accelerator, run: Run) -> None:
         """Hook run after the layers (e.g. to add the memory footprint)."""
         from explorer.estimators.metrics import peak_memory_bytes
 
@@ -141,49 +167,28 @@ def run_estimate(estimator: Estimator, network: Network, accelerator: Accelerato
                  progress: ProgressFn | None = None,
                  cancel: CancelFn | None = None) -> NetworkEstimate:
     start = time.perf_counter()
+    run = Run(progress, cancel)
     prepared = estimator.prepare(network, accelerator)
     layers: list[LayerEstimate] = []
     total = len(prepared.layers)
-    for estimate in estimator.iter_layers(prepared, accelerator):
+    for estimate in estimator.iter_layers(prepared, accelerator, run):
         layers.append(estimate)
         if progress:
             progress(len(layers), total, estimate.name)
-        if cancel and cancel():
+        if run.cancelled():
             raise Cancelled(f"estimation cancelled after {len(layers)} of {total} layers")
     result = NetworkEstimate(prepared, accelerator.name, estimator.name, layers)
-    estimator.finish(result, accelerator)
+    estimator.finish(result, accelerator, run)
     result.runtime_s = time.perf_counter() - start
     return result
 
 
-# name -> "module:Class"; modules are imported on first use to keep start-up fast.
-_REGISTRY: dict[str, str] = {
-    "roofline": "explorer.estimators.roofline:Roofline",
-    "refined-roofline": "explorer.estimators.roofline:RefinedRoofline",
-    "depgraph": "explorer.estimators.depgraph:DepGraph",
-    "simulate": "explorer.estimators.simulate:Simulate",
-    "statistical": "explorer.estimators.statistical:StatisticalEstimator",
-}
-DEFAULT_ESTIMATOR = "depgraph"
+def __getattr__(name: str) -> Any:
+    """The registry moved to registry.py; these names still resolve from here."""
+    if name in ("DEFAULT_ESTIMATOR", "estimator_names", "estimator_class", "get_estimator",
+                "make_estimator", "_REGISTRY"):
+        from explorer.estimators import registry
 
+        return getattr(registry, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-def register(name: str, target: str) -> None:
-    _REGISTRY[name] = target
-
-
-def estimator_names() -> list[str]:
-    return list(_REGISTRY)
-
-
-def estimator_class(name: str) -> type[Estimator]:
-    try:
-        target = _REGISTRY[name]
-    except KeyError:
-        raise EstimationError(f"unknown estimator {name!r}; available: "
-                              f"{', '.join(_REGISTRY)}") from None
-    module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)
-
-
-def get_estimator(name: str, **options: Any) -> Estimator:
-    return estimator_class(name)(**options)

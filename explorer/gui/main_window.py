@@ -8,7 +8,6 @@ reports clicks back, so the selection stays in sync across the table and every p
 from __future__ import annotations
 
 import gc
-import inspect
 import json
 import sys
 from pathlib import Path
@@ -34,13 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import EstimationError, ExplorerError
-from explorer.estimators.base import (
+from explorer.estimators.base import Estimator, NetworkEstimate, run_estimate
+from explorer.estimators.registry import (
     DEFAULT_ESTIMATOR,
-    Estimator,
-    NetworkEstimate,
     estimator_class,
     estimator_names,
-    run_estimate,
+    make_estimator,
 )
 from explorer.gui.accelerator_panel import AcceleratorPanel
 from explorer.gui.dialogs import InputShapeDialog
@@ -77,14 +75,11 @@ def _zoo_names() -> list[str]:
 
 
 def create_estimator(name: str, options: dict[str, Any], cancel: CancelFn) -> Estimator:
-    """Instantiate a registered estimator; those that can stop inside a long layer
-    (a `cancel` argument, like `simulate`) get the task's cancel flag."""
+    """A registered estimator with its options validated (`cancel` reaches inside long
+    layers through run_estimate, the one channel)."""
     try:
-        cls = estimator_class(name)
-        if "cancel" in inspect.signature(cls.__init__).parameters:
-            options = {**options, "cancel": cancel}
-        return cls(**options)
-    except (TypeError, ValueError, ImportError) as exc:
+        return make_estimator(name, options)
+    except ImportError as exc:
         raise EstimationError(f"estimator {name!r} cannot be created: {exc}") from None
 
 

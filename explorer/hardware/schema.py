@@ -108,6 +108,12 @@ class Compute(_Strict):
                               description="Element-wise operations per cycle of the vector unit "
                                           "(activations, pooling, normalisation).",
                               json_schema_extra=_unit("op/cycle"))
+    fused_elementwise_free: bool = Field(
+        True, description="Element-wise work in an array layer's output path (its bias, "
+                          "requantisation and the element-wise layers fused into it: batch "
+                          "norm, activation, residual add) costs no cycles, applied as results "
+                          "leave the array; false runs it on the vector unit as the outputs "
+                          "leave. Every estimator reads it (one work decomposition).")
     energy_per_mac_pj: float = Field(0.5, ge=0, le=1e6, description="Energy of one MAC.",
                                      json_schema_extra=_unit("pJ"))
     energy_per_vector_op_pj: float = Field(0.2, ge=0, le=1e6,

@@ -49,16 +49,24 @@ def test_cancel_between_layers():
                      cancel=lambda: True)
 
 
+def one_layer_network() -> Network:
+    layer = conv(64, 56, 64, 3, pad=1, name="big")
+    graph = nx.DiGraph()
+    graph.add_node(layer.name)
+    return Network("one", [layer], graph)
+
+
 def test_cancel_inside_a_long_layer():
+    """The one cancel channel of run_estimate reaches inside a layer's schedule."""
     calls = []
 
     def cancel() -> bool:
         calls.append(1)
         return True
 
-    simulate = get_estimator("simulate", cancel=cancel)
-    with pytest.raises(Cancelled):
-        simulate.estimate_layer(conv(64, 56, 64, 3, pad=1), load_accelerator("gemmini"))
+    with pytest.raises(Cancelled, match="simulation cancelled"):  # not "after 1 of 1"
+        run_estimate(get_estimator("simulate"), one_layer_network(),
+                     load_accelerator("gemmini"), cancel=cancel)
     assert calls
 
 
@@ -66,6 +74,6 @@ def test_keyboard_interrupt_propagates_cleanly():
     def interrupt() -> bool:
         raise KeyboardInterrupt
 
-    simulate = get_estimator("simulate", cancel=interrupt)
     with pytest.raises(KeyboardInterrupt):
-        simulate.estimate_layer(conv(64, 56, 64, 3, pad=1), load_accelerator("gemmini"))
+        get_estimator("simulate").estimate(one_layer_network(), load_accelerator("gemmini"),
+                                           cancel=interrupt)
