@@ -86,7 +86,7 @@ def sensitivity(network: Network, accelerator: Accelerator, estimator: str = "de
     """Elasticities of latency and energy for every numeric parameter (or only the override
     paths in `parameters`), sorted by the size of the latency elasticity (largest first),
     parameters without any effect last."""
-    from explorer.estimators.base import get_estimator
+    from explorer.estimators.registry import get_estimator
     from explorer.hardware.overrides import apply_overrides
 
     if not 0 < step < 1:

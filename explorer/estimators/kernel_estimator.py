@@ -72,6 +72,8 @@ def layer_estimate(layer: Layer, acc: Accelerator, kernel: LoopKernel, result: S
     busy = result.unit_busy_cycles
     cycles = result.cycles
     compute = busy["array"] + busy["vector"]
+    if not acc.compute.stationary_double_buffered:  # preloads stall the array in between
+        compute += busy.get("preload", 0)
     memory = max(v for k, v in busy.items() if k.startswith("dma"))
     peak = acc.compute.peak_macs_per_cycle
     mapping: dict[str, Any] = dict(kernel.mapping)

@@ -114,6 +114,14 @@ class Compute(_Strict):
                           "norm, activation, residual add) costs no cycles, applied as results "
                           "leave the array; false runs it on the vector unit as the outputs "
                           "leave. Every estimator reads it (one work decomposition).")
+    stationary_double_buffered: bool = Field(
+        False, description="The PEs hold a second copy of the stationary operand (weights "
+                           "in WS, inputs in IS), so the next fold's preload runs while this "
+                           "fold streams; false: the preload waits until the fold is done.")
+    fold_pipelining: bool = Field(
+        False, description="Consecutive folds follow each other through the array, so the "
+                           "fill/drain skew (rows + cols - 2 cycles) is paid once per layer; "
+                           "false: once per fold, as SCALE-Sim counts it.")
     energy_per_mac_pj: float = Field(0.5, ge=0, le=1e6, description="Energy of one MAC.",
                                      json_schema_extra=_unit("pJ"))
     energy_per_vector_op_pj: float = Field(0.2, ge=0, le=1e6,
