@@ -20,6 +20,7 @@ from explorer.estimators.base import Estimator, LayerEstimate, NetworkEstimate, 
 from explorer.estimators.energy import kernel_energy_j
 from explorer.hardware.schema import Accelerator
 from explorer.mapping.mapper import map_layer
+from explorer.mapping.spatial import spatial_report
 from explorer.workload.network import Layer, Network
 
 
@@ -77,6 +78,9 @@ def layer_estimate(layer: Layer, acc: Accelerator, kernel: LoopKernel, result: S
     memory = max(v for k, v in busy.items() if k.startswith("dma"))
     peak = acc.compute.peak_macs_per_cycle
     mapping: dict[str, Any] = dict(kernel.mapping)
+    spatial = spatial_report(layer, mapping)
+    if spatial is not None:
+        mapping["spatial"] = spatial
     mapping["dram_read_bytes"] = result.dram_read_bytes
     mapping["dram_write_bytes"] = result.dram_write_bytes
     return LayerEstimate(
