@@ -205,17 +205,21 @@ class KernelBuilder:
                     releases.append(RING_OF[operand])
                 continue
             nbytes = bytes_of(raw * self.ratio[operand], self.bits.of(operand))
+            on_chip = operand is INPUT and plan.problem.input_dram < 1.0
+            if on_chip:  # kept on chip by the previous layers (reuse.py): the rest loads
+                nbytes = math.ceil(nbytes * plan.problem.input_dram)
             unit, dma = self.fill_dma[operand]
             occ = dma.cycles(nbytes)
+            latency = 0 if on_chip and not nbytes else dma.latency_cycles
             # The fill reaches the banks as its data arrives: its last writes end when
             # the transfer does (after the DRAM round trip).
             fill_ports = group.cycles(write=True, nbytes=nbytes)
             port = group.use(write=True, nbytes=nbytes,
                              offset=max(0, dma.latency_cycles + occ - fill_ports))
-            instrs.append(Instr(f"load_{operand.value}", LOAD_Q, unit, occ,
-                                dma.latency_cycles, writes=REG_OF[operand],
+            instrs.append(Instr(f"load_{operand.value}", LOAD_Q, unit, occ, latency,
+                                writes=REG_OF[operand],
                                 acquire=(RING_OF[operand],), dram_read_bytes=nbytes,
-                                ports=merge_uses([port])))
+                                ports=merge_uses([] if on_chip and not nbytes else [port])))
             count(sram_w, mem, nbytes)
             if streamed or last:
                 releases.append(RING_OF[operand])
@@ -271,11 +275,15 @@ class KernelBuilder:
             nbytes = bytes_of(out_elems * self.ratio[OUTPUT], self.bits.output)
             count(sram_r, out_mem, acc_bytes)
             unit, dma = self.drain_dma
-            instrs.append(Instr("store_output", STORE_Q, unit, dma.cycles(nbytes),
-                                dma.latency_cycles, reads=(REG_COMPUTE,),
-                                release=(RING_OUTPUT,), dram_write_bytes=nbytes,
-                                ports=merge_uses([out_group.use(write=False,
-                                                                nbytes=acc_bytes)])))
+            if plan.problem.output_dram:
+                instrs.append(Instr("store_output", STORE_Q, unit, dma.cycles(nbytes),
+                                    dma.latency_cycles, reads=(REG_COMPUTE,),
+                                    release=(RING_OUTPUT,), dram_write_bytes=nbytes,
+                                    ports=merge_uses([out_group.use(write=False,
+                                                                    nbytes=acc_bytes)])))
+            else:  # kept on chip for the next layers (reuse.py): no DRAM transfer
+                instrs.append(Instr("keep_output", STORE_Q, unit, 0, reads=(REG_COMPUTE,),
+                                    release=(RING_OUTPUT,)))
         label = ("first " if first else "") + ("last " if last else "") + "block"
         body = self.shared_bodies[(self.plan_key, full_key)] = Body(label, tuple(instrs),
                                                                     sram_r, sram_w,

@@ -32,7 +32,7 @@ partial sums leave the chip after every fold at output precision, as SCALE-Sim m
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from itertools import permutations
@@ -118,9 +118,9 @@ class GemmMapper:
     def _packed(p: GemmProblem, pack: int) -> GemmProblem:
         if pack == 1:
             return p
-        return GemmProblem(math.ceil(p.groups / pack), p.m, p.n * pack, p.k * pack,
-                           p.input_elems * pack, p.weight_elems * pack, p.output_elems * pack,
-                           p.output_ops_per_elem)
+        return replace(p, groups=math.ceil(p.groups / pack), n=p.n * pack, k=p.k * pack,
+                       input_elems=p.input_elems * pack, weight_elems=p.weight_elems * pack,
+                       output_elems=p.output_elems * pack)
 
     def extent(self, dim: Dim) -> int:
         return {Dim.M: self.problem.m, Dim.N: self.problem.n, Dim.K: self.problem.k}[dim]
