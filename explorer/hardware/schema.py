@@ -114,6 +114,10 @@ class Compute(_Strict):
                           "norm, activation, residual add) costs no cycles, applied as results "
                           "leave the array; false runs it on the vector unit as the outputs "
                           "leave. Every estimator reads it (one work decomposition).")
+    dataflow_per_layer: bool = Field(
+        False, description="The compiler picks, for each layer, the fastest of `dataflows` "
+                           "(an array whose dataflow is chosen at run time); false: every "
+                           "layer uses `dataflow`.")
     stationary_double_buffered: bool = Field(
         False, description="The PEs hold a second copy of the stationary operand (weights "
                            "in WS, inputs in IS), so the next fold's preload runs while this "

@@ -98,10 +98,12 @@ class Plan:
 
 
 class GemmMapper:
-    def __init__(self, problem: GemmProblem, acc: Accelerator | Resources) -> None:
+    def __init__(self, problem: GemmProblem, acc: Accelerator | Resources,
+                 dataflow: Dataflow | None = None) -> None:
         self.res = resources_of(acc)
         c = self.res.acc.compute
-        self.rows, self.cols, self.df = c.pe_rows, c.pe_cols, c.dataflow
+        self.rows, self.cols = c.pe_rows, c.pe_cols
+        self.df = dataflow or c.dataflow
         self.bits = self.res.bits
         self.mem = self.res.memory
         self.pack = self._packing(problem)

@@ -40,6 +40,12 @@ def spatial_report(layer: Layer, mapping: dict[str, Any]) -> dict[str, Any] | No
                  "tile": tiles.get("cols"), "folds": mapping["folds"]["cols"]},
         "stream": {"dim": mapping["stream_dim"], "loops": loops[mapping["stream_dim"]],
                    "chunk": tiles.get("stream_chunk")},
-        "choice": "the dataflow's unrolling (im2col); choosing among unrollings per layer "
-                  "is not implemented yet (docs/mapping-assumptions.md)",
+        "dataflow": mapping.get("dataflow"),
+        "choice": _choice(mapping.get("dataflows_considered", [])),
     }
+
+
+def _choice(considered: list[str]) -> str:
+    if len(considered) > 1:
+        return f"fastest of the dataflows {', '.join(considered)} (compute.dataflow_per_layer)"
+    return "fixed by compute.dataflow"
