@@ -114,6 +114,18 @@ class Compute(_Strict):
                           "norm, activation, residual add) costs no cycles, applied as results "
                           "leave the array; false runs it on the vector unit as the outputs "
                           "leave. Every estimator reads it (one work decomposition).")
+    partial_sums_on_chip: bool = Field(
+        True, description="Partial sums accumulate on chip when the output tile fits; "
+                          "false: they leave the chip after every fold (SCALE-Sim's data "
+                          "movement).")
+    input_im2col_stream: bool = Field(
+        False, description="The input is fetched as its im2col stream, each window's pixels "
+                           "once per window with no halo reuse (SCALE-Sim's ifmap demand); "
+                           "false: each input pixel once per pass.")
+    operand_holding: bool = Field(
+        True, description="Operand slices stay on chip across the loops that do not index "
+                          "them, and the stream may be cut into chunks; false: every fold "
+                          "loads its tiles and streams its whole length (SCALE-Sim).")
     dataflow_per_layer: bool = Field(
         False, description="The compiler picks, for each layer, the fastest of `dataflows` "
                            "(an array whose dataflow is chosen at run time); false: every "

@@ -106,6 +106,9 @@ class GemmMapper:
         self.df = dataflow or c.dataflow
         self.bits = self.res.bits
         self.mem = self.res.memory
+        self.holding, self.accumulating = c.operand_holding, c.partial_sums_on_chip
+        if c.input_im2col_stream:  # every window fetches its pixels: the im2col matrix
+            problem = replace(problem, input_elems=problem.m * problem.k)
         self.pack = self._packing(problem)
         self.problem = self._packed(problem, self.pack)
 
@@ -138,7 +141,7 @@ class GemmMapper:
         held_chunk = 0
         # With outputs in a memory of their own, holding costs the output tile no room.
         separate_output = self.mem[OUTPUT] is not self.mem[self._streamed()]
-        if reduce_loop is ROW:  # outputs stream: chunk the stream so they fit on chip
+        if reduce_loop is ROW and self.holding:  # outputs stream: chunk them to fit on chip
             free = self._free_bytes(OUTPUT, exclude=(OUTPUT,))
             fit = free * 8 // (out_tile_per_row * self.bits.accumulator) // self.rows * self.rows
             if 0 < fit < stream:
@@ -180,8 +183,11 @@ class GemmMapper:
             size = min(sizes[name], n)
             count = math.ceil(n / size)
             loops.append(Loop(name, count, size, n - (count - 1) * size))
-        hold, claimed = self._holding(loops)
-        accumulate = self._output_fits(loops, claimed)
+        if self.holding:
+            hold, claimed = self._holding(loops)
+        else:  # every fold loads its own tiles
+            hold, claimed = {WEIGHT: len(loops), INPUT: len(loops)}, {}
+        accumulate = self.accumulating and self._output_fits(loops, claimed)
         return Plan(self.df, self.rows, self.cols, self.rows, self.pack, self.problem,
                     tuple(loops), hold, {op: level <= 1 for op, level in hold.items()},
                     accumulate, self.mem)
