@@ -5,6 +5,7 @@ fidelity benchmarks wrote (no estimator runs here):
 - published_figures.json (benchmarks/published_figures.py)
 - sensitivity.json       (benchmarks/sensitivity.py)
 - scalesim.json          (benchmarks/scalesim_validation.py)
+- scalesim_equal_traffic.json (benchmarks/scalesim_equal_traffic.py)
 
     .venv/bin/python benchmarks/fidelity_report.py      # rewrites the tables in fidelity.md
 
@@ -102,12 +103,27 @@ def scalesim_table(data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def scalesim_equal_table(data: dict) -> str:
+    out = ["| layer | dataflow | SCALE-Sim | ours | error | reads ours/SCALE-Sim | "
+           "writes ours/SCALE-Sim | error at equal traffic |",
+           "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in data["runs"]:
+        out.append(f"| {r['layer']} | {r['dataflow']} | {_n(r['scalesim_cycles'])} | "
+                   f"{_n(r['ours_cycles'])} | {_pct(r['error'])} | "
+                   f"{r['read_ratio_ours_over_scalesim']:.2f} | "
+                   f"{r['write_ratio_ours_over_scalesim']:.2f} | "
+                   f"{_pct(r['error_at_equal_traffic'])} |")
+    return "\n".join(out) + "\n"
+
+
 def render(page: str) -> str:
     tables = {}
     if (z := _load("zigzag.json")) is not None:
         tables["zigzag"] = zigzag_tables(z)
     if (p := _load("published_figures.json")) is not None:
         tables["published"] = published_table(p)
+    if (e := _load("scalesim_equal_traffic.json")) is not None:
+        tables["scalesim_equal"] = scalesim_equal_table(e)
     if (c := _load("scalesim.json")) is not None:
         tables["scalesim"] = scalesim_table(c)
     if (s := _load("sensitivity.json")) is not None:
