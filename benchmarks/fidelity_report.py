@@ -38,6 +38,10 @@ def _n(x: float | None) -> str:
     return "–" if x is None else f"{x:,.0f}"
 
 
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
 def zigzag_tables(data: dict) -> str:
     out = []
     for name, net in data["networks"].items():
@@ -69,8 +73,8 @@ def published_table(data: dict) -> str:
             pub_s = " / ".join(f"{v:g}" for v in pub)
             ours_s = " / ".join(f"{v:.1f}" for v in ours) if ours else "–"
         else:
-            pub_s = f"{pub:,.6g}" if pub else "–"
-            ours_s = f"{ours:,.6g}" if ours is not None else "–"
+            pub_s = _num(pub) if pub else "–"
+            ours_s = _num(ours) if ours is not None else "–"
         errs = f.get("errors")
         err_s = " / ".join(_pct(e) for e in errs) if errs else "–"
         unit = {"cycles": "cycles", "tops": "TOPS", "fps": "frames/s", "ms": "ms",

@@ -108,19 +108,29 @@ CancelFn = Callable[[], bool]
 
 
 class Run:
-    """One estimation's channel to its caller: `progress(done, total, layer)` between
-    layers, and `cancel()` polled between layers and, through `cancelled`, inside long
-    ones. `figures` collects what the run measures about itself (e.g. wall time per
-    layer) for `Estimator.finish` to put into the result."""
+    """One estimation's channel to its caller: `progress(done, total, what)` after each
+    layer and, through `inside`, now and then during a long one (`done` still counting
+    finished layers, `what` naming the layer and how far it got); `cancel()` polled
+    between layers and, through `cancelled`, inside long ones. `figures` collects what
+    the run measures about itself (e.g. wall time per layer) for `Estimator.finish` to
+    put into the result."""
 
     def __init__(self, progress: ProgressFn | None = None,
                  cancel: CancelFn | None = None) -> None:
         self.progress = progress
         self.cancel = cancel
+        self.done = 0
+        self.total = 0
         self.figures: dict[str, Any] = {}
 
     def cancelled(self) -> bool:
         return bool(self.cancel is not None and self.cancel())
+
+    def inside(self, what: str) -> bool:
+        """Report progress inside a long layer; True when the caller wants to stop."""
+        if self.progress is not None:
+            self.progress(self.done, self.total, what)
+        return self.cancelled()
 
 
 class Estimator(ABC):
@@ -170,9 +180,10 @@ def run_estimate(estimator: Estimator, network: Network, accelerator: Accelerato
     run = Run(progress, cancel)
     prepared = estimator.prepare(network, accelerator)
     layers: list[LayerEstimate] = []
-    total = len(prepared.layers)
+    total = run.total = len(prepared.layers)
     for estimate in estimator.iter_layers(prepared, accelerator, run):
         layers.append(estimate)
+        run.done = len(layers)
         if progress:
             progress(len(layers), total, estimate.name)
         if run.cancelled():

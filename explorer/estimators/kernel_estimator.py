@@ -10,12 +10,17 @@ executed (`periodic`).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from explorer.engine.kernel import LoopKernel
 from explorer.engine.resources import Resources, resources_of
-from explorer.engine.schedule import ScheduleResult, periodic_cost, schedule
+from explorer.engine.schedule import (
+    CANCEL_CHECK_BODIES,
+    ScheduleResult,
+    periodic_cost,
+    schedule,
+)
 from explorer.estimators.base import Estimator, LayerEstimate, NetworkEstimate, Run
 from explorer.estimators.energy import kernel_energy_j
 from explorer.hardware.schema import Accelerator
@@ -37,8 +42,7 @@ class KernelEstimator(Estimator):
         """(kernel, schedule, whether it was freshly evaluated); `run`'s cancel is polled
         inside the schedule of a long layer; `residency`: inter-layer reuse (reuse.py)."""
         kernel, _, _ = map_layer(layer, res, periodic_cost(), residency)
-        cancel = run.cancelled if run is not None and run.cancel is not None else None
-        return kernel, schedule(kernel, periodic=self.periodic, cancel=cancel), True
+        return kernel, schedule(kernel, periodic=self.periodic, cancel=_poll(layer, run)), True
 
     def iter_layers(self, network: Network, accelerator: Accelerator,
                     run: Run) -> Iterator[LayerEstimate]:
@@ -74,6 +78,20 @@ class KernelEstimator(Estimator):
             "instructions": instructions,
             "instructions_per_s": instructions / wall if wall else None,
         }
+
+
+def _poll(layer: Layer, run: Run | None) -> Callable[[], bool] | None:
+    """What the scheduler calls every CANCEL_CHECK_BODIES iterations of a long layer:
+    progress inside the layer and the caller's cancel, through the one Run."""
+    if run is None or (run.cancel is None and run.progress is None):
+        return None
+    polls = [0]
+
+    def poll() -> bool:
+        polls[0] += 1
+        return run.inside(f"{layer.name} ({polls[0] * CANCEL_CHECK_BODIES:,} iterations)")
+
+    return poll
 
 
 def layer_estimate(layer: Layer, acc: Accelerator, kernel: LoopKernel, result: ScheduleResult,

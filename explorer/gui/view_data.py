@@ -84,7 +84,10 @@ class RooflinePoint:
 
 def roofline_points(result: NetworkEstimate, acc: Accelerator) -> list[RooflinePoint]:
     """One point per estimated layer that does arithmetic and moves data (pure data
-    movement has no place on a log-log roofline)."""
+    movement has no place on a log-log roofline). The arithmetic is the work the
+    estimators cost (mapping/problem.py `work_of`): free output-path work is not counted."""
+    from explorer.mapping.problem import work_of
+
     precision = acc.compute.precision
     layers = result.network.by_name
     points = []
@@ -94,9 +97,11 @@ def roofline_points(result: NetworkEstimate, acc: Accelerator) -> list[RooflineP
             continue
         traffic = layer.bytes_moved(act_bits=precision.input_bits,
                                     weight_bits=precision.weight_bits)
-        if layer.ops <= 0 or traffic <= 0:
+        work = work_of(layer, fused_free=acc.compute.fused_elementwise_free)
+        ops = 2 * work.array_macs + work.vector_ops
+        if ops <= 0 or traffic <= 0:
             continue
-        points.append(RooflinePoint(estimate.name, estimate.op, float(layer.ops), traffic,
+        points.append(RooflinePoint(estimate.name, estimate.op, float(ops), traffic,
                                     estimate.latency_s))
     return points
 

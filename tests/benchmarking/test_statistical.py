@@ -78,6 +78,7 @@ def test_missing_or_bad_model_is_one_line_error(tmp_path):
         get_estimator("statistical", model=bad)
 
 
+@pytest.mark.slow  # a subprocess CLI run; the estimator itself is tested above
 def test_estimate_cli_with_model(model_file):
     done = subprocess.run([sys.executable, "-m", "explorer", "estimate", "alexnet",
                            "--estimator", "statistical", "--model", str(model_file),

@@ -77,3 +77,12 @@ def test_keyboard_interrupt_propagates_cleanly():
     with pytest.raises(KeyboardInterrupt):
         get_estimator("simulate").estimate(one_layer_network(), load_accelerator("gemmini"),
                                            cancel=interrupt)
+
+
+def test_progress_reaches_inside_a_long_layer():
+    seen: list[tuple[int, int, str]] = []
+    run_estimate(get_estimator("simulate"), one_layer_network(), load_accelerator("gemmini"),
+                 progress=lambda done, total, what: seen.append((done, total, what)))
+    inside = [s for s in seen if s[0] == 0]
+    assert inside and all(what.startswith("big (") for _, _, what in inside)
+    assert seen[-1] == (1, 1, "big")
