@@ -37,7 +37,7 @@ def speed_case(network_name: str, arch: str) -> dict:
     load_before = os.getloadavg()
     depgraph = timed(lambda: run_estimate(get_estimator("depgraph"), network, acc), 5)
     simulate = timed(lambda: run_estimate(get_estimator("simulate"), network, acc), 1)
-    simulated = run_estimate(get_estimator("simulate"), network, acc).to_json()["total"]
+    simulated = run_estimate(get_estimator("simulate"), network, acc).to_dict()["total"]
     return {"network": network_name, "accelerator": arch, "depgraph": depgraph,
             "simulate": simulate, "speedup": simulate["min_s"] / depgraph["min_s"],
             "simulate_instructions": simulated["instructions"],

@@ -141,10 +141,13 @@ class SweepStore:
     def _create(self, text: str, definition: dict, network: Network) -> None:
         import h5py
 
+        from explorer.version import __version__
+
         f = self.file
         f.attrs.update({"format": FORMAT, "format_version": FORMAT_VERSION,
                         "definition": text, "network": network.name,
                         "estimator": definition["estimator"],
+                        "explorer_version": __version__,
                         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
         string = h5py.string_dtype()
         points = f.create_group("points")

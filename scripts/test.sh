@@ -12,4 +12,5 @@ fi
 bash "$root/scripts/bootstrap.sh"
 cd "$root"
 .venv/bin/ruff check .
+bash scripts/check_wheel.sh  # the wheel, installed outside the checkout, runs (~1.5 min)
 QT_QPA_PLATFORM=offscreen exec .venv/bin/python -m pytest -q "${tier[@]}" "$@"

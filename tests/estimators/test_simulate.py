@@ -37,7 +37,7 @@ def test_whole_network_with_progress():
     assert [s[0] for s in seen] == list(range(1, len(result.layers) + 1))
     assert seen[-1][1] == len(result.layers) and [s[2] for s in seen] == [
         layer.name for layer in result.layers]
-    totals = result.to_json()["total"]
+    totals = result.to_dict()["total"]
     assert totals["instructions"] == sum(layer.instructions for layer in result.layers) > 0
     assert totals["iterations_evaluated"] == totals["iterations_total"]
     assert result.extra["simulate"]["instructions_per_s"] > 0

@@ -6,7 +6,8 @@ import pytest
 
 from explorer.errors import WorkloadError
 from explorer.estimators.base import LayerEstimate, get_estimator
-from explorer.gui.view_data import (
+from explorer.hardware.library import load_accelerator
+from explorer.session.view_data import (
     compare,
     latency_breakdown,
     layer_order,
@@ -15,7 +16,6 @@ from explorer.gui.view_data import (
     roofline_points,
     summarise,
 )
-from explorer.hardware.library import load_accelerator
 from explorer.workload import load_network
 
 
@@ -91,7 +91,7 @@ def test_comparison_errors(setup) -> None:
 
 def test_measurement_json_round_trip(setup) -> None:
     network, _acc, results = setup
-    data = results["roofline"].to_json()
+    data = results["roofline"].to_dict()
     measured = measurement_from_json(data, network, "m.json")
     assert [x.latency_s for x in measured.layers] == [x.latency_s for x in
                                                       results["roofline"].layers]

@@ -13,6 +13,16 @@ from explorer.hardware.schema import Accelerator
 from explorer.workload.network import Layer, Network
 
 BREAKDOWN_PARTS = ("compute", "memory", "stall")
+# One vocabulary for every view, table, tooltip and report: what each part of a layer's
+# time is called, and what a layer bound by compute or memory is called.
+PART_LABELS = {"compute": "compute", "memory": "exposed memory", "stall": "stall",
+               "compute-bound": "compute-bound", "memory-bound": "memory-bound",
+               "unknown": "latency (no breakdown)"}
+
+
+def bound_label(bound: str | None) -> str:
+    """'compute' -> 'compute-bound'; '' when the estimator does not say."""
+    return PART_LABELS.get(f"{bound}-bound", "") if bound else ""
 
 
 def latency_breakdown(layer: LayerEstimate) -> dict[str, float] | None:
@@ -206,7 +216,7 @@ def summarise(result: NetworkEstimate, acc: Accelerator | None) -> Summary:
 
 def measurement_from_json(data: object, network: Network, origin: str) -> NetworkEstimate:
     """A measurement to compare against: JSON with `layers: [{name, latency_s, ...}]` (the
-    shape of `NetworkEstimate.to_json()`, which `accel-explorer estimate --json` writes)."""
+    shape of `NetworkEstimate.to_dict()`, which `accel-explorer estimate --format json` writes)."""
     layers = data.get("layers") if isinstance(data, dict) else None
     if not isinstance(layers, list) or not layers:
         raise WorkloadError(f"{origin}: expected a JSON object with a non-empty 'layers' list "
