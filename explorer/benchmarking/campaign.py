@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from explorer.benchmarking.configs import LayerConfig
 from explorer.benchmarking.devices.base import Device
 from explorer.benchmarking.pr import RuleSet, StepRule, detect_rule, family, representative_configs
@@ -101,6 +103,8 @@ class Campaign:
         self.store.set_campaign({"strategy": self.strategy, "budget": self.budget,
                                  "seed": self.seed, "sweep_share": self.sweep_share,
                                  "kinds": list(self.kinds) if self.kinds else None})
+        if hasattr(self.device, "candidates"):
+            return self._run_pool()
         if self.strategy == "random":
             plan = random_configs(self.budget, self.seed, self.kinds)
             for config in plan:
@@ -136,6 +140,78 @@ class Campaign:
         for config in plan:
             self._measure(config, "train", total)
         return self.result
+
+
+    # -- a pool: select from the configurations it holds -----------------------------------
+    def pool_sweep_plan(self) -> list[tuple[str, list[LayerConfig]]]:
+        """The pool's own sweeps, cut to their first points so that they fit in
+        `sweep_share` of the budget (48 points at least: three plateaus of 16)."""
+        allowed = int(self.budget * self.sweep_share)
+        sweeps = [(name, sorted(configs, key=_sweep_order(configs)))
+                  for name, configs in sorted(self.device.sweeps().items())
+                  if self.kinds is None or configs[0].kind in self.kinds]
+        for points in (96, 64, 48):
+            if points * len(sweeps) <= allowed:
+                return [(name, configs[:points]) for name, configs in sweeps]
+        count = allowed // 48
+        return [(name, configs[:48]) for name, configs in sweeps[:count]]
+
+    def _run_pool(self) -> CampaignResult:
+        candidates = self.device.candidates(self.kinds)
+        if self.strategy == "random":
+            order = np.random.default_rng(self.seed).permutation(len(candidates))
+            plan = [candidates[i] for i in order[:self.budget]]
+            for config in plan:
+                self._measure(config, self.phase, len(plan))
+            return self.result
+        found: list[StepRule] = []
+        seen: set[tuple] = set()
+        hints = self.device.parallelism_hints()
+        for _name, configs in self.pool_sweep_plan():
+            param = _swept_param(configs)
+            if param is None:
+                continue
+            latencies = [self._measure(c, "sweep", self.budget) for c in configs]
+            seen.update(c.key() for c in configs)
+            values = [_param_value(c, param) for c in configs]
+            rule = detect_rule(family(configs[0]), param, values, latencies,
+                               hints=hints.get(param, ()), tol=0.03)
+            if rule:
+                found.append(rule)
+        rules = RuleSet(found)
+        self.result.rules = rules.to_list()
+        self.result.sweeps = len(seen)
+        self.store.set_campaign({**self.store.campaign, "rules": rules.to_list()})
+        from explorer.benchmarking.selection import coverage_representatives
+
+        sms = getattr(self.device, "sm_count", lambda: None)()
+        remaining = [c for c in candidates if c.key() not in seen]
+        plan = coverage_representatives(remaining, max(0, self.budget - len(seen)),
+                                        rules=rules.to_list(), sms=sms, seed=self.seed)
+        for config in plan:
+            self._measure(config, "train", self.budget)
+        return self.result
+
+
+_SWEEP_PARAMS = ("out_channels", "in_channels", "in_h", "n", "m", "k")
+
+
+def _swept_param(configs: list[LayerConfig]) -> str | None:
+    """The one parameter that varies along a sweep (`size` for square spatial sizes,
+    `in_channels` for depthwise sweeps that move channels and groups together)."""
+    for param in _SWEEP_PARAMS:
+        if len({getattr(c, param) for c in configs}) > 1:
+            return "size" if param == "in_h" else param
+    return None
+
+
+def _param_value(config: LayerConfig, param: str) -> int:
+    return config.in_h if param == "size" else int(getattr(config, param))
+
+
+def _sweep_order(configs: list[LayerConfig]):
+    param = _swept_param(configs) or "in_channels"
+    return lambda c: _param_value(c, param)
 
 
 def _balanced(configs: list[LayerConfig], budget: int) -> list[LayerConfig]:

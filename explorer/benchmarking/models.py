@@ -72,24 +72,38 @@ def work(config: LayerConfig, rules: RuleSet | None = None,
     return max(1.0, float(c.input_elems + c.output_elems + c.other_ops))
 
 
+TARGETS = ("per_work", "log")
+
+
 class PRLatencyModel(RegressorMixin, BaseEstimator):
-    """Per-kind featurizer + regressor on log(latency / work)."""
+    """Per-kind featurizer + regressor on log(latency / work) (`target="per_work"`) or on
+    log latency (`target="log"`: latency-bound devices such as a GPU at batch 1, where a
+    few µs of launch dominate small layers and work explains little). `sms`: a GPU's
+    multiprocessors, adding tile and wave features."""
 
     def __init__(self, rules: Sequence[dict] | None = None, regressor: str = "extra_trees",
                  block: tuple[int, int] | None = None, min_samples: int = 3,
-                 random_state: int = 0) -> None:
+                 random_state: int = 0, sms: int | None = None, target: str = "per_work",
+                 trees: int = 64) -> None:
         self.rules = rules
         self.block = block
         self.regressor = regressor
         self.min_samples = min_samples
         self.random_state = random_state
+        self.sms = sms
+        self.target = target
+        self.trees = trees
 
-    def _pipeline(self, trees: int = 64) -> Pipeline:
-        return Pipeline([("features", LayerFeaturizer(rules=self.rules, block=self.block)),
+    def _pipeline(self, trees: int | None = None) -> Pipeline:
+        features = LayerFeaturizer(rules=self.rules, block=self.block,
+                                   sms=getattr(self, "sms", None))
+        return Pipeline([("features", features),
                          ("regressor", make_regressor(self.regressor, self.random_state,
-                                                      trees))])
+                                                      trees or getattr(self, "trees", 64)))])
 
     def _offset(self, X: np.ndarray) -> np.ndarray:
+        if getattr(self, "target", "per_work") == "log":
+            return np.zeros(len(X))
         rules = self.rule_set_
         block = tuple(self.block) if self.block else None
         return np.log(np.array([work(c, rules, block) for c in matrix_configs(X)]))
@@ -102,6 +116,8 @@ class PRLatencyModel(RegressorMixin, BaseEstimator):
                                  f"configuration matrix, got {X.shape}")
         if np.any(y < 0) or not np.all(np.isfinite(y)):
             raise BenchmarkError("training data: latencies must be finite and >= 0")
+        if getattr(self, "target", "per_work") not in TARGETS:
+            raise BenchmarkError(f"model target {self.target!r}; allowed: {', '.join(TARGETS)}")
         y = np.maximum(y, ZERO_FLOOR_S)  # a simulator may cost pure data movement as 0
         self.n_features_in_ = X.shape[1]
         self.rule_set_ = RuleSet.from_list(self.rules or [])
@@ -128,6 +144,29 @@ class PRLatencyModel(RegressorMixin, BaseEstimator):
             out[mask] = model.predict(X[mask])
         pred = np.exp(out + self._offset(X))
         return np.where(pred < 10 * ZERO_FLOOR_S, 0.0, pred)
+
+    def predict_interval(self, X, coverage: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        """(low, high): the central `coverage` interval of the trees' predictions (the
+        ensemble's spread; extra-trees only, else both equal the prediction). A spread of
+        the model's belief, not a measured error bar: `evaluate` reports how often true
+        values fall inside."""
+        check_is_fitted(self, "fallback_")
+        X = np.asarray(X, dtype=np.int64)
+        low, high = np.empty(len(X)), np.empty(len(X))
+        kinds = X[:, KIND_COLUMN]
+        tail = (1.0 - coverage) / 2 * 100
+        for kind in np.unique(kinds):
+            mask = kinds == kind
+            model = self.models_.get(int(kind), self.fallback_)
+            regressor = model.named_steps["regressor"]
+            features = model.named_steps["features"].transform(X[mask])
+            if hasattr(regressor, "estimators_"):
+                trees = np.stack([t.predict(features) for t in regressor.estimators_])
+                low[mask], high[mask] = np.percentile(trees, [tail, 100 - tail], axis=0)
+            else:
+                low[mask] = high[mask] = regressor.predict(features)
+        offset = self._offset(X)
+        return np.exp(low + offset), np.exp(high + offset)
 
 
 class AnnetteMixedModel(RegressorMixin, BaseEstimator):

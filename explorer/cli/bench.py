@@ -13,7 +13,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "HDF5 benchmark store. Interrupted runs resume: "
                                    "nothing stored is measured again.")
     p.add_argument("--device", default="cpu",
-                   help="cpu, cpu:<threads> or sim:<accelerator> (default: cpu)")
+                   help="cpu, cpu:<threads>, sim:<accelerator> or pool:<PATH> (dense "
+                        "measurements made elsewhere: a .jsonl file, a directory of "
+                        "single_*.jsonl files or an .h5 store; default: cpu)")
+    p.add_argument("--exclude", default=None, metavar="FILE.json",
+                   help="pool: held-out configurations no campaign may select (a JSON "
+                        "list, e.g. benchmarks/data/h200_holdout.json)")
     p.add_argument("--strategy", choices=["pr", "random"], default="pr",
                    help="pr: initial sweeps + performance representatives; random: "
                         "random configurations (default: pr)")
@@ -40,7 +45,12 @@ def run(args: argparse.Namespace) -> int:
     kinds = tuple(k for k in args.kinds.split(",") if k) or None
     if kinds and any(k not in KINDS for k in kinds):
         raise BenchmarkError(f"--kinds {args.kinds!r}: allowed kinds are {', '.join(KINDS)}")
-    device = get_device(args.device, quick=args.quick)
+    exclude = []
+    if args.exclude:
+        from explorer.benchmarking.devices.pool import load_config_list
+
+        exclude = load_config_list(args.exclude)
+    device = get_device(args.device, quick=args.quick, exclude=exclude)
     with BenchmarkStore(args.output, device=device.name,
                         provenance=device.provenance()) as store:
         previous = store.campaign
