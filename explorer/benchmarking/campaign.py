@@ -112,15 +112,21 @@ class Campaign:
             return self.result
 
         sweeps = self.sweep_plan()
-        n_sweep = sum(len(s.values) for s in sweeps)
-        total = self.budget
+        plan = self._representatives(sweeps, lambda c: self._measure(c, "sweep", self.budget))
+        for config in plan:
+            self._measure(config, "train", self.budget)
+        return self.result
+
+    def _representatives(self, sweeps: list[SweepSpec], latency_of) -> list[LayerConfig]:
+        """Step rules from the sweeps (`latency_of` measures or looks up a sweep point),
+        then the kind-balanced representatives that fill the rest of the budget."""
         found: list[StepRule] = []
         seen: set[tuple] = set()
         hints = self.device.parallelism_hints()
         tol = 0.01 if self.device.deterministic else 0.03
         for spec in sweeps:
             configs = spec.configs()
-            latencies = [self._measure(c, "sweep", total) for c in configs]
+            latencies = [latency_of(c) for c in configs]
             seen.update(c.key() for c in configs)
             rule = detect_rule(family(spec.base), spec.param, spec.values, latencies,
                                hints=hints.get(spec.param, hints.get("in_w", [])), tol=tol)
@@ -128,19 +134,34 @@ class Campaign:
                 found.append(rule)
         rules = RuleSet(found)
         self.result.rules = rules.to_list()
-        self.result.sweeps = n_sweep
+        self.result.sweeps = sum(len(s.values) for s in sweeps)
         self.store.set_campaign({**self.store.campaign, "rules": rules.to_list()})
         remaining = max(0, self.budget - len(seen))
         candidates = random_configs(remaining * CANDIDATE_FACTOR, self.seed + 1, self.kinds)
         # A deterministic device shows plateaus that tilt (the simulator's traffic grows
         # inside a plateau): take both ends of them. Measured devices: the upper end.
         both_ends = self.device.deterministic
-        plan = _balanced(representative_configs(candidates, rules, len(candidates), seen,
+        return _balanced(representative_configs(candidates, rules, len(candidates), seen,
                                                 both_ends=both_ends), remaining)
-        for config in plan:
-            self._measure(config, "train", total)
-        return self.result
 
+    # -- plans for a device measured elsewhere (rounds: plan, measure, import) ------------
+    def plan_next(self) -> list[tuple[LayerConfig, str]]:
+        """The (configuration, phase) pairs the campaign needs next and the store lacks:
+        for PR first the sweeps, once they are imported the representatives."""
+        self.store.set_campaign({**self.store.campaign, "strategy": self.strategy,
+                                 "budget": self.budget, "seed": self.seed,
+                                 "sweep_share": self.sweep_share,
+                                 "kinds": list(self.kinds) if self.kinds else None})
+        missing = lambda pairs: [(c, p) for c, p in pairs if self.store.lookup(c) is None]  # noqa: E731
+        if self.strategy == "random":
+            return missing([(c, self.phase) for c in
+                            random_configs(self.budget, self.seed, self.kinds)])
+        sweeps = self.sweep_plan()
+        todo = missing([(c, "sweep") for s in sweeps for c in s.configs()])
+        if todo:
+            return todo
+        plan = self._representatives(sweeps, lambda c: self.store.latency(self.store.lookup(c)))
+        return missing([(c, "train") for c in plan])
 
     # -- a pool: select from the configurations it holds -----------------------------------
     def pool_sweep_plan(self) -> list[tuple[str, list[LayerConfig]]]:

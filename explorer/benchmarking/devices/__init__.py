@@ -23,6 +23,10 @@ def get_device(spec: str, *, threads: int = 1, quick: bool = False,
     speed (3-5 rounds, one attempt): for smoke tests, not for models. `exclude`: held-out
     configurations a pool refuses."""
     kind, _, rest = spec.partition(":")
+    if kind == "remote":
+        from explorer.benchmarking.devices.remote import RemoteDevice
+
+        return RemoteDevice(rest)
     if kind == "pool" and rest:
         from explorer.benchmarking.devices.pool import PoolDevice
 
@@ -43,7 +47,8 @@ def get_device(spec: str, *, threads: int = 1, quick: bool = False,
 
         return SimDevice(rest)
     raise BenchmarkError(f"unknown device {spec!r}; allowed: cpu, cpu:<threads>, "
-                         "sim:<accelerator name or .yaml>, pool:<measurements .jsonl, directory or .h5>")
+                         "sim:<accelerator name or .yaml>, pool:<measurements .jsonl, directory or .h5>, "
+                         "remote:<name> (planned here, measured by explorer.runner)")
 
 
 def device_kind(spec: str) -> str:
