@@ -311,3 +311,13 @@ def predict_configs(model: BaseEstimator, configs: Sequence[LayerConfig]) -> np.
     return model.predict(config_matrix(configs))
 
 
+
+
+def predict_intervals(model: BaseEstimator, configs: Sequence[LayerConfig],
+                      coverage: float = 0.9) -> list[tuple[float, float] | None]:
+    """The model's central `coverage` interval per configuration (None per entry for
+    models without a spread, such as ANNETTE's mixed model)."""
+    if not configs or not hasattr(model, "predict_interval"):
+        return [None] * len(configs)
+    low, high = model.predict_interval(config_matrix(configs), coverage)
+    return list(zip(low.tolist(), high.tolist()))

@@ -61,16 +61,21 @@ class StatisticalEstimator(Estimator):
         return apply_fusion(network, self.fusion_rules(accelerator))
 
     # -- layers ---------------------------------------------------------------------------
-    def _estimate(self, layer: Layer, latency_s: float | None) -> LayerEstimate:
+    def _estimate(self, layer: Layer, latency_s: float | None,
+                  interval: tuple[float, float] | None = None) -> LayerEstimate:
         latency = float(latency_s) if latency_s is not None else 0.0
+        # The model's spread (its trees' central 90 %) travels in `mapping` so that the
+        # JSON output carries it; `evaluate` reports how often measurements fall inside.
+        spread = ({"latency_interval90_s": [float(interval[0]), float(interval[1])]}
+                  if interval is not None else None)
         return LayerEstimate(name=layer.name, op=layer.op, onnx_nodes=list(layer.onnx_nodes),
                              macs=layer.macs, cycles=latency * self.clock_hz,
                              latency_s=latency, modelled=latency_s is not None and layer.modelled,
-                             utilisation=None)
+                             utilisation=None, mapping=spread)
 
     def iter_layers(self, network: Network, accelerator: Accelerator) -> Iterator[LayerEstimate]:
         from explorer.benchmarking.configs import config_from_layer
-        from explorer.benchmarking.models import predict_configs
+        from explorer.benchmarking.models import predict_configs, predict_intervals
 
         configs = []
         for layer in network.layers:
@@ -80,8 +85,12 @@ class StatisticalEstimator(Estimator):
                 configs.append(None)
         known = [c for c in configs if c is not None]
         predictions = iter(predict_configs(self.model, known))
+        intervals = iter(predict_intervals(self.model, known))
         for layer, config in zip(network.layers, configs):
-            yield self._estimate(layer, next(predictions) if config is not None else None)
+            if config is None:
+                yield self._estimate(layer, None)
+            else:
+                yield self._estimate(layer, next(predictions), next(intervals))
 
     def estimate_layer(self, layer: Layer, accelerator: Accelerator) -> LayerEstimate:
         return next(self.iter_layers(Network(name="one", layers=[layer], graph=_graph(layer)),

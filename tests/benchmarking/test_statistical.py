@@ -75,3 +75,14 @@ def test_estimate_cli_with_model(model_file):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["estimator"] == "statistical" and data["total"]["latency_s"] > 0
+
+
+def test_statistical_estimates_carry_the_models_spread(model_file):
+    estimator = get_estimator("statistical", model=model_file)
+    result = estimator.estimate(load_network("squeezenet"), load_accelerator("gemmini"))
+    convs = [layer for layer in result.layers if layer.op == "Conv"]
+    intervals = [layer.mapping["latency_interval90_s"] for layer in convs]
+    assert all(low <= layer.latency_s * 1.0001 and layer.latency_s <= high * 1.0001
+               for layer, (low, high) in zip(convs, intervals))
+    assert any(high > low for low, high in intervals)  # trees disagree somewhere
+    assert "latency_interval90_s" in json.dumps(convs[0].to_dict())
