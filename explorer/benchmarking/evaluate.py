@@ -91,6 +91,18 @@ def errors(pred: np.ndarray, truth: np.ndarray, kinds: Sequence[str] | None = No
     return out
 
 
+def calibration(model, configs: Sequence[LayerConfig], truth: np.ndarray,
+                coverage: float = 0.9) -> dict[str, Any] | None:
+    """How often measured values fall inside the model's central `coverage` interval
+    (the trees' spread): 0.9 for a calibrated model, less for an overconfident one."""
+    if not hasattr(model, "predict_interval") or not len(truth):
+        return None
+    low, high = model.predict_interval(config_matrix(configs), coverage)
+    inside = (truth >= low) & (truth <= high)
+    return {"nominal": coverage, "share_inside": round(float(inside.mean()), 4),
+            "median_width_pct": _pct(float(np.median((high - low) / np.maximum(truth, 1e-15))))}
+
+
 def _pct(x: float) -> float:
     return round(float(x) * 100, 4)
 
@@ -196,7 +208,8 @@ class Evaluation:
                 p["pr"]["mape_pct"] < p["random_with_pr_features"]["mape_pct"] for p in curve)
 
             budget, model, rules = final
-            report["final"] = {"budget": budget, "test_layers": curve[-1]["pr"]}
+            report["final"] = {"budget": budget, "test_layers": curve[-1]["pr"],
+                               "calibration": calibration(model, test, test_truth)}
             zoo_layers, owners = self.zoo_layers()
             zoo_truth = self.measured(zoo_layers, "zoo layers")
             report["final"]["zoo_layers"] = errors(model.predict(config_matrix(zoo_layers)),
