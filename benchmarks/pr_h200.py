@@ -144,7 +144,7 @@ def main() -> None:
     }
     from benchmarks.pr_h200_networks import network_figures
 
-    network = network_figures(networks, model)
+    network = network_figures(networks, model, sms)
 
     result = {
         "pool": str(args.data), "pool_sha256": pool.provenance()["pool_sha256"],
