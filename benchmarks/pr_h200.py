@@ -40,9 +40,9 @@ from benchmarks._common import write_result  # noqa: E402
 from benchmarks.pr_h200_networks import NetworkData, load_networks  # noqa: E402
 from explorer.benchmarking.campaign import Campaign, iter_rows  # noqa: E402
 from explorer.benchmarking.devices.pool import PoolDevice, load_config_list  # noqa: E402
-from explorer.benchmarking.features import config_matrix  # noqa: E402
-from explorer.benchmarking.models import PRLatencyModel  # noqa: E402
 from explorer.benchmarking.store import BenchmarkStore  # noqa: E402
+from explorer.learned.features import config_matrix  # noqa: E402
+from explorer.learned.models import PRLatencyModel  # noqa: E402
 
 HOLDOUT = Path(__file__).resolve().parent / "data" / "h200_holdout.json"
 DEFAULT_DATA = Path(os.environ.get("ACCEL_EXPLORER_H200", "/work/shared/data/h200"))

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.benchmarking.configs import LayerConfig
-from explorer.benchmarking.features import config_matrix
+from explorer.learned.configs import LayerConfig
+from explorer.learned.features import config_matrix
 
 # ONNX ops that run as one kernel each in the measured PyTorch graph, by cost model.
 ELTWISE_OPS = {"Relu", "Clip", "Sigmoid", "Mul", "Add", "Div", "HardSigmoid", "Tanh"}
@@ -147,7 +147,7 @@ def _kernels_alone_us(net: NetworkData, models: dict[str, np.ndarray]) -> float:
 
 
 def _correction_features(net: NetworkData, raw: np.ndarray, sms: int) -> np.ndarray:
-    from explorer.benchmarking.features import tiling_features
+    from explorer.learned.features import tiling_features
 
     return np.array([[float(la.own_bias), float(la.config.kind == "conv"), math.log(p)]
                      + tiling_features(la.config, sms) for la, p in zip(net.layers, raw)])

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from explorer.benchmarking.configs import LayerConfig
 from explorer.benchmarking.devices.base import Device
-from explorer.benchmarking.pr import RuleSet, StepRule, detect_rule, family, representative_configs
 from explorer.benchmarking.space import SweepSpec, default_sweeps, random_configs
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.errors import BenchmarkError, Cancelled
+from explorer.learned.configs import LayerConfig
+from explorer.learned.pr import RuleSet, StepRule, detect_rule, family, representative_configs
 
 STRATEGIES = ("pr", "random")
 ProgressFn = Callable[[int, int, str], None]  # (done, total, what)
@@ -203,7 +203,7 @@ class Campaign:
         self.result.rules = rules.to_list()
         self.result.sweeps = len(seen)
         self.store.set_campaign({**self.store.campaign, "rules": rules.to_list()})
-        from explorer.benchmarking.selection import coverage_representatives
+        from explorer.learned.selection import coverage_representatives
 
         sms = getattr(self.device, "sm_count", lambda: None)()
         remaining = [c for c in candidates if c.key() not in seen]

@@ -23,10 +23,10 @@ import re
 import time
 from pathlib import Path
 
-from explorer.benchmarking.configs import CONFIG_COLUMNS, STR_COLUMNS, LayerConfig
 from explorer.benchmarking.devices.base import Measurement
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.errors import BenchmarkError, ExplorerError
+from explorer.learned.configs import CONFIG_COLUMNS, STR_COLUMNS, LayerConfig
 
 UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
 DEFAULT_OPS = {"conv": "Conv", "matmul": "Gemm", "pool": "MaxPool", "eltwise": "Relu",

@@ -21,13 +21,13 @@ from typing import Any
 import numpy as np
 
 from explorer.benchmarking.campaign import Campaign, iter_rows
-from explorer.benchmarking.configs import LayerConfig, config_from_layer
 from explorer.benchmarking.devices.base import Device, Measurement
-from explorer.benchmarking.features import config_matrix
-from explorer.benchmarking.models import AnnetteMixedModel, PRLatencyModel
 from explorer.benchmarking.space import random_configs
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.benchmarking.training import block_from_provenance
+from explorer.learned.configs import LayerConfig, config_from_layer
+from explorer.learned.features import config_matrix
+from explorer.learned.models import AnnetteMixedModel, PRLatencyModel
 
 ZOO = ("resnet50", "vgg19", "densenet121", "inception_v1", "inception_v2", "alexnet",
        "squeezenet", "shufflenet", "zfnet512")
@@ -258,7 +258,7 @@ class Evaluation:
 def device_fusion_rules(device_name: str):
     kind, _, arch = device_name.partition(":")
     if kind == "cpu":
-        from explorer.benchmarking.devices.cpu import cpu_fusion_rules
+        from explorer.learned.fusion import cpu_fusion_rules
 
         return cpu_fusion_rules()
     from explorer.hardware.library import load_accelerator
@@ -296,9 +296,9 @@ def network_truth_fn(device: Device, log: Log) -> Callable[[str], float]:
 def network_estimate_fn(device: Device) -> Callable[..., float]:
     """The `statistical` estimator with a given model, through a saved model file (the
     same path a user takes)."""
-    from explorer.benchmarking.models import save_model
     from explorer.estimators.base import get_estimator
     from explorer.hardware.library import load_accelerator
+    from explorer.learned.models import save_model
     from explorer.workload import load_network
 
     accelerator = getattr(device, "accelerator", None) or load_accelerator("gemmini")

@@ -23,11 +23,11 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from explorer.benchmarking.configs import LayerConfig
 from explorer.benchmarking.devices.base import STATUS_NOISY, STATUS_OK, Measurement
 from explorer.benchmarking.layer_models import build_model
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.errors import BenchmarkError
+from explorer.learned.configs import LayerConfig
 
 PLAN_FORMAT = "accel-explorer plan"
 RESULTS_FORMAT = "accel-explorer runner results"
@@ -179,7 +179,7 @@ def import_results(results_path: str | Path, store_path: str | Path, *,
 
 
 def _config(row: dict, path) -> LayerConfig:
-    from explorer.benchmarking.configs import config_from_row
+    from explorer.learned.configs import config_from_row
 
     try:
         return config_from_row(row["config"])

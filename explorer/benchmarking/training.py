@@ -11,10 +11,10 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from explorer.benchmarking.campaign import iter_rows
-from explorer.benchmarking.features import config_matrix
-from explorer.benchmarking.models import MODEL_KINDS
 from explorer.benchmarking.store import open_store
 from explorer.errors import BenchmarkError
+from explorer.learned.features import config_matrix
+from explorer.learned.models import MODEL_KINDS
 
 
 @dataclass

@@ -59,10 +59,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from explorer.benchmarking.campaign import Campaign
-    from explorer.benchmarking.configs import KINDS
     from explorer.benchmarking.devices import get_device
     from explorer.benchmarking.store import BenchmarkStore
     from explorer.errors import BenchmarkError
+    from explorer.learned.configs import KINDS
 
     if args.action == "import":
         return run_import(args)

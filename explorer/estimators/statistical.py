@@ -28,7 +28,7 @@ class StatisticalEstimator(Estimator):
         if not model:
             raise EstimationError("estimator 'statistical' needs --model FILE (make one with "
                                   "`accel-explorer bench` then `accel-explorer train`)")
-        from explorer.benchmarking.models import load_model
+        from explorer.learned.models import load_model
 
         try:
             self.model, self.metadata = load_model(model)
@@ -43,7 +43,7 @@ class StatisticalEstimator(Estimator):
     def fusion_rules(self, accelerator: Accelerator):
         kind, _, arch = self.device.partition(":")
         if kind == "cpu":
-            from explorer.benchmarking.devices.cpu import cpu_fusion_rules
+            from explorer.learned.fusion import cpu_fusion_rules
 
             return cpu_fusion_rules()
         if kind == "sim" and arch:
@@ -74,8 +74,8 @@ class StatisticalEstimator(Estimator):
                              utilisation=None, mapping=spread)
 
     def iter_layers(self, network: Network, accelerator: Accelerator) -> Iterator[LayerEstimate]:
-        from explorer.benchmarking.configs import config_from_layer
-        from explorer.benchmarking.models import predict_configs, predict_intervals
+        from explorer.learned.configs import config_from_layer
+        from explorer.learned.models import predict_configs, predict_intervals
 
         configs = []
         for layer in network.layers:

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from explorer.benchmarking.configs import (
+from explorer.learned.configs import (
     ACTIVATIONS,
     BENCHMARK_OPS,
     CONFIG_COLUMNS,
@@ -25,7 +25,7 @@ from explorer.benchmarking.configs import (
     STR_COLUMNS,
     LayerConfig,
 )
-from explorer.benchmarking.pr import RuleSet, family, param_columns
+from explorer.learned.pr import RuleSet, family, param_columns
 
 OPS: tuple[str, ...] = tuple(op for ops in BENCHMARK_OPS.values() for op in ops)
 _VOCAB = {"kind": KINDS, "op": OPS, "activation": ACTIVATIONS}

@@ -30,16 +30,16 @@ from sklearn.ensemble import ExtraTreesRegressor, HistGradientBoostingRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from explorer.benchmarking.configs import CONFIG_COLUMNS, KINDS, LayerConfig
-from explorer.benchmarking.features import (
+from explorer.errors import BenchmarkError
+from explorer.learned.configs import CONFIG_COLUMNS, KINDS, LayerConfig
+from explorer.learned.features import (
     KIND_COLUMN,
     LayerFeaturizer,
     config_matrix,
     folded_work,
     matrix_configs,
 )
-from explorer.benchmarking.pr import RuleSet, param_columns
-from explorer.errors import BenchmarkError
+from explorer.learned.pr import RuleSet, param_columns
 
 MODEL_FORMAT = "accel-explorer latency model"
 ZERO_FLOOR_S = 1e-12  # latencies of 0 (free on the device) are learnt as this
@@ -268,8 +268,8 @@ def save_model(model: BaseEstimator, path: str | Path, metadata: dict[str, Any])
 
 # Types our own models are built from; anything else in a file is refused.
 _OWN_TYPES = {f"{__name__}.PRLatencyModel", f"{__name__}.AnnetteMixedModel",
-              "explorer.benchmarking.features.LayerFeaturizer",
-              "explorer.benchmarking.pr.RuleSet", "explorer.benchmarking.pr.StepRule"}
+              "explorer.learned.features.LayerFeaturizer",
+              "explorer.learned.pr.RuleSet", "explorer.learned.pr.StepRule"}
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
 
 

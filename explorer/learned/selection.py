@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from explorer.benchmarking.configs import LayerConfig
-from explorer.benchmarking.features import LayerFeaturizer, config_matrix
+from explorer.learned.configs import LayerConfig
+from explorer.learned.features import LayerFeaturizer, config_matrix
 
 
 def coverage_representatives(candidates: Sequence[LayerConfig], count: int, *,

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from explorer.benchmarking.devices.base import Measurement
-from explorer.benchmarking.models import save_model
 from explorer.benchmarking.space import random_configs
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.benchmarking.training import train_from_store
 from explorer.errors import EstimationError
 from explorer.estimators.base import get_estimator
 from explorer.hardware.library import load_accelerator
+from explorer.learned.models import save_model
 from explorer.workload import load_network
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ def test_statistical_estimate_of_a_zoo_network(model_file):
 
 
 def _configs(network):
-    from explorer.benchmarking.configs import config_from_layer
+    from explorer.learned.configs import config_from_layer
 
     return [c for layer in network.layers if (c := config_from_layer(layer)) is not None]
 

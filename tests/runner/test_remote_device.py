@@ -97,8 +97,8 @@ def test_plan_measure_import_rounds_train_and_estimate(tmp_path):
         assert "pending_plan" not in store.campaign
     r = cli("train", "remote.h5", "-o", "remote.skops", "--include-noisy", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    from explorer.benchmarking.configs import LayerConfig
-    from explorer.benchmarking.models import load_model, predict_configs
+    from explorer.learned.configs import LayerConfig
+    from explorer.learned.models import load_model, predict_configs
 
     model, metadata = load_model(tmp_path / "remote.skops")
     assert metadata["device"] == "remote:this-cpu"

@@ -26,9 +26,9 @@ import statistics
 from collections.abc import Iterable
 from pathlib import Path
 
-from explorer.benchmarking.configs import LayerConfig
 from explorer.benchmarking.devices.base import Device, Measurement, now
 from explorer.errors import BenchmarkError
+from explorer.learned.configs import LayerConfig
 
 # Streaming multiprocessors of GPUs a pool may come from (its tiling features use them).
 GPU_SM_COUNTS = {"H200": 132, "H100": 132, "A100": 108, "L40S": 142, "L4": 58, "A10": 72,

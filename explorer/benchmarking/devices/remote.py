@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from explorer.benchmarking.configs import LayerConfig
 from explorer.benchmarking.devices.base import Device, Measurement
 from explorer.errors import BenchmarkError
+from explorer.learned.configs import LayerConfig
 
 
 class RemoteDevice(Device):
