@@ -35,7 +35,10 @@ def bare_runner_env(tmp: Path) -> Path:
 
     bare = tmp / "bare"
     (bare / "explorer" / "runner").mkdir(parents=True)
-    shutil.copy(ROOT / "explorer" / "__init__.py", bare / "explorer")
+    # `python -m explorer.runner` runs the package's __init__ first: it needs the two
+    # standard-library-only modules it imports (the runner itself imports none).
+    for name in ("__init__.py", "errors.py", "version.py"):
+        shutil.copy(ROOT / "explorer" / name, bare / "explorer")
     for name in ("__init__.py", "__main__.py", "runner.py"):
         shutil.copy(ROOT / "explorer" / "runner" / name, bare / "explorer" / "runner")
     site = Path(numpy.__file__).parents[1]
