@@ -19,6 +19,7 @@ from explorer.benchmarking.space import SweepSpec, default_sweeps, random_config
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.errors import BenchmarkError, Cancelled
 from explorer.learned.configs import LayerConfig
+from explorer.learned.features import config_matrix
 from explorer.learned.pr import RuleSet, StepRule, detect_rule, family, representative_configs
 
 STRATEGIES = ("pr", "random")
@@ -188,11 +189,13 @@ class Campaign:
         found: list[StepRule] = []
         seen: set[tuple] = set()
         hints = self.device.parallelism_hints()
+        sweep_rows: list[tuple[LayerConfig, float]] = []
         for _name, configs in self.pool_sweep_plan():
             param = _swept_param(configs)
             if param is None:
                 continue
             latencies = [self._measure(c, "sweep", self.budget) for c in configs]
+            sweep_rows += list(zip(configs, latencies))
             seen.update(c.key() for c in configs)
             values = [_param_value(c, param) for c in configs]
             rule = detect_rule(family(configs[0]), param, values, latencies,
@@ -203,14 +206,31 @@ class Campaign:
         self.result.rules = rules.to_list()
         self.result.sweeps = len(seen)
         self.store.set_campaign({**self.store.campaign, "rules": rules.to_list()})
-        from explorer.learned.selection import coverage_representatives
+        # Two rounds: half of the rest covers the feature space evenly; a model fitted on
+        # what is measured then says where it is unsure, and the other half covers the
+        # space weighted by that uncertainty.
+        from explorer.learned.models import PRLatencyModel
+        from explorer.learned.selection import coverage_representatives, uncertainty_weights
 
         sms = getattr(self.device, "sm_count", lambda: None)()
         remaining = [c for c in candidates if c.key() not in seen]
-        plan = coverage_representatives(remaining, max(0, self.budget - len(seen)),
-                                        rules=rules.to_list(), sms=sms, seed=self.seed)
-        for config in plan:
-            self._measure(config, "train", self.budget)
+        count = max(0, self.budget - len(seen))
+        first = coverage_representatives(remaining, count // 2, rules=rules.to_list(),
+                                          sms=sms, seed=self.seed)
+        measured = [(c, self._measure(c, "train", self.budget)) for c in first]
+        taken = seen | {c.key() for c in first}
+        rest = [c for c in remaining if c.key() not in taken]
+        if count - len(first) > 0 and rest:
+            rows = sweep_rows + measured
+            model = PRLatencyModel(rules=rules.to_list() or None, sms=sms,
+                                   target="log" if sms else "per_work", trees=100,
+                                   random_state=self.seed).fit(
+                config_matrix([c for c, _ in rows]), np.array([t for _, t in rows]))
+            second = coverage_representatives(
+                rest, count - len(first), rules=rules.to_list(), sms=sms,
+                seed=self.seed + 1, weights=uncertainty_weights(model, rest))
+            for config in second:
+                self._measure(config, "train", self.budget)
         return self.result
 
 
