@@ -302,15 +302,37 @@ def load_model(path: str | Path) -> tuple[BaseEstimator, dict[str, Any]]:
     if metadata.get("format_version") != MODEL_FORMAT_VERSION:
         raise BenchmarkError(f"{path}: model format version {metadata.get('format_version')}, "
                              f"this program reads {MODEL_FORMAT_VERSION}")
+    check_feature_schema(model, metadata, path)
     return model, metadata
+
+
+def check_feature_schema(model: BaseEstimator, metadata: dict[str, Any], path: Path) -> None:
+    """Refuse a model whose features this program no longer makes the same way (trained
+    by another version): its trees would read the wrong columns."""
+    recorded = (metadata.get("feature_schema") or {}).get("features")
+    if not recorded:
+        return
+    inner = model.statistical_ if isinstance(model, AnnetteMixedModel) else model
+    if not isinstance(inner, PRLatencyModel):
+        return
+    featurizer = inner.fallback_.named_steps["features"]
+    probe = config_matrix([LayerConfig(kind="conv", op="Conv", in_channels=16, in_h=8,
+                                       in_w=8, out_channels=16)])
+    try:
+        made = featurizer.transform(probe).shape[1]
+    except Exception as exc:  # a featurizer from another version may fail outright
+        raise BenchmarkError(f"{path}: model made for another feature schema "
+                             f"({type(exc).__name__}); retrain it with this version") from None
+    if made != len(recorded) or list(featurizer.get_feature_names_out()) != recorded:
+        raise BenchmarkError(f"{path}: model made for another feature schema ({len(recorded)} "
+                             f"features, this program makes {made}); retrain it with "
+                             "`accel-explorer train`")
 
 
 def predict_configs(model: BaseEstimator, configs: Sequence[LayerConfig]) -> np.ndarray:
     if not configs:
         return np.zeros(0)
     return model.predict(config_matrix(configs))
-
-
 
 
 def predict_intervals(model: BaseEstimator, configs: Sequence[LayerConfig],

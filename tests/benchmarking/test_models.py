@@ -105,3 +105,14 @@ def test_gpu_tiling_features_and_log_target_with_intervals():
     assert np.all(low <= pred * 1.0001) and np.all(pred <= high * 1.0001)
     with pytest.raises(BenchmarkError, match="target"):
         PRLatencyModel(target="linear").fit(X, y)
+
+
+def test_a_model_for_another_feature_schema_is_refused(tmp_path, data):
+    """As if trained by another version whose featurizer made one feature fewer."""
+    X, y, _, _ = data
+    model = PRLatencyModel(rules=RULES).fit(X, y)
+    featurizer = model.fallback_.named_steps["features"]
+    featurizer.feature_names_out_ = featurizer.feature_names_out_[:-1]
+    save_model(model, tmp_path / "old.skops", {"device": "cpu"})
+    with pytest.raises(BenchmarkError, match="old.skops: model made for another feature schema"):
+        load_model(tmp_path / "old.skops")
