@@ -26,6 +26,7 @@ Writes docs/validation/pr_h200.json; prints the markdown section of docs/validat
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -89,7 +90,18 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--budgets", default="250,500,1000,2000")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--baseline", action="store_true",
+                        help="measure the issue's naive baseline into the last result file")
+    parser.add_argument("--report", action="store_true",
+                        help="print the markdown tables of the last result file and exit")
     args = parser.parse_args()
+    if args.baseline:
+        return naive_baseline(args.data)
+    if args.report:
+        from benchmarks._common import VALIDATION_DIR
+
+        print(markdown(json.loads((VALIDATION_DIR / "pr_h200.json").read_text())))
+        return
     budgets = [int(b) for b in args.budgets.split(",")]
     started = time.time()
 
@@ -160,7 +172,67 @@ def main() -> None:
                 "only because the machine is shared",
     }
     path = write_result("pr_h200", result)
+    print(markdown(result))
     print(f"wrote {path}", file=sys.stderr)
+
+
+def naive_baseline(data: Path) -> None:
+    """The issue's baseline on the same held-out set: extra-trees on the raw
+    configuration columns (log latency), trained on 2,000 random pool configurations
+    plus every sweep of the pool (more than the 2,000 samples the campaigns get)."""
+    from sklearn.ensemble import ExtraTreesRegressor
+
+    from benchmarks._common import VALIDATION_DIR
+
+    holdout = load_config_list(HOLDOUT)
+    networks = load_networks(data)
+    pool = PoolDevice(data, exclude=holdout + [la.config for n in networks for la in n.layers])
+    candidates = pool.candidates()
+    order = np.random.default_rng(0).permutation(len(candidates))[:2000]
+    train = [candidates[i] for i in order]
+    train += [c for sweep in pool.sweeps().values() for c in sweep]
+    X = config_matrix(train)
+    y = np.log([pool.latency(c) for c in train])
+    model = ExtraTreesRegressor(200, random_state=0, n_jobs=1).fit(X, y)
+    truth = np.array([pool.latency(c) for c in holdout])
+    mape = float(ape(np.exp(model.predict(config_matrix(holdout))), truth).mean())
+    path = VALIDATION_DIR / "pr_h200.json"
+    result = json.loads(path.read_text())
+    result["naive_baseline"] = {"training_rows": len(train), "mape": mape,
+                                "what": "extra-trees (200) on raw configuration columns, log "
+                                        "latency, 2,000 random + all pool sweeps"}
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"naive baseline: {len(train)} rows, held-out MAPE {mape:.2f} %")
+
+
+def markdown(r: dict) -> str:
+    """The tables of docs/validation/pr.md's H200 section."""
+    lines = ["| budget | PR | random | PR better by > 1 std |", "|---:|---:|---:|:---:|"]
+    for p in r["pr_vs_random"]:
+        lines.append(f"| {p['budget']} | {p['pr_mape_mean']:.2f} ± {p['pr_mape_std']:.2f} | "
+                     f"{p['random_mape_mean']:.2f} ± {p['random_mape_std']:.2f} | "
+                     f"{'yes' if p['pr_better_by_more_than_one_std'] else 'no'} |")
+    s, nl = r["single_layer"], r["network_layers"]
+    lines += ["", f"Final PR model (budget {s['budget']}): held-out MAPE {s['mape']:.2f} % "
+              f"(median {s['median_ape']:.2f} %; conv {s['conv_mape']:.2f} %, linear "
+              f"{s['linear_mape']:.2f} %); 90 % interval holds {s['interval90_coverage']:.1%} "
+              f"of the measurements (median width {s['interval90_median_width_pct']:.0f} %).",
+              f"Network layers alone ({nl['layers']}): MAPE {nl['mape']:.2f} % (median "
+              f"{nl['median_ape']:.2f} %; {nl['mape_without_correction']:.2f} % without the "
+              f"learnt correction, {nl['mape_with_constant_bias_delta']:.2f} % with a constant "
+              "bias δ).", "",
+              "| network | conv/linear sum measured | estimated | error | whole measured | "
+              "whole estimated (LOO) | error |", "|---|---:|---:|---:|---:|---:|---:|"]
+    wholes = {w["network"]: w for w in r["whole_network_loo"]["networks"]}
+    for n in r["network_sums"]["networks"]:
+        w = wholes[n["network"]]
+        lines.append(f"| {n['network']} | {n['measured_us']:.1f} µs | {n['estimated_us']:.1f} µs"
+                     f" | {n['error_pct']:+.1f} % | {w['measured_us']:.1f} µs | "
+                     f"{w['estimated_us']:.1f} µs | {w['error_pct']:+.1f} % |")
+    lines += ["", f"Per-network sum MAPE {r['network_sums']['mape']:.2f} %; whole-network "
+              f"MAPE (leave-one-network-out) {r['whole_network_loo']['mape']:.2f} %, Spearman "
+              f"{r['whole_network_loo']['spearman']:.3f}."]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
