@@ -42,10 +42,10 @@ def model_file(tmp_path_factory) -> Path:
     """A small statistical model (cpu, synthetic measurements), as tests/benchmarking
     trains one: a few hundred layer configurations, seconds to fit."""
     from explorer.benchmarking.devices.base import Measurement
-    from explorer.benchmarking.models import save_model
     from explorer.benchmarking.space import random_configs
     from explorer.benchmarking.store import BenchmarkStore
     from explorer.benchmarking.training import train_from_store
+    from explorer.learned.models import save_model
 
     tmp = tmp_path_factory.mktemp("schema-model")
     store_path = tmp / "cpu.h5"
