@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from explorer.errors import ArchitectureError, BenchmarkError, Cancelled, ExplorerError
-from explorer.estimators.base import get_estimator
+from explorer.estimators.registry import make_estimator
 from explorer.hardware.library import dump_accelerator
 from explorer.hardware.overrides import apply_overrides
 from explorer.hardware.schema import Accelerator
@@ -68,15 +69,19 @@ class SweepPoint:
 
 def run_sweep(network: Network, base: Accelerator, axes: list[Axis], estimator: str,
               path: str | Path, *, progress: Callable[[int, int, SweepPoint], None] | None = None,
-              cancel: Callable[[], bool] | None = None) -> Path:
-    """Estimate every point not yet in `path`, appending each one as it finishes."""
+              cancel: Callable[[], bool] | None = None,
+              options: dict[str, Any] | None = None) -> Path:
+    """Estimate every point not yet in `path`, appending each one as it finishes;
+    `options` go to the estimator's options model."""
     if not axes:
         raise ArchitectureError("a sweep needs at least one --param PATH=V1,V2,...")
     definition = {"network": network.name, "network_sha256": network.sha256,
                   "accelerator": dump_accelerator(base), "estimator": estimator,
                   "axes": [[a.path, list(a.values)] for a in axes]}
+    if options:  # a file swept with other options is another sweep
+        definition["estimator_options"] = {k: str(v) for k, v in options.items()}
     todo = points(axes)
-    est = get_estimator(estimator)
+    est = make_estimator(estimator, options)
     # validate every override first: a typo in a path fails at once, not after hours
     for axis in axes:
         apply_overrides(base, [f"{axis.path}={axis.values[0]}"])

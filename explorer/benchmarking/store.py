@@ -34,14 +34,14 @@ from typing import Any
 import h5py
 import numpy as np
 
-from explorer.benchmarking.configs import (
+from explorer.benchmarking.devices.base import Measurement
+from explorer.errors import BenchmarkError
+from explorer.learned.configs import (
     CONFIG_COLUMNS,
     STR_COLUMNS,
     LayerConfig,
     config_from_row,
 )
-from explorer.benchmarking.devices.base import Measurement
-from explorer.errors import BenchmarkError
 
 FORMAT = "accel-explorer benchmark store"
 FORMAT_VERSION = 1

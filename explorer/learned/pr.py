@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from explorer.benchmarking.configs import LayerConfig
+from explorer.learned.configs import LayerConfig
 
 CANDIDATE_PERIODS = (2, 4, 8, 16, 32, 64)
 CANDIDATE_DIVISORS = (1, 2, 4, 8)
@@ -172,12 +172,6 @@ class RuleSet:
             return config.with_changes(**changes)
         except Exception:  # a representative that breaks divisibility: keep the original
             return config
-
-    def mapped_value(self, family_name: str, column: str, value: int) -> int:
-        for rule in self.rules.values():
-            if rule.family == family_name and column in param_columns(rule.param):
-                return rule.representative(value)
-        return value
 
     def to_list(self) -> list[dict]:
         return [r.as_dict() for r in self.rules.values()]
