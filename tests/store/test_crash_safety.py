@@ -31,7 +31,6 @@ def _sweep(net, path, values="8,16,32"):
               "roofline", path)
 
 
-@pytest.mark.xfail(strict=True, reason="no lock: both bench writers exit 0, rows lost")
 def test_second_benchmark_writer_is_refused(tmp_path):
     path = tmp_path / "b.h5"
     m = Measurement(latency_s=1e-6, spread_s=1e-8, rounds=7, runs_per_round=5, loadavg=0.3,
@@ -43,16 +42,16 @@ def test_second_benchmark_writer_is_refused(tmp_path):
             BenchmarkStore(path, device="cpu")
 
 
-@pytest.mark.xfail(strict=True, reason="no lock: a second sweep into the same file runs")
 def test_second_sweep_writer_is_refused(tmp_path):
     path = tmp_path / "s.h5"
-    first = subprocess.Popen(sweep_command(path), cwd=ROOT, env=ENV, text=True,
+    long_sweep = sweep_command(path, "8:1024")  # runs far longer than the second start
+    first = subprocess.Popen(long_sweep, cwd=ROOT, env=ENV, text=True,
                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
     try:
         for line in first.stderr:  # wait until the first writer has the store open
             if line.startswith("["):
                 break
-        second = run(sweep_command(path))
+        second = run(long_sweep)
     finally:
         first.kill()
         first.wait()
@@ -60,7 +59,6 @@ def test_second_sweep_writer_is_refused(tmp_path):
     assert "another process" in second.stderr and len(second.stderr.splitlines()) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="no checksums: flipped bytes are resumed silently")
 def test_flipped_bytes_in_a_record_are_detected(net, tmp_path):
     path = tmp_path / "s.h5"
     _sweep(net, path)
