@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -106,7 +107,7 @@ def field_facts(acc: Accelerator, path: str) -> FieldFacts:
     try:
         _, _, facts = _locate(accelerator_to_data(acc), path, f"{path}=...")
     except ArchitectureError as exc:
-        reason = str(exc).split(": ", 1)[-1].split("; allowed:")[0]
+        reason = re.split(r";? ?allowed:", str(exc).split(": ", 1)[-1])[0].rstrip("; ")
         raise ArchitectureError(
             f"--param {path}: not a sweepable parameter of {acc.name} ({reason}); "
             f"sweepable: {', '.join(_sweepable(acc))}") from None
@@ -187,14 +188,10 @@ def _number(raw: str, kind: str, facts: FieldFacts, text: str) -> int | float:
         raise ArchitectureError(f"--param {text!r}: {raw!r} is not a number")
     if kind == "int":
         if float(value) != int(value):
-            raise ArchitectureError(f"--param {text!r}: {path_name(facts)} takes integers, "
+            raise ArchitectureError(f"--param {text!r}: {facts.name} takes integers, "
                                     f"not {raw!r}")
         return int(value)
     return float(value)
-
-
-def path_name(facts: FieldFacts) -> str:
-    return facts.name
 
 
 def _check_bounds(value: float, facts: FieldFacts, text: str) -> None:
