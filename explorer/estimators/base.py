@@ -152,6 +152,10 @@ def run_estimate(estimator: Estimator, network: Network, accelerator: Accelerato
             raise Cancelled(f"estimation cancelled after {len(layers)} of {total} layers")
     result = NetworkEstimate(prepared, accelerator.name, estimator.name, layers)
     estimator.finish(result, accelerator)
+    # silicon area of the design (data only: hardware/area.py), in every result and JSON
+    from explorer.hardware.area import design_area
+
+    result.extra.setdefault("area", design_area(accelerator).to_dict())
     result.runtime_s = time.perf_counter() - start
     return result
 
