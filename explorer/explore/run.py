@@ -207,7 +207,7 @@ class _Dask(_Serial):
             from dask.distributed import Client
         except ImportError:
             raise ArchitectureError("--dask needs dask.distributed: pip install "
-                                    "'accel-explorer[explore]'") from None
+                                    "'distributed>=2024.1'") from None
         try:
             self.client = Client(address, timeout="20s")
         except (OSError, TimeoutError) as exc:

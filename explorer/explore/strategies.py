@@ -116,22 +116,19 @@ class OptunaStrategy(Strategy):
             import optuna
         except ImportError:
             raise ArchitectureError(f"--strategy {sampler} needs optuna: pip install "
-                                    "'accel-explorer[explore]'") from None
+                                    "'optuna>=5.0'") from None
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.optuna = optuna
         self.dist = {p.path: self._distribution(p) for p in params}
 
-        def constraints(trial) -> list[float]:
-            return trial.user_attrs.get("constraint", [0.0])
-
+        # constraints reach the samplers as trial constraints (optuna >= 5): a trial is
+        # feasible when every value is <= 0
         if sampler == "nsga2":
             population = max(8, min(50, budget // 10))
-            chosen = optuna.samplers.NSGAIISampler(seed=seed, population_size=population,
-                                                   constraints_func=constraints)
+            chosen = optuna.samplers.NSGAIISampler(seed=seed, population_size=population)
         else:
             chosen = optuna.samplers.TPESampler(seed=seed, multivariate=True,
-                                                constant_liar=True,
-                                                constraints_func=constraints)
+                                                constant_liar=True)
         self.study = optuna.create_study(sampler=chosen, directions=["minimize"] * directions)
         self._trials: dict[str, Any] = {}
 
@@ -168,7 +165,7 @@ class OptunaStrategy(Strategy):
             params=params, distributions=self.dist,
             values=objectives if ok else None,
             state=state.COMPLETE if ok else state.FAIL,
-            user_attrs={"constraint": constraint or [0.0]})
+            constraints=_constraints(constraint) if ok else None)
         self.study.add_trial(trial)
 
     def ask(self, n: int) -> list[tuple]:
@@ -194,11 +191,17 @@ class OptunaStrategy(Strategy):
         trial = self._trials.pop(design_key(values), None)
         if trial is None:
             return
-        trial.set_user_attr("constraint", constraint or [0.0])
+        if objectives is not None and all(math.isfinite(v) for v in objectives):
+            for key, value in _constraints(constraint).items():
+                trial.set_constraint(key, value)
         if objectives is None or not all(math.isfinite(v) for v in objectives):
             self.study.tell(trial, state=self.optuna.trial.TrialState.FAIL)
         else:
             self.study.tell(trial, objectives)
+
+
+def _constraints(amounts: list[float] | None) -> dict[str, float]:
+    return {f"c{i}": float(v) for i, v in enumerate(amounts or [0.0])}
 
 
 def make_strategy(name: str, params: list[Param], budget: int | None, seed: int,
