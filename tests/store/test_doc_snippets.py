@@ -62,3 +62,13 @@ def test_benchmark_store_snippets(tmp_path, monkeypatch):
     df = scope["df"]
     assert (df.op == "Relu").sum() == 3 and (df.status == "ok").sum() == 3
     assert df.in_channels.dtype.kind == "i"
+
+
+def test_explore_python_snippet(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = [s for s in snippets("explore.md") if "from explorer" in s]
+    assert len(code) == 1
+    scope: dict = {}
+    exec(compile(code[0], "explore.md", "exec"), scope)
+    assert len(scope["df"]) == 4 and scope["front"]
+    assert scope["df"]["compute.pe_rows"].dtype.kind == "i"
