@@ -138,9 +138,9 @@ def parse_param(text: str, acc: Accelerator) -> Param:
     if kind == "str":
         choices = tuple(values)
     else:
+        # listed values are not bounds-checked here: one the schema rejects is stored
+        # with its reason (a sweep shows it as such); ranges are checked below
         choices = tuple(_number(v, kind, facts, text) for v in values)
-        for value in choices:
-            _check_bounds(value, facts, text)
     if len(set(choices)) != len(choices):
         raise ArchitectureError(f"--param {text!r}: a value is listed twice")
     return Param(path, kind, choices, text=text)

@@ -57,9 +57,9 @@ class ExplorationStore(RecordStore):
         stored = json.loads(self.attrs.get("definition", "{}"))
         if definition is not None and stored != definition:
             self.close(commit=False)
-            raise StoreError(f"{self.path}: holds a different exploration (other networks, "
-                             "accelerator, estimator, parameters, objectives or "
-                             "constraints); choose another -o")
+            raise StoreError(f"{self.path}: holds a different sweep or exploration (other "
+                             "networks, accelerator, estimator, parameters, objectives or "
+                             "constraints); choose another file")
         self._use(stored)
 
     def _use(self, definition: dict) -> None:

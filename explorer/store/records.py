@@ -120,8 +120,8 @@ class RecordStore:
             self._data = {c.path: [] for c in self.columns}
         elif columns is not None and [c.to_json() for c in columns] != \
                 [c.to_json() for c in self.columns]:
-            raise StoreError(f"{self.path}: holds a different set of records (other "
-                             "parameters or networks); choose another file")
+            raise StoreError(f"{self.path}: holds a different sweep or exploration "
+                             "(other parameters or networks); choose another file")
         replayed = self._replay_journal()
         if self.damaged and not self.recover:
             raise DamagedStoreError(
