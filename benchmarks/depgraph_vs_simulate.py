@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import timed, write_result  # noqa: E402
 
-from explorer.cli.compare import compare  # noqa: E402
+from explorer.compare import compare  # noqa: E402
 from explorer.estimators.base import get_estimator, run_estimate  # noqa: E402
 from explorer.hardware.library import library_names, load_accelerator  # noqa: E402
 from explorer.workload import load_network  # noqa: E402
@@ -37,7 +37,7 @@ def speed_case(network_name: str, arch: str) -> dict:
     load_before = os.getloadavg()
     depgraph = timed(lambda: run_estimate(get_estimator("depgraph"), network, acc), 5)
     simulate = timed(lambda: run_estimate(get_estimator("simulate"), network, acc), 1)
-    simulated = run_estimate(get_estimator("simulate"), network, acc).to_json()["total"]
+    simulated = run_estimate(get_estimator("simulate"), network, acc).to_dict()["total"]
     return {"network": network_name, "accelerator": arch, "depgraph": depgraph,
             "simulate": simulate, "speedup": simulate["min_s"] / depgraph["min_s"],
             "simulate_instructions": simulated["instructions"],

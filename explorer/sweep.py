@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from explorer.errors import ArchitectureError
 from explorer.explore.evaluate import Design
@@ -62,19 +63,22 @@ SweepPoint = Design
 def run_sweep(network: Network, base: Accelerator, axes: list[Axis], estimator: str,
               path: str | Path, *, progress: Callable[[int, int, Design], None] | None = None,
               cancel: Callable[[], bool] | None = None, workers: int = 1,
-              recover: bool = False, commit_every: int = 256) -> Path:
+              recover: bool = False, commit_every: int = 256,
+              options: dict[str, Any] | None = None) -> Path:
     """Estimate every point not yet in `path`, appending each one as it finishes: the grid
-    strategy of `explorer.explore` (one code path, one file format)."""
+    strategy of `explorer.explore` (one code path, one file format). `options` go to the
+    estimator's options model."""
     if not axes:
         raise ArchitectureError("a sweep needs at least one --param PATH=V1,V2,...")
     params = [parse_param(f"{a.path}={','.join(a.values)}", base) for a in axes]
     spec = Spec([network], base, params, objectives=["latency_s"], estimator=estimator,
-                strategy="grid")
+                strategy="grid", estimator_options=dict(options or {}))
     return explore(spec, path, workers=workers, progress=progress, cancel=cancel,
                    recover=recover, commit_every=commit_every)
 
 
 def read_sweep(path: str | Path, *, recover: bool = False) -> Iterator[dict]:
     """The rows of a sweep (or exploration) file as dicts: parameter paths, results
-    (latency_s, cycles, energy_j, memory_bytes, runtime_s, area_mm2, ...), status."""
-    yield from load_exploration(path, recover=recover).rows
+    (latency_s, cycles, energy_j, memory_bytes, runtime_s, area_mm2, ...), status, in the
+    order the designs were enumerated (workers may finish them in another order)."""
+    yield from sorted(load_exploration(path, recover=recover).rows, key=lambda r: r["index"])

@@ -173,12 +173,6 @@ class RuleSet:
         except Exception:  # a representative that breaks divisibility: keep the original
             return config
 
-    def mapped_value(self, family_name: str, column: str, value: int) -> int:
-        for rule in self.rules.values():
-            if rule.family == family_name and column in param_columns(rule.param):
-                return rule.representative(value)
-        return value
-
     def to_list(self) -> list[dict]:
         return [r.as_dict() for r in self.rules.values()]
 

@@ -130,14 +130,6 @@ RANDOM_BY_KIND = {"conv": random_conv, "matmul": random_matmul, "pool": random_p
                   "data": random_data}
 
 
-def kind_budgets(budget: int, kinds: tuple[str, ...] | None = None) -> dict[str, int]:
-    """How many of `budget` samples each kind gets (the counts of `kind_schedule`)."""
-    counts = dict.fromkeys(kinds or tuple(KIND_SHARES), 0)
-    for kind in kind_schedule(budget, kinds):
-        counts[kind] += 1
-    return counts
-
-
 def kind_schedule(budget: int, kinds: tuple[str, ...] | None = None) -> list[str]:
     """The kind of each sample in order, by largest deficit against KIND_SHARES: every
     prefix is balanced, so a plan for a small budget is a prefix of a larger one (budget

@@ -122,12 +122,14 @@ class BenchmarkStore:
     # -- reading and writing the .h5 file ----------------------------------------------------
     def _new(self, device: str | None, provenance: dict[str, str],
              campaign: dict[str, Any]) -> None:
+        from explorer.version import __version__
+
         if not device:
             raise BenchmarkError(f"{self.path}: a new store needs a device name")
         self._attrs = {
             "format": FORMAT, "format_version": FORMAT_VERSION,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "device": device,
+            "device": device, "explorer_version": __version__,
             "provenance_json": json.dumps(provenance, sort_keys=True),
             "campaign_json": json.dumps(campaign, sort_keys=True),
             **{f"device.{k}": str(v) for k, v in provenance.items()},

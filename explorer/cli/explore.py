@@ -13,7 +13,7 @@ UNITS = {"latency_s": "s", "energy_j": "J", "edp_js": "J·s", "area_mm2": "mm²"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from explorer.estimators.base import DEFAULT_ESTIMATOR
+    from explorer.estimators.registry import DEFAULT_ESTIMATOR
     from explorer.explore.strategies import STRATEGIES
 
     p = sub.add_parser(
@@ -96,8 +96,9 @@ def build_spec(args: argparse.Namespace):
     constraints = [Constraint.parse(text) for text in args.constraint]
     weights = parse_weights(args.network_weight, len(names))
     networks = [load_network(name, input_shapes=shapes) for name in names]
-    return Spec(networks, base, params, objectives, constraints, weights, args.estimator,
-                args.strategy, args.budget, args.seed)
+    return Spec(networks, base, params, objectives, constraints, weights,
+                estimator=args.estimator, strategy=args.strategy, budget=args.budget,
+                seed=args.seed)
 
 
 def show(path, *, every: bool = False, recover: bool = False, out=None) -> int:

@@ -42,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
     network = apply_fusion(load_network_arg(args), cpu_fusion_rules())
     estimates = None
     if args.model:
-        from explorer.estimators.statistical import StatisticalEstimator
+        from explorer.estimators.registry import make_estimator
         from explorer.hardware.library import load_accelerator
 
-        estimator = StatisticalEstimator(args.model)
+        estimator = make_estimator("statistical", {"model": args.model})
         result = estimator.estimate(network, load_accelerator("gemmini"))
         estimates = {layer.name: layer.latency_s for layer in result.layers}
     m = measure_network(args.network, threads=n_threads,

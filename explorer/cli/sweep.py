@@ -9,7 +9,7 @@ from explorer.cli.common import add_arch_arg, add_network_args, load_arch_arg, l
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from explorer.estimators.base import DEFAULT_ESTIMATOR
+    from explorer.estimators.registry import DEFAULT_ESTIMATOR
 
     p = sub.add_parser(
         "sweep", help="estimate a network over a grid of accelerator parameters (HDF5)",

@@ -35,6 +35,7 @@ class Context:
     constraints: list[Constraint] = field(default_factory=list)
     reference: list[dict[str, float]] | None = None  # per-network metrics of `base`
     keep_layers: bool = True
+    estimator_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._estimator: Any = None
@@ -47,9 +48,9 @@ class Context:
     @property
     def estimator_object(self) -> Any:
         if self._estimator is None:
-            from explorer.estimators.base import get_estimator
+            from explorer.estimators.registry import make_estimator
 
-            self._estimator = get_estimator(self.estimator)
+            self._estimator = make_estimator(self.estimator, self.estimator_options or None)
         return self._estimator
 
 

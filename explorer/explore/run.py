@@ -47,6 +47,7 @@ class Spec:
     constraints: list[Constraint] = field(default_factory=list)
     weights: list[float] | None = None
     estimator: str = "depgraph"
+    estimator_options: dict[str, Any] = field(default_factory=dict)
     strategy: str = "grid"
     budget: int | None = None
     seed: int = 0
@@ -55,12 +56,16 @@ class Spec:
         """The exploration's identity: a resumed run must match it exactly."""
         layers = ([layer.name for layer in self.networks[0].layers]
                   if len(self.networks) == 1 else [])
-        return {"networks": [[n.name, n.sha256] for n in self.networks],
+        definition = {"networks": [[n.name, n.sha256] for n in self.networks],
                 "weights": self.weights or [1.0],
                 "accelerator": dump_accelerator(self.base), "estimator": self.estimator,
                 "params": [[p.path, p.kind, p.text] for p in self.params],
                 "objectives": list(self.objectives),
                 "constraints": [c.text for c in self.constraints], "layers": layers}
+        if self.estimator_options:  # a file explored with other options is another one
+            definition["estimator_options"] = {k: str(v)
+                                               for k, v in self.estimator_options.items()}
+        return definition
 
 
 def _check(spec: Spec) -> None:
@@ -89,7 +94,9 @@ def explore(spec: Spec, path: str | Path, *, workers: int = 1, dask: str | None 
             p.grid()  # a continuous range cannot be a grid: say so before anything runs
     definition = spec.definition()
     context = Context(spec.networks, spec.weights or [1.0], spec.base, spec.estimator,
-                      spec.params, spec.constraints, keep_layers=len(spec.networks) == 1)
+                      spec.params, spec.constraints, keep_layers=len(spec.networks) == 1,
+                      estimator_options=dict(spec.estimator_options))
+    _ = context.estimator_object  # an unknown estimator or option fails before anything runs
     strategy = make_strategy(spec.strategy, spec.params, spec.budget, spec.seed,
                              len(spec.objectives))
     with ExplorationStore(path, definition, recover=recover, commit_every=commit_every,

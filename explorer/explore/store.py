@@ -30,7 +30,7 @@ FRONT_PATH = "front/rows"
 
 def columns_for(definition: dict) -> list[Column]:
     cols = [Column(f"points/{path}", kind) for path, kind, _ in definition["params"]]
-    cols += [Column("results/status", "str"), Column("results/violation", "str"),
+    cols += [Column("records/index", "int"), Column("results/status", "str"), Column("results/violation", "str"),
              Column("results/runtime_s", "float")]
     cols += [Column(f"results/{m}", "float") for m in METRICS]
     names = [name for name, _ in definition["networks"]]
@@ -69,7 +69,7 @@ class ExplorationStore(RecordStore):
 
     def add(self, design: Design) -> int:
         record: dict[str, Any] = {f"points/{p}": v for p, v in zip(self.params, design.values)}
-        record |= {"results/status": design.status, "results/violation": design.violation,
+        record |= {"records/index": design.index, "results/status": design.status, "results/violation": design.violation,
                    "results/runtime_s": design.seconds}
         record |= {f"results/{m}": design.metrics.get(m, math.nan) for m in METRICS}
         names = [name for name, _ in self.definition["networks"]]
@@ -96,7 +96,7 @@ class ExplorationStore(RecordStore):
             flat: dict[str, Any] = {"row": row}
             for key, value in record.items():
                 group, _, name = key.partition("/")
-                if group in ("points", "results"):
+                if group in ("points", "results", "records"):
                     flat[name] = value
                 elif group == "networks":
                     flat[name.replace("/", ".")] = value

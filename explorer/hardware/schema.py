@@ -10,11 +10,11 @@ text shown in tooltips and in docs/accelerator-format.md.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 
 
 class Dataflow(StrEnum):
@@ -98,7 +98,8 @@ class Compute(_Strict):
                                        json_schema_extra=_unit("MAC/cycle"))
     dataflows: list[Dataflow] = Field(default_factory=lambda: [Dataflow.WS], min_length=1,
                                       description="Dataflows the array supports.")
-    dataflow: Dataflow = Field(Dataflow.WS, description="Dataflow used for estimates.")
+    dataflow: Dataflow = Field(Dataflow.WS, description="Dataflow used for estimates.",
+                               json_schema_extra={"choices_from": "dataflows"})
     precision: Precision = Field(default_factory=Precision)
     pipeline_depth_cycles: int = Field(
         0, ge=0, le=10000,
@@ -108,6 +109,12 @@ class Compute(_Strict):
                               description="Element-wise operations per cycle of the vector unit "
                                           "(activations, pooling, normalisation).",
                               json_schema_extra=_unit("op/cycle"))
+    fused_elementwise_free: bool = Field(
+        True, description="Element-wise work in an array layer's output path (its bias, "
+                          "requantisation and the element-wise layers fused into it: batch "
+                          "norm, activation, residual add) costs no cycles, applied as results "
+                          "leave the array; false runs it on the vector unit as the outputs "
+                          "leave. Every estimator reads it (one work decomposition).")
     energy_per_mac_pj: float = Field(0.5, ge=0, le=1e6, description="Energy of one MAC.",
                                      json_schema_extra=_unit("pJ"))
     energy_per_vector_op_pj: float = Field(0.2, ge=0, le=1e6,

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import math
 
-from explorer.hardware.schema import Accelerator, Operand
-from explorer.mapping.kernel import (
+from explorer.engine.kernel import (
     EXEC_Q,
     LOAD_Q,
     REG_COMPUTE,
@@ -28,18 +27,22 @@ from explorer.mapping.kernel import (
     Node,
     Repeat,
 )
-from explorer.mapping.ports import merge_uses, port_layout
+from explorer.engine.ports import merge_uses
+from explorer.engine.resources import Resources, resources_of
+from explorer.engine.timing import bytes_of
+from explorer.hardware.schema import Accelerator, Operand
 from explorer.mapping.problem import VectorProblem
-from explorer.mapping.timing import bytes_of, dma_channel, unit_names
 
 BUFFERS = 2
 MAX_RING = 16  # chunks of one operand in flight at most
 
 
-def map_vector(problem: VectorProblem, acc: Accelerator, *, copy: bool = False) -> LoopKernel:
-    c = acc.compute
-    in_bits, out_bits = c.precision.input_bits, c.precision.output_bits
-    in_mem, out_mem = acc.memory_for(Operand.INPUT), acc.memory_for(Operand.OUTPUT)
+def map_vector(problem: VectorProblem, acc: Accelerator | Resources, *,
+               copy: bool = False) -> LoopKernel:
+    res = resources_of(acc)
+    c = res.acc.compute
+    in_bits, out_bits = res.bits.input, res.bits.output
+    in_mem, out_mem = res.memory[Operand.INPUT], res.memory[Operand.OUTPUT]
     out_total = max(1, problem.output_elems)
     in_per_out = problem.input_elems / out_total
     ops_per_out = problem.ops / out_total
@@ -51,17 +54,16 @@ def map_vector(problem: VectorProblem, acc: Accelerator, *, copy: bool = False) 
         chunk = max(1, min(chunk, out_mem.usable_bytes * 8 // (BUFFERS * out_bits)))
     count = math.ceil(out_total / chunk)
     last = out_total - (count - 1) * chunk
-    in_unit, in_dma = dma_channel(acc, in_mem, store=False)
-    out_unit, out_dma = dma_channel(acc, out_mem, store=True)
-    q = acc.queues
+    in_unit, in_dma = res.fill_channel(in_mem)
+    out_unit, out_dma = res.drain_channel(out_mem)
     in_chunk = max(1, bytes_of(chunk * in_per_out, in_bits))
     out_chunk = max(1, bytes_of(chunk, out_bits))
     rings = (max(BUFFERS, min(MAX_RING, in_mem.usable_bytes // in_chunk)), BUFFERS,
              max(BUFFERS, min(MAX_RING, out_mem.usable_bytes // out_chunk)))
-    layout = port_layout(acc)
+    layout = res.ports
     in_group, out_group = layout.group(in_mem, Operand.INPUT), layout.group(out_mem, Operand.OUTPUT)
-    kernel = LoopKernel([], (), (q.load, q.store, q.execute), rings, {},
-                        macs=0, unit_names=unit_names(acc), port_names=layout.names)
+    kernel = LoopKernel([], (), res.queue_depths, rings, {},
+                        macs=0, unit_names=res.unit_names, port_names=layout.names)
 
     def body(n_out: int) -> int:
         in_bytes = bytes_of(n_out * in_per_out, in_bits)

@@ -113,8 +113,10 @@ class RecordStore:
         if not readable:
             if columns is None:
                 raise StoreError(f"{self.path}: a new store needs its columns")
+            from explorer.version import __version__
+
             self.attrs = {"format": FORMAT, "format_version": FORMAT_VERSION,
-                          "kind": self.kind,
+                          "kind": self.kind, "explorer_version": __version__,
                           "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                           **(attrs or {})}
             self._data = {c.path: [] for c in self.columns}

@@ -22,7 +22,8 @@ def optimized_ops(name: str, tmp_path) -> Counter:
     return Counter(n.op_type for n in onnx.load(so.optimized_model_filepath).graph.node)
 
 
-@pytest.mark.parametrize("name", ["resnet50", "squeezenet", "bvlc_alexnet"])
+@pytest.mark.parametrize("name", ["resnet50", "squeezenet",
+                                  pytest.param("bvlc_alexnet", marks=pytest.mark.slow)])
 def test_fused_layers_match_onnxruntime_kernels(name, tmp_path):
     ops = optimized_ops(name, tmp_path)
     layers = Counter(layer.op for layer in

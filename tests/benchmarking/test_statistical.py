@@ -52,6 +52,17 @@ def test_statistical_estimate_of_a_zoo_network(model_file):
     assert result.latency_s == pytest.approx(truth, rel=0.25)
 
 
+def test_model_is_loaded_by_a_function_and_passed_as_an_option(model_file):
+    from explorer.estimators.registry import make_estimator
+    from explorer.estimators.statistical import load_trained_model
+
+    trained = load_trained_model(model_file)  # once; reused by as many estimators
+    network, acc = load_network("squeezenet"), load_accelerator("gemmini")
+    by_object = make_estimator("statistical", {"model": trained}).estimate(network, acc)
+    by_path = make_estimator("statistical", {"model": str(model_file)}).estimate(network, acc)
+    assert by_object.latency_s == by_path.latency_s > 0
+
+
 def _configs(network):
     from explorer.benchmarking.configs import config_from_layer
 
@@ -67,6 +78,7 @@ def test_missing_or_bad_model_is_one_line_error(tmp_path):
         get_estimator("statistical", model=bad)
 
 
+@pytest.mark.slow  # a subprocess CLI run; the estimator itself is tested above
 def test_estimate_cli_with_model(model_file):
     done = subprocess.run([sys.executable, "-m", "explorer", "estimate", "alexnet",
                            "--estimator", "statistical", "--model", str(model_file),

@@ -19,7 +19,7 @@ class SimDevice(Device):
     deterministic = True
 
     def __init__(self, arch: str, estimator: str | None = None) -> None:
-        from explorer.estimators.base import estimator_names, get_estimator
+        from explorer.estimators.registry import estimator_names, make_estimator
         from explorer.hardware.library import load_accelerator
 
         self.accelerator = load_accelerator(arch)
@@ -27,7 +27,7 @@ class SimDevice(Device):
             estimator = (REFERENCE_ESTIMATOR if REFERENCE_ESTIMATOR in estimator_names()
                          else FALLBACK_ESTIMATOR)
         try:
-            self.estimator = get_estimator(estimator)
+            self.estimator = make_estimator(estimator)
         except ExplorerError:
             raise
         except Exception as exc:  # an estimator module that fails to import

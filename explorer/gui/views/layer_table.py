@@ -24,7 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
+from explorer.gui.views.host import Host
 from explorer.hardware.schema import Accelerator
+from explorer.session import Session
+from explorer.session.view_data import bound_label
 from explorer.units import binary_bytes, count, si
 from explorer.workload.network import Layer, Network
 
@@ -141,7 +144,7 @@ class LayerTableModel(QStandardItemModel):
             case "Latency":
                 return si(estimate.latency_s, "s") if estimate else ""
             case "Bound":
-                return (estimate.bound or "") if estimate else ""
+                return bound_label(estimate.bound) if estimate else ""
         return ""
 
     def _sort_key(self, row: int, layer: Layer, column: str) -> Any:
@@ -199,6 +202,27 @@ class LayerTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view)
+
+    def attach(self, session: Session, host: Host) -> None:
+        def show() -> None:
+            """The layers the estimator costs: the result's own network once there is
+            one, before that the network after the accelerator's fusion rules."""
+            made = session.result_for
+            if session.result is not None and made is not None:
+                self.set_network(session.result.network, made.accelerator)
+            else:
+                self.set_network(session.fused_network(), session.accelerator)
+            self.set_result(session.result)
+            self.set_selected(session.selected)
+
+        def on_design_changed(_path: object) -> None:
+            if session.result is None and session.accelerator is not None:
+                show()
+
+        session.events.result_changed.connect(show)
+        session.document.events.changed.connect(on_design_changed)
+        session.events.selection_changed.connect(self.set_selected)
+        self.layerSelected.connect(session.select)
 
     def set_network(self, network: Network | None, acc: Accelerator | None) -> None:
         self.model.set_layers(network.layers if network else [], acc)

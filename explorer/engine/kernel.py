@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from explorer.mapping.ports import PortUse
+from explorer.engine.ports import PortUse
 
 # Units (one per instruction class, as the accelerator description defines them).
 DMA_IN, DMA_OUT, ARRAY, VECTOR = 0, 1, 2, 3
@@ -120,7 +120,6 @@ class LoopKernel:
     modelled: bool = True
     unit_names: tuple[str, ...] = UNIT_NAMES
     port_names: tuple[str, ...] = ()  # memory port resources (ports.py)
-    periodic_result: Any = None  # the mapper's depgraph evaluation, when it made one
 
     def body_index(self, body: Body) -> int:
         self.bodies.append(body)

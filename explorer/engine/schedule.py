@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain
 
+from explorer.engine.kernel import N_REGS, LoopKernel, Node, Repeat
+from explorer.engine.loop_memo import KernelNames, LoopMemo
 from explorer.errors import Cancelled
-from explorer.mapping.kernel import N_REGS, LoopKernel, Node, Repeat
-from explorer.mapping.loop_memo import KernelNames, LoopMemo
 
 MAX_PERIOD = 8  # longest iteration period depgraph looks for
 CANCEL_CHECK_BODIES = 1 << 14
@@ -340,3 +340,21 @@ def schedule_within(kernel: LoopKernel, limit: int,
     except _OverLimit:
         return None
     return scheduler.result()
+
+
+# A mapper's cost function: a candidate kernel's schedule, or None once it reaches `limit`
+# cycles (the best so far), so that a losing candidate is abandoned early.
+CostFn = Callable[[LoopKernel, "int | None"], "ScheduleResult | None"]
+
+
+def periodic_cost(memo: LoopMemo | None = None) -> CostFn:
+    """The depgraph evaluation as a cost function; candidates share evaluated loops
+    through `memo` (a fresh one when none is given)."""
+    shared = memo if memo is not None else LoopMemo()
+
+    def cost(kernel: LoopKernel, limit: int | None = None) -> ScheduleResult | None:
+        if limit is None:
+            return schedule(kernel, periodic=True, memo=shared)
+        return schedule_within(kernel, limit, shared)
+
+    return cost

@@ -13,6 +13,16 @@ from explorer.hardware.schema import Accelerator
 from explorer.workload.network import Layer, Network
 
 BREAKDOWN_PARTS = ("compute", "memory", "stall")
+# One vocabulary for every view, table, tooltip and report: what each part of a layer's
+# time is called, and what a layer bound by compute or memory is called.
+PART_LABELS = {"compute": "compute", "memory": "exposed memory", "stall": "stall",
+               "compute-bound": "compute-bound", "memory-bound": "memory-bound",
+               "unknown": "latency (no breakdown)"}
+
+
+def bound_label(bound: str | None) -> str:
+    """'compute' -> 'compute-bound'; '' when the estimator does not say."""
+    return PART_LABELS.get(f"{bound}-bound", "") if bound else ""
 
 
 def latency_breakdown(layer: LayerEstimate) -> dict[str, float] | None:
@@ -84,7 +94,10 @@ class RooflinePoint:
 
 def roofline_points(result: NetworkEstimate, acc: Accelerator) -> list[RooflinePoint]:
     """One point per estimated layer that does arithmetic and moves data (pure data
-    movement has no place on a log-log roofline)."""
+    movement has no place on a log-log roofline). The arithmetic is the work the
+    estimators cost (mapping/problem.py `work_of`): free output-path work is not counted."""
+    from explorer.mapping.problem import work_of
+
     precision = acc.compute.precision
     layers = result.network.by_name
     points = []
@@ -94,9 +107,11 @@ def roofline_points(result: NetworkEstimate, acc: Accelerator) -> list[RooflineP
             continue
         traffic = layer.bytes_moved(act_bits=precision.input_bits,
                                     weight_bits=precision.weight_bits)
-        if layer.ops <= 0 or traffic <= 0:
+        work = work_of(layer, fused_free=acc.compute.fused_elementwise_free)
+        ops = 2 * work.array_macs + work.vector_ops
+        if ops <= 0 or traffic <= 0:
             continue
-        points.append(RooflinePoint(estimate.name, estimate.op, float(layer.ops), traffic,
+        points.append(RooflinePoint(estimate.name, estimate.op, float(ops), traffic,
                                     estimate.latency_s))
     return points
 
@@ -201,7 +216,7 @@ def summarise(result: NetworkEstimate, acc: Accelerator | None) -> Summary:
 
 def measurement_from_json(data: object, network: Network, origin: str) -> NetworkEstimate:
     """A measurement to compare against: JSON with `layers: [{name, latency_s, ...}]` (the
-    shape of `NetworkEstimate.to_json()`, which `accel-explorer estimate --json` writes)."""
+    shape of `NetworkEstimate.to_dict()`, which `accel-explorer estimate --format json` writes)."""
     layers = data.get("layers") if isinstance(data, dict) else None
     if not isinstance(layers, list) or not layers:
         raise WorkloadError(f"{origin}: expected a JSON object with a non-empty 'layers' list "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from explorer.engine.kernel import DMA_IN, DMA_OUT, FIRST_MEMORY_UNIT, UNIT_NAMES
 from explorer.hardware.schema import Accelerator, Dataflow, Memory
-from explorer.mapping.kernel import DMA_IN, DMA_OUT, FIRST_MEMORY_UNIT, UNIT_NAMES
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ the state vector is laid out by them.
 
 from __future__ import annotations
 
-from explorer.mapping.kernel import LoopKernel, Repeat
+from explorer.engine.kernel import LoopKernel, Repeat
 
 # Outcomes kept before the memo starts over (an outcome is ~70 ints; ResNet-50 needs ~220).
 MAX_ENTRIES = 20_000
