@@ -42,6 +42,18 @@ def test_process_pool_matches_serial(spec, serial, tmp_path):
     assert _by_design(path) == serial
 
 
+def test_sweep_rows_keep_the_grid_order_with_workers(spec, tmp_path):
+    from explorer.sweep import Axis, read_sweep, run_sweep
+
+    path = tmp_path / "order.h5"
+    axes = [Axis.parse("compute.pe_rows=8,16,32,64"), Axis.parse("compute.pe_cols=8,16")]
+    run_sweep(spec.networks[0], spec.base, axes, "roofline", path, workers=2)
+    rows = list(read_sweep(path))
+    assert [(r["compute.pe_rows"], r["compute.pe_cols"]) for r in rows] == \
+        [(r, c) for r in (8, 16, 32, 64) for c in (8, 16)]
+    assert [r["index"] for r in rows] == list(range(8))
+
+
 def test_dask_local_cluster_with_two_worker_processes(spec, serial, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
