@@ -36,10 +36,13 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--network", default="resnet50")
+    parser.add_argument("--estimator", default="depgraph",
+                        help="depgraph (the figure); roofline shows what the exploration "
+                             "machinery itself (start-up, workers, store) allows")
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp()) / "speed.h5"
     cmd = [sys.executable, "-m", "explorer", "explore", args.network, "--arch", "systolic",
-           "--estimator", "depgraph", "--objectives", "latency,energy,area",
+           "--estimator", args.estimator, "--objectives", "latency,energy,area",
            "--strategy", "random", "--budget", str(args.budget), "--seed", "0",
            "--workers", str(args.workers), "-o", str(out)]
     for p in PARAMS:
@@ -57,9 +60,10 @@ def main() -> None:
     print(f"{len(rows)} designs in {wall:.1f} s: {rate:.2f} designs/s "
           f"(median estimate {per_design[len(per_design) // 2]:.3f} s per design; "
           f"load {load_before[0]:.1f})")
-    write_result("explore_speed", {
+    name = "explore_speed" if args.estimator == "depgraph" else f"explore_speed_{args.estimator}"
+    write_result(name, {
         "what": "designs per second, end to end from a cold start incl. HDF5 writes",
-        "network": args.network, "accelerator": "systolic", "estimator": "depgraph",
+        "network": args.network, "accelerator": "systolic", "estimator": args.estimator,
         "params": PARAMS, "strategy": "random", "seed": 0, "workers": args.workers,
         "designs": len(rows), "wall_s": wall, "designs_per_s": rate,
         "median_estimate_s_per_design": per_design[len(per_design) // 2],

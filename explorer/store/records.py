@@ -16,7 +16,6 @@ open until `recover=True` keeps every intact record (the damaged file is kept as
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 import zlib
@@ -222,7 +221,7 @@ class RecordStore:
         except OSError as exc:
             raise StoreError(f"{self.journal_path}: cannot read ({exc.strerror})") from None
         lines = raw.split(b"\n")
-        torn = lines.pop()  # after the last newline: empty, or the record being written
+        lines.pop()  # after the last newline: empty, or the record being written (dropped)
         replayed = 0
         committed_rows = int(self.attrs.get("rows", 0))
         for number, line in enumerate(lines, 1):
@@ -242,7 +241,6 @@ class RecordStore:
                 self._data[path].append(value)
             self._crc.append(checksum(_canonical(self.columns, record)))
             replayed += 1
-        del torn
         return replayed
 
     def _set_aside(self) -> None:
@@ -370,7 +368,3 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def finite_or_nan(value: float | None) -> float:
-    return math.nan if value is None else float(value)
