@@ -41,14 +41,14 @@ from typing import Any
 import h5py
 import numpy as np
 
-from explorer.benchmarking.configs import (
+from explorer.benchmarking.devices.base import Measurement
+from explorer.errors import BenchmarkError
+from explorer.learned.configs import (
     CONFIG_COLUMNS,
     STR_COLUMNS,
     LayerConfig,
     config_from_row,
 )
-from explorer.benchmarking.devices.base import Measurement
-from explorer.errors import BenchmarkError
 from explorer.store import DamagedStoreError, StoreLock, checksum
 
 FORMAT = "accel-explorer benchmark store"

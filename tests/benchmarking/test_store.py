@@ -7,10 +7,10 @@ from pathlib import Path
 import h5py
 import pytest
 
-from explorer.benchmarking.configs import LayerConfig
 from explorer.benchmarking.devices.base import Measurement
 from explorer.benchmarking.store import ALL_COLUMNS, BenchmarkStore, open_store
 from explorer.errors import BenchmarkError
+from explorer.learned.configs import LayerConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
