@@ -10,8 +10,8 @@ import time
 
 import h5py
 import pytest
-
 from explorer.benchmarking.configs import LayerConfig
+
 from explorer.benchmarking.devices.base import Measurement
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.errors import BenchmarkError
