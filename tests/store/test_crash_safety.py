@@ -11,11 +11,11 @@ import time
 import h5py
 import pytest
 
-from explorer.benchmarking.configs import LayerConfig
 from explorer.benchmarking.devices.base import Measurement
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.errors import BenchmarkError
 from explorer.hardware.library import load_accelerator
+from explorer.learned.configs import LayerConfig
 from explorer.sweep import Axis, read_sweep, run_sweep
 from explorer.workload import load_network
 from tests.store.helpers import ENV, ROOT, data_offset, flip_bytes, run, sweep_command
