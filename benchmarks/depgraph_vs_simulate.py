@@ -1,4 +1,4 @@
-"""depgraph (and the roofline models) against the cycle-level `simulate`, over the nine zoo
+"""depgraph (and the roofline models) against the instruction-level reference `simulate`, over the nine zoo
 networks × every library accelerator. Writes docs/validation/depgraph_vs_simulate.json.
 
 Targets (issue 3): depgraph per-layer MAPE ≤ 1 %, whole-network error ≤ 0.5 %; on
@@ -108,7 +108,7 @@ def main() -> int:
     speed = speed_case("resnet50", "gemmini") if "resnet50" in networks else None
     result = {
         "description": "depgraph, roofline and refined-roofline against simulate "
-                       "(cycle-level reference); errors are relative, 0.01 = 1 %",
+                       "(instruction-level, transaction-level reference); errors are relative, 0.01 = 1 %",
         "command": "python benchmarks/depgraph_vs_simulate.py" + (" --quick" if args.quick else ""),
         "targets": {"depgraph_layer_mape": 0.01, "depgraph_total_error": 0.005,
                     "depgraph_resnet50_gemmini_s": 0.1, "speedup": 1000},

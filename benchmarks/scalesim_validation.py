@@ -199,7 +199,7 @@ def our_accelerator(arch: ScaleSimArch) -> Accelerator:
 
 def run_ours(layer: Layer, accelerator: Accelerator) -> dict[str, Any]:
     """Our `simulate` estimator on one layer, or {"error": ...} when it cannot run."""
-    from explorer.estimators.base import get_estimator
+    from explorer.estimators.registry import get_estimator
 
     try:
         estimator = get_estimator("simulate")

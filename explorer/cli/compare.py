@@ -1,6 +1,6 @@
 """`accel-explorer compare`: every estimator side by side against `simulate`.
 
-Per layer: each estimator's cycles and its error against the cycle-level reference; in
+Per layer: each estimator's cycles and its error against the instruction-level reference; in
 total: whole-network error, per-layer MAPE and each estimator's wall time. The
 comparison itself is explorer/compare.py; this module parses and formats.
 """
@@ -28,7 +28,7 @@ DEFAULT_ESTIMATORS = "depgraph,roofline,refined-roofline"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("compare", help="compare estimators against the cycle-level simulator",
+    p = sub.add_parser("compare", help="compare estimators against the instruction-level reference (simulate)",
                        description="Run each estimator and `simulate` on a network; print "
                                    "per-layer and total errors and each one's runtime.")
     add_network_args(p)

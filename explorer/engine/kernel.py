@@ -32,18 +32,23 @@ from typing import Any
 from explorer.engine.ports import PortUse
 
 # Units (one per instruction class, as the accelerator description defines them).
-DMA_IN, DMA_OUT, ARRAY, VECTOR = 0, 1, 2, 3
-UNIT_NAMES = ("dma_in", "dma_out", "array", "vector")
-FIRST_MEMORY_UNIT = 4  # then one DMA channel per memory with its own DRAM connection
+# PRELOAD is the array's path for the stationary operand (WS weights, IS inputs): rows
+# shifted in one per cycle, beside the stream, so that a double-buffered PE can take the
+# next fold's tile while it computes.
+DMA_IN, DMA_OUT, ARRAY, VECTOR, PRELOAD = 0, 1, 2, 3, 4
+UNIT_NAMES = ("dma_in", "dma_out", "array", "vector", "preload")
+FIRST_MEMORY_UNIT = 5  # then one DMA channel per memory with its own DRAM connection
 # Instruction queues.
-LOAD_Q, STORE_Q, EXEC_Q = 0, 1, 2
-QUEUE_NAMES = ("load", "store", "execute")
+# The preload queue carries the stationary operand's tiles into the PEs (TPU v1's weight
+# FIFO): in order among themselves, but not behind the array's computes.
+LOAD_Q, STORE_Q, EXEC_Q, PRELOAD_Q = 0, 1, 2, 3
+QUEUE_NAMES = ("load", "store", "execute", "preload")
 # Registers (completion time of the latest producer).
-REG_INPUT, REG_WEIGHT, REG_COMPUTE = 0, 1, 2
-N_REGS = 3
+REG_INPUT, REG_WEIGHT, REG_COMPUTE, REG_PRELOADED = 0, 1, 2, 3
+N_REGS = 4
 # Buffer rings.
-RING_INPUT, RING_WEIGHT, RING_OUTPUT = 0, 1, 2
-RING_NAMES = ("input", "weight", "output")
+RING_INPUT, RING_WEIGHT, RING_OUTPUT, RING_PRELOAD = 0, 1, 2, 3
+RING_NAMES = ("input", "weight", "output", "preload")  # preload: the PEs' stationary slots
 
 
 @dataclass(frozen=True)
@@ -113,8 +118,8 @@ Node = int | Repeat  # int: index into LoopKernel.bodies
 class LoopKernel:
     bodies: list[Body]
     root: tuple[Node, ...]
-    queue_depths: tuple[int, int, int]
-    ring_sizes: tuple[int, int, int]
+    queue_depths: tuple[int, ...]  # per queue in QUEUE_NAMES order (a kernel may use fewer)
+    ring_sizes: tuple[int, ...]  # per ring in RING_NAMES order (a kernel may use fewer)
     mapping: dict[str, Any]  # what the mapper chose, for reports
     macs: int = 0
     modelled: bool = True

@@ -26,6 +26,7 @@ from explorer.estimators.base import Run
 from explorer.estimators.kernel_estimator import KernelEstimator
 from explorer.mapping.mapper import map_problem
 from explorer.mapping.problem import problem_for
+from explorer.mapping.reuse import Residency
 from explorer.workload.network import Layer
 
 # Distinct (layer configuration, accelerator) results kept; a network has at most a few
@@ -47,9 +48,10 @@ class DepGraph(KernelEstimator):
         self._cache: OrderedDict[tuple, tuple[LoopKernel, ScheduleResult]] = OrderedDict()
         self._loops = LoopMemo()
 
-    def schedule_layer(self, layer: Layer, res: Resources, run: Run | None = None
+    def schedule_layer(self, layer: Layer, res: Resources, run: Run | None = None,
+                       residency: Residency | None = None
                        ) -> tuple[LoopKernel, ScheduleResult, bool]:
-        problem = problem_for(layer, fused_free=res.fused_free)
+        problem = problem_for(layer, fused_free=res.fused_free, residency=residency)
         key = (problem, res.key)
         hit = self._cache.get(key)
         if hit is not None:

@@ -25,6 +25,8 @@ from explorer.estimators.base import Estimator, LayerEstimate, NetworkEstimate, 
 from explorer.estimators.energy import kernel_energy_j
 from explorer.hardware.schema import Accelerator
 from explorer.mapping.mapper import map_layer
+from explorer.mapping.reuse import Residency, plan_residency, shared_memory
+from explorer.mapping.spatial import spatial_report
 from explorer.workload.network import Layer, Network
 
 
@@ -34,30 +36,37 @@ class KernelEstimator(Estimator):
 
     periodic: ClassVar[bool] = False
 
-    def schedule_layer(self, layer: Layer, res: Resources, run: Run | None = None
+    def schedule_layer(self, layer: Layer, res: Resources, run: Run | None = None,
+                       residency: Residency | None = None
                        ) -> tuple[LoopKernel, ScheduleResult, bool]:
         """(kernel, schedule, whether it was freshly evaluated); `run`'s cancel is polled
-        inside the schedule of a long layer."""
-        kernel, _, _ = map_layer(layer, res, periodic_cost())
+        inside the schedule of a long layer; `residency`: inter-layer reuse (reuse.py)."""
+        kernel, _, _ = map_layer(layer, res, periodic_cost(), residency)
         return kernel, schedule(kernel, periodic=self.periodic, cancel=_poll(layer, run)), True
 
     def iter_layers(self, network: Network, accelerator: Accelerator,
                     run: Run) -> Iterator[LayerEstimate]:
         res = resources_of(accelerator)  # resolved once for the whole network
         wall = run.figures.setdefault("layer_wall_s", [])
+        # Which activations stay on chip between layers: decided over the whole graph.
+        residency = plan_residency(network, accelerator)
         for layer in network.layers:
             start = time.perf_counter()
-            estimate = self._estimate(layer, res, run)
+            estimate = self._estimate(layer, res, run, residency.get(layer.name))
             wall.append(time.perf_counter() - start)
             yield estimate
 
     def estimate_layer(self, layer: Layer, accelerator: Accelerator) -> LayerEstimate:
         return self._estimate(layer, resources_of(accelerator), None)
 
-    def _estimate(self, layer: Layer, res: Resources, run: Run | None) -> LayerEstimate:
-        kernel, result, fresh = self.schedule_layer(layer, res, run)
-        return layer_estimate(layer, res.acc, kernel, result,
-                              evaluated=result.bodies_evaluated if fresh else 0)
+    def _estimate(self, layer: Layer, res: Resources, run: Run | None,
+                  residency: Residency | None = None) -> LayerEstimate:
+        kernel, result, fresh = self.schedule_layer(layer, res, run, residency)
+        estimate = layer_estimate(layer, res.acc, kernel, result,
+                                  evaluated=result.bodies_evaluated if fresh else 0)
+        if estimate.mapping is not None and shared_memory(res.acc) is not None:
+            estimate.mapping["residency"] = (residency or Residency()).report()
+        return estimate
 
     def finish(self, result: NetworkEstimate, accelerator: Accelerator, run: Run) -> None:
         super().finish(result, accelerator, run)
@@ -90,9 +99,14 @@ def layer_estimate(layer: Layer, acc: Accelerator, kernel: LoopKernel, result: S
     busy = result.unit_busy_cycles
     cycles = result.cycles
     compute = busy["array"] + busy["vector"]
+    if not acc.compute.stationary_double_buffered:  # preloads stall the array in between
+        compute += busy.get("preload", 0)
     memory = max(v for k, v in busy.items() if k.startswith("dma"))
     peak = acc.compute.peak_macs_per_cycle
     mapping: dict[str, Any] = dict(kernel.mapping)
+    spatial = spatial_report(layer, mapping)
+    if spatial is not None:
+        mapping["spatial"] = spatial
     mapping["dram_read_bytes"] = result.dram_read_bytes
     mapping["dram_write_bytes"] = result.dram_write_bytes
     return LayerEstimate(

@@ -115,6 +115,30 @@ class Compute(_Strict):
                           "norm, activation, residual add) costs no cycles, applied as results "
                           "leave the array; false runs it on the vector unit as the outputs "
                           "leave. Every estimator reads it (one work decomposition).")
+    partial_sums_on_chip: bool = Field(
+        True, description="Partial sums accumulate on chip when the output tile fits; "
+                          "false: they leave the chip after every fold (SCALE-Sim's data "
+                          "movement).")
+    input_im2col_stream: bool = Field(
+        False, description="The input is fetched as its im2col stream, each window's pixels "
+                           "once per window with no halo reuse (SCALE-Sim's ifmap demand); "
+                           "false: each input pixel once per pass.")
+    operand_holding: bool = Field(
+        True, description="Operand slices stay on chip across the loops that do not index "
+                          "them, and the stream may be cut into chunks; false: every fold "
+                          "loads its tiles and streams its whole length (SCALE-Sim).")
+    dataflow_per_layer: bool = Field(
+        False, description="The compiler picks, for each layer, the fastest of `dataflows` "
+                           "(an array whose dataflow is chosen at run time); false: every "
+                           "layer uses `dataflow`.")
+    stationary_double_buffered: bool = Field(
+        False, description="The PEs hold a second copy of the stationary operand (weights "
+                           "in WS, inputs in IS), so the next fold's preload runs while this "
+                           "fold streams; false: the preload waits until the fold is done.")
+    fold_pipelining: bool = Field(
+        False, description="Consecutive folds follow each other through the array, so the "
+                           "fill/drain skew (rows + cols - 2 cycles) is paid once per layer; "
+                           "false: once per fold, as SCALE-Sim counts it.")
     energy_per_mac_pj: float = Field(0.5, ge=0, le=1e6, description="Energy of one MAC.",
                                      json_schema_extra=_unit("pJ"))
     energy_per_vector_op_pj: float = Field(0.2, ge=0, le=1e6,
@@ -251,6 +275,10 @@ class Accelerator(_Strict):
     description: str = Field("", description="One paragraph on what this design is.")
     clock_hz: float = Field(1e9, gt=0, le=1e11, description="Clock frequency.",
                             json_schema_extra=_unit("Hz"))
+    technology_nm: float | None = Field(
+        None, ge=1, le=1000,
+        description="Process node; the area model (hardware/area.py) scales its 45 nm "
+                    "figures by (node / 45 nm)². Empty: 45 nm.", json_schema_extra=_unit("nm"))
     compute: Compute = Field(default_factory=Compute)
     memories: Annotated[list[Memory], Field(min_length=1)] = Field(
         description="On-chip memory levels; every operand must be held by one of them.")

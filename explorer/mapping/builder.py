@@ -11,11 +11,15 @@ from explorer.engine.kernel import (
     ARRAY,
     EXEC_Q,
     LOAD_Q,
+    PRELOAD,
+    PRELOAD_Q,
     REG_COMPUTE,
     REG_INPUT,
+    REG_PRELOADED,
     REG_WEIGHT,
     RING_INPUT,
     RING_OUTPUT,
+    RING_PRELOAD,
     RING_WEIGHT,
     STORE_Q,
     VECTOR,
@@ -67,23 +71,35 @@ class KernelBuilder:
         self.fill_dma = {op: res.fill_channel(plan.mem[op]) for op in (INPUT, WEIGHT)}
         self.drain_dma = res.drain_channel(plan.mem[OUTPUT])
         self.bits = res.bits
-        self.fill = fold_fill_cycles(plan.dataflow, plan.rows, plan.cols)
-        self.pipeline = res.acc.compute.pipeline_depth_cycles
+        compute = res.acc.compute
+        self.pipeline = compute.pipeline_depth_cycles
         self.loop_of = LOOP_OF_DIM[plan.dataflow]
         self.reduce_loop = self.loop_of[Dim.K]
+        self.loops_of = {op: {self.loop_of[d] for d in dims} | {G}
+                         for op, dims in OPERAND_DIMS.items()}
+        # The stationary operand (WS: weights, IS: inputs; OS has none) enters the array
+        # by its own preload instruction, one row per cycle: `rows` of SCALE-Sim's fold
+        # cost 2R + C + T - 2; the rest, R + C - 2, is the fill/drain skew of the stream.
+        self.stationary = next((op for op in (WEIGHT, INPUT)
+                                if CHUNK not in self.loops_of[op]), None)
+        fill = fold_fill_cycles(plan.dataflow, plan.rows, plan.cols)
+        self.preload_cycles = plan.rows if self.stationary is not None else 0
+        self.skew = fill - self.preload_cycles
+        self.double_buffered = compute.stationary_double_buffered
+        self.pipelined = compute.fold_pipelining
         p = plan.problem
         self.ratio = {INPUT: p.input_elems / (p.m * p.k), WEIGHT: p.weight_elems / (p.k * p.n),
                       OUTPUT: p.output_elems / (p.m * p.n)}
-        self.loops_of = {op: {self.loop_of[d] for d in dims} | {G}
-                         for op, dims in OPERAND_DIMS.items()}
         self.bodies: list[Body] = []
         self.body_ids: dict[tuple, int] = {}
         self.fold_nodes: dict[tuple, tuple[Node, ...]] = {}
 
     def build(self) -> LoopKernel:
         root = self._level(0, ())
-        rings = tuple(self._ring_size(op) for op in (INPUT, WEIGHT, OUTPUT))
-        return LoopKernel(self.bodies, root, self.res.queue_depths, rings, {},
+        rings = (*(self._ring_size(op) for op in (INPUT, WEIGHT, OUTPUT)),
+                 2 if self.double_buffered else 1)  # the PEs' stationary slots
+        queues = (*self.res.queue_depths, rings[-1])  # a preload per stationary slot
+        return LoopKernel(self.bodies, root, queues, rings, {},
                           macs=self.plan.problem.macs, unit_names=self.res.unit_names,
                           port_names=self.res.ports.names)
 
@@ -176,27 +192,34 @@ class KernelBuilder:
             group = self.group[operand]
             raw = self._elems(operand, ext, b if streamed else 1)
             read_bytes = bytes_of(raw, self.bits.of(operand)) if (streamed or first) else 0
-            array_reads.append(group.use(write=False, nbytes=read_bytes))
-            if streamed:  # the stream cannot outrun its banks (a preload hides in the fill)
+            if operand is self.stationary:  # read by the preload, at the fold's start
+                preload_read = group.use(write=False, nbytes=read_bytes)
+            else:
+                array_reads.append(group.use(write=False, nbytes=read_bytes))
+                reads.append(REG_OF[operand])
+            if streamed:  # the stream cannot outrun its banks
                 occupancy = max(occupancy, group.cycles(write=False, nbytes=read_bytes))
-            reads.append(REG_OF[operand])
             count(sram_r, mem, read_bytes)
             if not loading or not (streamed or first):
                 if loading and not streamed and last:
                     releases.append(RING_OF[operand])
                 continue
             nbytes = bytes_of(raw * self.ratio[operand], self.bits.of(operand))
+            on_chip = operand is INPUT and plan.problem.input_dram < 1.0
+            if on_chip:  # kept on chip by the previous layers (reuse.py): the rest loads
+                nbytes = math.ceil(nbytes * plan.problem.input_dram)
             unit, dma = self.fill_dma[operand]
             occ = dma.cycles(nbytes)
+            latency = 0 if on_chip and not nbytes else dma.latency_cycles
             # The fill reaches the banks as its data arrives: its last writes end when
             # the transfer does (after the DRAM round trip).
             fill_ports = group.cycles(write=True, nbytes=nbytes)
             port = group.use(write=True, nbytes=nbytes,
                              offset=max(0, dma.latency_cycles + occ - fill_ports))
-            instrs.append(Instr(f"load_{operand.value}", LOAD_Q, unit, occ,
-                                dma.latency_cycles, writes=REG_OF[operand],
+            instrs.append(Instr(f"load_{operand.value}", LOAD_Q, unit, occ, latency,
+                                writes=REG_OF[operand],
                                 acquire=(RING_OF[operand],), dram_read_bytes=nbytes,
-                                ports=merge_uses([port])))
+                                ports=merge_uses([] if on_chip and not nbytes else [port])))
             count(sram_w, mem, nbytes)
             if streamed or last:
                 releases.append(RING_OF[operand])
@@ -210,7 +233,19 @@ class KernelBuilder:
         out_cycles = out_group.cycles(write=True, nbytes=acc_bytes) if writes_out else 0
         occupancy = max(occupancy, out_cycles)
         if first:
-            occupancy += self.fill - (1 if layer_first else 0)
+            # Fill/drain skew: per fold, or once per layer when folds pipeline.
+            skew = self.skew if (layer_first or not self.pipelined) else 0
+            occupancy += skew - (1 if layer_first else 0)
+        if first and self.stationary is not None:
+            # The tile enters the PEs; with a second slot per PE (double buffering) this
+            # runs while the previous fold still streams, else after it.
+            instrs.append(Instr(f"preload_{self.stationary.value}", PRELOAD_Q, PRELOAD,
+                                self.preload_cycles, reads=(REG_OF[self.stationary],),
+                                writes=REG_PRELOADED, acquire=(RING_PRELOAD,),
+                                ports=merge_uses([preload_read])))
+            reads.append(REG_PRELOADED)
+        if last and self.stationary is not None:
+            releases.append(RING_PRELOAD)
         acquire: tuple[int, ...] = ()
         if store and (out_streamed or first):
             acquire = (RING_OUTPUT,)
@@ -240,11 +275,15 @@ class KernelBuilder:
             nbytes = bytes_of(out_elems * self.ratio[OUTPUT], self.bits.output)
             count(sram_r, out_mem, acc_bytes)
             unit, dma = self.drain_dma
-            instrs.append(Instr("store_output", STORE_Q, unit, dma.cycles(nbytes),
-                                dma.latency_cycles, reads=(REG_COMPUTE,),
-                                release=(RING_OUTPUT,), dram_write_bytes=nbytes,
-                                ports=merge_uses([out_group.use(write=False,
-                                                                nbytes=acc_bytes)])))
+            if plan.problem.output_dram:
+                instrs.append(Instr("store_output", STORE_Q, unit, dma.cycles(nbytes),
+                                    dma.latency_cycles, reads=(REG_COMPUTE,),
+                                    release=(RING_OUTPUT,), dram_write_bytes=nbytes,
+                                    ports=merge_uses([out_group.use(write=False,
+                                                                    nbytes=acc_bytes)])))
+            else:  # kept on chip for the next layers (reuse.py): no DRAM transfer
+                instrs.append(Instr("keep_output", STORE_Q, unit, 0, reads=(REG_COMPUTE,),
+                                    release=(RING_OUTPUT,)))
         label = ("first " if first else "") + ("last " if last else "") + "block"
         body = self.shared_bodies[(self.plan_key, full_key)] = Body(label, tuple(instrs),
                                                                     sram_r, sram_w,

@@ -30,15 +30,20 @@ def map_gemm(problem: GemmProblem, acc: Accelerator | Resources, cost: CostFn) -
     busiest unit's occupancy, a lower bound on cycles, and the search stops when that
     bound cannot win."""
     res = resources_of(acc)
-    mapper = GemmMapper(problem, res)
+    compute = res.acc.compute
+    # Where the compiler may pick the dataflow per layer, every supported one competes.
+    dataflows = list(compute.dataflows) if compute.dataflow_per_layer else [compute.dataflow]
     candidates = []
-    bodies: dict[tuple, Body] = {}
-    for order, plan in enumerate(mapper.plans()):
-        kernel = KernelBuilder(plan, res, bodies).build()
-        # On equal bounds, plans that keep partial sums on chip first: spilling them
-        # costs DRAM round trips the bound does not see, so they rarely win, and once a
-        # good plan is known the others are abandoned early (the cost's limit).
-        candidates.append((_busy_bound(kernel), not plan.accumulate, order, kernel, plan))
+    for dataflow in dataflows:
+        mapper = GemmMapper(problem, res, dataflow)
+        bodies: dict[tuple, Body] = {}  # shared by this dataflow's plans only
+        for plan in mapper.plans():
+            kernel = KernelBuilder(plan, res, bodies).build()
+            # On equal bounds, plans that keep partial sums on chip first: spilling them
+            # costs DRAM round trips the bound does not see, so they rarely win, and once
+            # a good plan is known the others are abandoned early (the cost's limit).
+            candidates.append((_busy_bound(kernel), not plan.accumulate, len(candidates),
+                               kernel, plan))
     candidates.sort(key=lambda c: c[:3])
     best: Mapped | None = None
     for bound, _, _, kernel, plan in candidates:
@@ -51,6 +56,7 @@ def map_gemm(problem: GemmProblem, acc: Accelerator | Resources, cost: CostFn) -
     assert best is not None
     kernel = best.kernel
     kernel.mapping = plan_report(best.plan)
+    kernel.mapping["dataflows_considered"] = [d.value for d in dataflows]
     kernel.mapping["memory_ports"] = res.ports.report()
     kernel.macs = problem.macs  # useful MACs: packing pads the diagonal with zeros
     return best

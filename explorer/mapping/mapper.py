@@ -10,6 +10,7 @@ from explorer.engine.schedule import CostFn
 from explorer.hardware.schema import Accelerator
 from explorer.mapping.gemm import Mapped, map_gemm
 from explorer.mapping.problem import Problem, ProblemKind, problem_for
+from explorer.mapping.reuse import Residency
 from explorer.mapping.vector import map_vector
 from explorer.workload.network import Layer
 
@@ -31,8 +32,10 @@ def map_problem(problem: Problem, acc: Accelerator | Resources, cost: CostFn) ->
     return mapped
 
 
-def map_layer(layer: Layer, acc: Accelerator | Resources, cost: CostFn) -> Mapped:
+def map_layer(layer: Layer, acc: Accelerator | Resources, cost: CostFn,
+              residency: Residency | None = None) -> Mapped:
     """(kernel, plan, cost) of `layer` on `acc` (tiles, loop order, unrolling in
-    `kernel.mapping`)."""
+    `kernel.mapping`); `residency`: what of its activations stays on chip (reuse.py)."""
     res = resources_of(acc)
-    return map_problem(problem_for(layer, fused_free=res.fused_free), res, cost)
+    return map_problem(problem_for(layer, fused_free=res.fused_free, residency=residency),
+                       res, cost)

@@ -32,7 +32,7 @@ partial sums leave the chip after every fold at output precision, as SCALE-Sim m
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from itertools import permutations
@@ -98,12 +98,17 @@ class Plan:
 
 
 class GemmMapper:
-    def __init__(self, problem: GemmProblem, acc: Accelerator | Resources) -> None:
+    def __init__(self, problem: GemmProblem, acc: Accelerator | Resources,
+                 dataflow: Dataflow | None = None) -> None:
         self.res = resources_of(acc)
         c = self.res.acc.compute
-        self.rows, self.cols, self.df = c.pe_rows, c.pe_cols, c.dataflow
+        self.rows, self.cols = c.pe_rows, c.pe_cols
+        self.df = dataflow or c.dataflow
         self.bits = self.res.bits
         self.mem = self.res.memory
+        self.holding, self.accumulating = c.operand_holding, c.partial_sums_on_chip
+        if c.input_im2col_stream:  # every window fetches its pixels: the im2col matrix
+            problem = replace(problem, input_elems=problem.m * problem.k)
         self.pack = self._packing(problem)
         self.problem = self._packed(problem, self.pack)
 
@@ -118,9 +123,9 @@ class GemmMapper:
     def _packed(p: GemmProblem, pack: int) -> GemmProblem:
         if pack == 1:
             return p
-        return GemmProblem(math.ceil(p.groups / pack), p.m, p.n * pack, p.k * pack,
-                           p.input_elems * pack, p.weight_elems * pack, p.output_elems * pack,
-                           p.output_ops_per_elem)
+        return replace(p, groups=math.ceil(p.groups / pack), n=p.n * pack, k=p.k * pack,
+                       input_elems=p.input_elems * pack, weight_elems=p.weight_elems * pack,
+                       output_elems=p.output_elems * pack)
 
     def extent(self, dim: Dim) -> int:
         return {Dim.M: self.problem.m, Dim.N: self.problem.n, Dim.K: self.problem.k}[dim]
@@ -136,7 +141,7 @@ class GemmMapper:
         held_chunk = 0
         # With outputs in a memory of their own, holding costs the output tile no room.
         separate_output = self.mem[OUTPUT] is not self.mem[self._streamed()]
-        if reduce_loop is ROW:  # outputs stream: chunk the stream so they fit on chip
+        if reduce_loop is ROW and self.holding:  # outputs stream: chunk them to fit on chip
             free = self._free_bytes(OUTPUT, exclude=(OUTPUT,))
             fit = free * 8 // (out_tile_per_row * self.bits.accumulator) // self.rows * self.rows
             if 0 < fit < stream:
@@ -178,8 +183,11 @@ class GemmMapper:
             size = min(sizes[name], n)
             count = math.ceil(n / size)
             loops.append(Loop(name, count, size, n - (count - 1) * size))
-        hold, claimed = self._holding(loops)
-        accumulate = self._output_fits(loops, claimed)
+        if self.holding:
+            hold, claimed = self._holding(loops)
+        else:  # every fold loads its own tiles
+            hold, claimed = {WEIGHT: len(loops), INPUT: len(loops)}, {}
+        accumulate = self.accumulating and self._output_fits(loops, claimed)
         return Plan(self.df, self.rows, self.cols, self.rows, self.pack, self.problem,
                     tuple(loops), hold, {op: level <= 1 for op, level in hold.items()},
                     accumulate, self.mem)

@@ -12,10 +12,14 @@ loads, as Gemmini's mvin does, skip the rest; padding is generated on chip, not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from explorer.workload.network import ConvDims, Layer, LayerKind, MatMulDims
+
+if TYPE_CHECKING:
+    from explorer.mapping.reuse import Residency
 
 # Ops that only reinterpret a tensor's shape or drop work at inference: no data moves.
 VIEW_OPS = frozenset({"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout",
@@ -43,6 +47,10 @@ class GemmProblem:
     # Element-wise operations per output element run on the vector unit as the outputs
     # leave (0 when the accelerator applies them free in the output path).
     output_ops_per_elem: float = 0.0
+    # Inter-layer reuse (reuse.py): the share of the input read from DRAM (the rest is
+    # already on chip) and whether the output goes to DRAM.
+    input_dram: float = 1.0
+    output_dram: bool = True
 
     @property
     def macs(self) -> int:
@@ -56,6 +64,8 @@ class VectorProblem:
     input_elems: int
     output_elems: int
     ops: int
+    input_dram: float = 1.0  # as GemmProblem's
+    output_dram: bool = True
 
 
 @dataclass(frozen=True)
@@ -140,11 +150,25 @@ def gemm_of_matmul(d: MatMulDims, layer: Layer | None = None,
                        max(1, d.k * d.n), out_elems, ops)
 
 
-def problem_for(layer: Layer, *, fused_free: bool = True) -> Problem:
+def problem_for(layer: Layer, *, fused_free: bool = True,
+                residency: Residency | None = None) -> Problem:
     """How `layer` is executed. Kinds without an array mapping fall to the vector unit.
     `fused_free` (the accelerator's `compute.fused_elementwise_free`): an array layer's
     element-wise work costs nothing in its output path; otherwise the vector unit runs it
-    as the outputs leave."""
+    as the outputs leave. `residency` (reuse.py): what of its input is already on chip
+    and whether its output stays there."""
+    problem = _problem_for(layer, fused_free)
+    if residency is None or (residency.input_dram == 1.0 and residency.output_dram):
+        return problem
+    moves = {"input_dram": residency.input_dram, "output_dram": residency.output_dram}
+    if problem.gemm is not None:
+        return replace(problem, gemm=replace(problem.gemm, **moves))
+    if problem.vector is not None:
+        return replace(problem, vector=replace(problem.vector, **moves))
+    return problem
+
+
+def _problem_for(layer: Layer, fused_free: bool) -> Problem:
     if layer.kind is LayerKind.CONV and isinstance(layer.dims, ConvDims):
         return Problem(ProblemKind.GEMM, gemm=gemm_of_conv(layer.dims, layer, fused_free))
     if layer.kind is LayerKind.MATMUL and isinstance(layer.dims, MatMulDims):

@@ -69,13 +69,17 @@ def map_vector(problem: VectorProblem, acc: Accelerator | Resources, *,
         in_bytes = bytes_of(n_out * in_per_out, in_bits)
         out_bytes = bytes_of(n_out, out_bits)
         ops = math.ceil(n_out * ops_per_out)
-        in_occ = in_dma.cycles(in_bytes)
+        # Inputs kept on chip by the previous layers (reuse.py) are not loaded again.
+        dram_in = math.ceil(in_bytes * problem.input_dram)
+        in_occ = in_dma.cycles(dram_in)
         fill_offset = max(0, in_dma.latency_cycles + in_occ
-                          - in_group.cycles(write=True, nbytes=in_bytes))
-        instrs = [Instr("load_input", LOAD_Q, in_unit, in_occ, in_dma.latency_cycles,
-                        writes=REG_INPUT, acquire=(RING_INPUT,), dram_read_bytes=in_bytes,
-                        ports=merge_uses([in_group.use(write=True, nbytes=in_bytes,
-                                                       offset=fill_offset)]))]
+                          - in_group.cycles(write=True, nbytes=dram_in))
+        on_chip = problem.input_dram < 1.0 and not dram_in
+        instrs = [Instr("load_input", LOAD_Q, in_unit, in_occ,
+                        0 if on_chip else in_dma.latency_cycles,
+                        writes=REG_INPUT, acquire=(RING_INPUT,), dram_read_bytes=dram_in,
+                        ports=merge_uses([] if on_chip else [in_group.use(
+                            write=True, nbytes=dram_in, offset=fill_offset)]))]
         if copy or ops == 0:
             store_reads, store_release, store_group = (REG_INPUT,), (RING_INPUT,), in_group
         else:
@@ -90,10 +94,15 @@ def map_vector(problem: VectorProblem, acc: Accelerator | Resources, *,
                                     in_group.use(write=False, nbytes=in_bytes),
                                     out_group.use(write=True, nbytes=out_bytes, offset=drain)])))
             store_reads, store_release, store_group = (REG_COMPUTE,), (RING_OUTPUT,), out_group
-        instrs.append(Instr("store_output", STORE_Q, out_unit, out_dma.cycles(out_bytes),
-                            out_dma.latency_cycles, reads=store_reads, release=store_release,
-                            dram_write_bytes=out_bytes,
-                            ports=merge_uses([store_group.use(write=False, nbytes=out_bytes)])))
+        if problem.output_dram:
+            instrs.append(Instr("store_output", STORE_Q, out_unit, out_dma.cycles(out_bytes),
+                                out_dma.latency_cycles, reads=store_reads,
+                                release=store_release, dram_write_bytes=out_bytes,
+                                ports=merge_uses([store_group.use(write=False,
+                                                                  nbytes=out_bytes)])))
+        else:  # kept on chip for the next layers
+            instrs.append(Instr("keep_output", STORE_Q, out_unit, 0, reads=store_reads,
+                                release=store_release))
         sram_read: dict[str, int] = {}
         sram_write: dict[str, int] = {}
         for table, mem, nbytes in ((sram_write, in_mem, in_bytes), (sram_read, in_mem, in_bytes),

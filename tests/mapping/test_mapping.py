@@ -9,6 +9,7 @@ from mapping_layers import conv, conv1d, eltwise, matmul, pool, systolic
 
 from explorer.engine.schedule import periodic_cost, schedule
 from explorer.hardware.library import load_accelerator
+from explorer.hardware.overrides import apply_overrides
 from explorer.hardware.schema import Operand
 from explorer.mapping.mapper import map_layer
 from explorer.mapping.plans import GemmMapper
@@ -61,15 +62,35 @@ def test_tiles_fit_their_memories(layer, gemmini):
 
 def test_remainder_tiles_are_classes_of_their_own(gemmini):
     # K = 20 on 16 rows: one full and one remainder fold; M = 40 on blocks of 16: 16, 16, 8.
+    # Serial folds (no double-buffered weights, no fold pipelining): SCALE-Sim's count.
+    serial = apply_overrides(gemmini, ["compute.stationary_double_buffered=false",
+                                       "compute.fold_pipelining=false"])
     layer = matmul(40, 16, 20)
-    kernel = map_layer(layer, gemmini, periodic_cost()).kernel
+    kernel = map_layer(layer, serial, periodic_cost()).kernel
     assert kernel.mapping["folds"] == {"rows": 2, "cols": 1}
     computes = [i for b in kernel.bodies for i in b.instrs if i.op == "compute"]
     assert {c.occupancy_cycles for c in computes} >= {16, 8}
     result = schedule(kernel, periodic=False)
-    busy = result.unit_busy_cycles["array"]
+    busy = result.unit_busy_cycles["array"] + result.unit_busy_cycles["preload"]
     fill = 2 * 16 + 16 - 2
     assert busy == 2 * (fill + 40) - 1  # two folds, each streaming all 40 rows
+    assert result.unit_busy_cycles["preload"] == 2 * 16  # one 16-row preload per fold
+
+
+def test_double_buffered_preload_and_pipelined_folds_overlap(gemmini):
+    # The same layer with the PEs' second weight slot and pipelined folds: the second
+    # fold's preload runs while the first streams, and the skew is paid once.
+    serial = apply_overrides(gemmini, ["compute.stationary_double_buffered=false",
+                                       "compute.fold_pipelining=false"])
+    overlapped = apply_overrides(gemmini, ["compute.stationary_double_buffered=true",
+                                           "compute.fold_pipelining=true"])
+    layer = matmul(40, 16, 20)
+    slow = schedule(map_layer(layer, serial, periodic_cost()).kernel, periodic=False)
+    fast = schedule(map_layer(layer, overlapped, periodic_cost()).kernel, periodic=False)
+    skew = 16 + 16 - 2
+    assert fast.unit_busy_cycles["array"] == 2 * 40 + skew - 1
+    assert fast.unit_busy_cycles["preload"] == slow.unit_busy_cycles["preload"] == 2 * 16
+    assert fast.cycles < slow.cycles  # (DMA latency dominates this small layer)
 
 
 def test_spatial_utilisation_reported(gemmini):

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from explorer.benchmarking.configs import LayerConfig
+from explorer.learned.configs import LayerConfig
 
 CANDIDATE_PERIODS = (2, 4, 8, 16, 32, 64)
 CANDIDATE_DIVISORS = (1, 2, 4, 8)
