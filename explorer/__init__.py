@@ -200,8 +200,8 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
     or why the design could not be estimated, e.g. values valid alone but not together;
     its results are then NaN). A bad path, or a value the schema refuses on its own,
     raises `ArchitectureError` before anything runs. `progress(done, total)` is called
-    after every point. `workers` > 1 needs a sweep engine with a process pool (not in
-    this version: it raises `ExplorerError`)."""
+    after every point. `workers`: processes estimating designs at once, where the sweep
+    engine has a process pool (without one, workers > 1 raises `ExplorerError`)."""
     import inspect
     import itertools
     import tempfile

@@ -111,6 +111,10 @@ def estimate_output_schema() -> dict[str, Any]:
                     "anyOf": [{"type": "null"}, {"$ref": ACCELERATOR_SCHEMA_REF}]},
             }, "the accelerator"),
             "estimator": {"type": "string", "description": "registered estimator name"},
+            "estimator_options": {
+                "type": "object",
+                "description": "the estimator's options (e.g. refined-roofline's alpha; "
+                               "a trained model as its file path); empty when none"},
             "total": _TOTAL,
             "layers": {"type": "array", "items": _LAYER},
             "runtime_s": _number("wall-clock seconds of the estimation itself"),

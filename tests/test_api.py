@@ -204,3 +204,19 @@ def test_sweep_resumes_from_its_file(squeezenet, tmp_path) -> None:
                            progress=lambda done, total: calls.append((done, total)))
     assert calls == []  # every point was already in the file
     pd.testing.assert_frame_equal(first, again)
+
+
+def test_sweep_with_workers_gives_the_same_rows(squeezenet) -> None:
+    import inspect
+
+    from explorer.sweep import run_sweep
+
+    grid = {"compute.pe_rows": [8, 16, 32]}
+    one = explorer.sweep(squeezenet, "systolic", grid, estimator="roofline")
+    if "workers" not in inspect.signature(run_sweep).parameters:
+        with pytest.raises(explorer.ExplorerError, match="use workers=1"):
+            explorer.sweep(squeezenet, "systolic", grid, estimator="roofline", workers=2)
+        return
+    two = explorer.sweep(squeezenet, "systolic", grid, estimator="roofline", workers=2)
+    columns = [c for c in one.columns if c != "runtime_s"]
+    pd.testing.assert_frame_equal(one[columns], two[columns])

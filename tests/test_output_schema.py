@@ -23,7 +23,7 @@ from explorer.report import format_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 TOP_LEVEL = ["format", "format_version", "explorer_version", "network", "accelerator",
-             "estimator", "total", "layers", "runtime_s", "details"]
+             "estimator", "estimator_options", "total", "layers", "runtime_s", "details"]
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +42,10 @@ def model_file(tmp_path_factory) -> Path:
     """A small statistical model (cpu, synthetic measurements), as tests/benchmarking
     trains one: a few hundred layer configurations, seconds to fit."""
     from explorer.benchmarking.devices.base import Measurement
-    from explorer.benchmarking.models import save_model
     from explorer.benchmarking.space import random_configs
     from explorer.benchmarking.store import BenchmarkStore
     from explorer.benchmarking.training import train_from_store
+    from explorer.learned.models import save_model
 
     tmp = tmp_path_factory.mktemp("schema-model")
     store_path = tmp / "cpu.h5"
@@ -85,6 +85,17 @@ def test_every_estimators_output_validates(name, validator, request) -> None:
     assert data["format_version"] == FORMAT_VERSION
     assert data["estimator"] == name
     assert data["accelerator"]["description"]["name"] == "gemmini"
+    if name == "statistical":
+        assert data["estimator_options"] == {"model": str(options["model"])}
+
+
+def test_estimator_options_are_in_the_output(validator) -> None:
+    result = explorer.estimate("squeezenet", "gemmini", "refined-roofline", alpha=0.5)
+    data = json.loads(result.to_json())
+    validator.validate(data)
+    assert data["estimator_options"] == {"alpha": 0.5}
+    assert json.loads(explorer.estimate("squeezenet", "gemmini", "roofline").to_json())[
+        "estimator_options"] == {}
 
 
 def test_schema_rejects_output_it_does_not_describe(validator) -> None:

@@ -135,6 +135,15 @@ def test_sweep_writes_hdf5_and_a_point_applies_as_one_edit(session, tmp_path) ->
     assert session.document.accelerator.compute.pe_rows == 16
 
 
+def test_report_lists_the_design_changes_from_its_source(session, tmp_path) -> None:
+    session.load_network("squeezenet").run()
+    session.document.set_field(("clock_hz",), 7e8)
+    session.estimate().run()
+    session.export(str(tmp_path / "r.html"))
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "clock_hz: 1 GHz → 700 MHz" in text
+
+
 def test_export_is_the_result_for_its_own_design(session, tmp_path) -> None:
     with pytest.raises(EstimationError):
         session.export(str(tmp_path / "x.csv"))
@@ -144,6 +153,8 @@ def test_export_is_the_result_for_its_own_design(session, tmp_path) -> None:
     session.export(str(tmp_path / "r.html"))
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Outdated" in text
+    assert "Time per op type" in text and "Slowest 10 layers" in text
+    assert "Design changes from its source" in text
     session.export(str(tmp_path / "r.json"))
     assert json.loads((tmp_path / "r.json").read_text())["estimator"] == "depgraph"
     with pytest.raises(ExplorerError, match="PDF"):

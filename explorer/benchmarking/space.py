@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.benchmarking.configs import LayerConfig
+from explorer.learned.configs import LayerConfig
 
 # Share of a sample budget given to each kind: convolutions dominate every CNN's latency.
 KIND_SHARES: dict[str, float] = {"conv": 0.62, "matmul": 0.07, "pool": 0.08, "eltwise": 0.12,

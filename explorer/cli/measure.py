@@ -25,10 +25,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.benchmarking.devices.cpu import cpu_fusion_rules
     from explorer.benchmarking.measure import measure_network
     from explorer.cli.common import load_network_arg, parse_input_shapes
     from explorer.errors import BenchmarkError
+    from explorer.learned.fusion import cpu_fusion_rules
     from explorer.workload.fusion import apply_fusion
 
     kind, _, threads = args.device.partition(":")

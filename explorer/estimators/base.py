@@ -17,6 +17,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from explorer.errors import Cancelled
@@ -137,6 +138,8 @@ class NetworkEstimate:
         accelerator_spec: the full accelerator description the estimate was made on
             (with every override applied), so the JSON output can reproduce it; None
             when the result did not come from an estimator (e.g. a loaded measurement).
+        estimator_options: the estimator's options as plain data (e.g. refined-roofline's
+            `alpha`; a trained model as its file path), empty when it has none.
 
     Totals (properties): `cycles` (count), `latency_s` (seconds), `energy_j` (joules, None
     when any layer's energy is unknown), `dram_read_bytes`/`dram_write_bytes` (bytes).
@@ -152,6 +155,7 @@ class NetworkEstimate:
     memory_bytes: float | None = None  # peak footprint: weights + live activations
     extra: dict[str, Any] = field(default_factory=dict)
     accelerator_spec: Accelerator | None = None
+    estimator_options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cycles(self) -> float:
@@ -222,6 +226,7 @@ class NetworkEstimate:
             "accelerator": {"name": self.accelerator,
                             "description": accelerator_to_data(spec) if spec else None},
             "estimator": self.estimator,
+            "estimator_options": dict(self.estimator_options),
             "total": {"cycles": self.cycles, "latency_s": self.latency_s,
                       "energy_j": self.energy_j, "memory_bytes": self.memory_bytes,
                       "dram_read_bytes": self.dram_read_bytes,
@@ -285,6 +290,23 @@ def mapping_summary(mapping: dict[str, Any] | None) -> str:
     scalars = [f"{k}={v}" for k, v in mapping.items()
                if isinstance(v, str | int | float) and not k.startswith("dram_")]
     return ", ".join(scalars)
+
+
+def options_as_data(options: Any) -> dict[str, Any]:
+    """An estimator's options model as JSON-ready data: numbers, text and flags as they
+    are, paths as text, an object that came from a file (a trained model) as its path."""
+    data: dict[str, Any] = {}
+    for name in type(options).model_fields:
+        value = getattr(options, name)
+        if value is None or isinstance(value, bool | int | float | str):
+            data[name] = value
+        elif isinstance(value, Path):
+            data[name] = str(value)
+        elif getattr(value, "path", None) is not None:
+            data[name] = str(value.path)
+        else:
+            data[name] = type(value).__name__
+    return data
 
 
 def _finite(value: Any) -> Any:
@@ -384,8 +406,13 @@ def run_estimate(estimator: Estimator, network: Network, accelerator: Accelerato
         if run.cancelled():
             raise Cancelled(f"estimation cancelled after {len(layers)} of {total} layers")
     result = NetworkEstimate(prepared, accelerator.name, estimator.name, layers,
-                             accelerator_spec=accelerator)
+                             accelerator_spec=accelerator,
+                             estimator_options=options_as_data(estimator.options))
     estimator.finish(result, accelerator, run)
+    # silicon area of the design (data only: hardware/area.py), in every result and JSON
+    from explorer.hardware.area import design_area
+
+    result.extra.setdefault("area", design_area(accelerator).to_dict())
     result.runtime_s = time.perf_counter() - start
     return result
 

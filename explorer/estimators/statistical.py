@@ -35,7 +35,7 @@ class TrainedModel:
 def load_trained_model(path: str | Path) -> TrainedModel:
     """The model file at `path` (refusing types outside the allow list); a one-line
     EstimationError when it cannot be read."""
-    from explorer.benchmarking.models import load_model
+    from explorer.learned.models import load_model
 
     try:
         model, metadata = load_model(path)
@@ -80,7 +80,7 @@ class StatisticalEstimator(Estimator):
     def fusion_rules(self, accelerator: Accelerator):
         kind, _, arch = self.device.partition(":")
         if kind == "cpu":
-            from explorer.benchmarking.devices.cpu import cpu_fusion_rules
+            from explorer.learned.fusion import cpu_fusion_rules
 
             return cpu_fusion_rules()
         if kind == "sim" and arch:
@@ -98,17 +98,22 @@ class StatisticalEstimator(Estimator):
         return apply_fusion(network, self.fusion_rules(accelerator))
 
     # -- layers ---------------------------------------------------------------------------
-    def _estimate(self, layer: Layer, latency_s: float | None) -> LayerEstimate:
+    def _estimate(self, layer: Layer, latency_s: float | None,
+                  interval: tuple[float, float] | None = None) -> LayerEstimate:
         latency = float(latency_s) if latency_s is not None else 0.0
+        # The model's spread (its trees' central 90 %) travels in `mapping` so that the
+        # JSON output carries it; `evaluate` reports how often measurements fall inside.
+        spread = ({"latency_interval90_s": [float(interval[0]), float(interval[1])]}
+                  if interval is not None else None)
         return LayerEstimate(name=layer.name, op=layer.op, onnx_nodes=list(layer.onnx_nodes),
                              macs=layer.macs, cycles=latency * self.clock_hz,
                              latency_s=latency, modelled=latency_s is not None and layer.modelled,
-                             utilisation=None)
+                             utilisation=None, mapping=spread)
 
     def iter_layers(self, network: Network, accelerator: Accelerator,
                     run: Run | None = None) -> Iterator[LayerEstimate]:
-        from explorer.benchmarking.configs import config_from_layer
-        from explorer.benchmarking.models import predict_configs
+        from explorer.learned.configs import config_from_layer
+        from explorer.learned.models import predict_configs, predict_intervals
 
         configs = []
         for layer in network.layers:
@@ -118,8 +123,12 @@ class StatisticalEstimator(Estimator):
                 configs.append(None)
         known = [c for c in configs if c is not None]
         predictions = iter(predict_configs(self.model, known))
+        intervals = iter(predict_intervals(self.model, known))
         for layer, config in zip(network.layers, configs):
-            yield self._estimate(layer, next(predictions) if config is not None else None)
+            if config is None:
+                yield self._estimate(layer, None)
+            else:
+                yield self._estimate(layer, next(predictions), next(intervals))
 
     def estimate_layer(self, layer: Layer, accelerator: Accelerator) -> LayerEstimate:
         return next(self.iter_layers(Network(name="one", layers=[layer], graph=_graph(layer)),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDialog, QFileDialog
 
@@ -59,6 +59,8 @@ class FileCommands:
                 self.statusBar().showMessage("Opening cancelled.", 5000)
         elif Path(source).is_file():
             self.settings.add_recent_file(str(Path(source).resolve()))
+        else:  # a zoo example: File > Open recent offers it again
+            self.settings.add_recent_file(source)
 
     @Slot()
     def fill_recent_menu(self: MainWindow) -> None:
@@ -66,22 +68,24 @@ class FileCommands:
         recent = self.settings.recent_files()
         if not recent:
             self.recent_menu.addAction("(none)").setEnabled(False)
-        for path in recent:
+        for path in recent:  # networks (files or zoo names) and accelerator files
             act = self.recent_menu.addAction(path)
-            act.triggered.connect(lambda _checked=False, p=path: self.open_network(p))
+            opener = self.load_accelerator if path.lower().endswith(_ACCELERATOR_SUFFIXES) \
+                else self.open_network
+            act.triggered.connect(lambda _checked=False, p=path, o=opener: o(p))
         if recent:
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear list", self.settings.clear_recent_files)
 
     def dragEnterEvent(self: MainWindow, event: QDragEnterEvent) -> None:
         if _dropped_path(event) is not None:
-            event.acceptProposedAction()
+            _accept_as_copy(event)
 
     def dropEvent(self: MainWindow, event: QDropEvent) -> None:
         path = _dropped_path(event)
         if path is None:
             return
-        event.acceptProposedAction()
+        _accept_as_copy(event)
         if path.lower().endswith(_ACCELERATOR_SUFFIXES):
             self.load_accelerator(path)
         else:
@@ -96,6 +100,8 @@ class FileCommands:
         except ExplorerError as exc:
             self.report_error("Cannot load accelerator", str(exc))
             return False
+        if not self.session.document.is_library_entry:
+            self.settings.add_recent_file(self.session.document.source)
         return True
 
     @Slot()
@@ -212,6 +218,13 @@ class FileCommands:
             return False
         self.statusBar().showMessage(f"Exported {path}", 8000)
         return True
+
+
+def _accept_as_copy(event: QDragEnterEvent | QDropEvent) -> None:
+    """A file dropped on the window is read, never moved: a file manager that proposed
+    a move would otherwise delete the original."""
+    event.setDropAction(Qt.DropAction.CopyAction)
+    event.accept()
 
 
 def _dropped_path(event: QDragEnterEvent | QDropEvent) -> str | None:

@@ -3,6 +3,7 @@ icon and tip, and which window method it triggers."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -97,6 +98,8 @@ def build_menus(win: MainWindow, zoo_names: list[str]) -> None:
     view_menu.addAction(win.detail_dock.toggleViewAction())
     view_menu.addAction(win.bars.log_check.text(), win.bars.log_check.toggle)
     help_menu = bar.addMenu("&Help")
+    win.shortcuts_action = help_menu.addAction("&Keyboard shortcuts and docs",
+                                               lambda: show_shortcuts(win))
     help_menu.addAction(win.about_action)
 
 
@@ -116,6 +119,9 @@ def build_toolbar(win: MainWindow) -> None:
     toolbar.addWidget(QLabel(" Estimator: "))
     win.estimator_combo = EstimatorPicker()
     toolbar.addWidget(win.estimator_combo)
+    win.options_action = toolbar.addAction("Options…", win.estimator_combo.edit_options)
+    win.options_action.setToolTip("The chosen estimator's options (e.g. refined-roofline's "
+                                  "alpha)")
     toolbar.addAction(win.run_action)
     toolbar.addAction(win.cancel_action)
 
@@ -136,3 +142,37 @@ def build_status_bar(win: MainWindow) -> None:
     win.statusBar().addPermanentWidget(win.progress)
     win.statusBar().showMessage("Open a network (Ctrl+O) or pick one from Examples.")
 
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def shortcuts_text(win: MainWindow) -> str:
+    """Every action with a shortcut, as the menus define them (so the list cannot drift),
+    and where the documentation is."""
+    actions = [win.open_action, win.save_arch_action, win.save_arch_as_action,
+               win.export_action, win.run_action, win.cancel_action,
+               win.accelerator_panel.undo_action, win.accelerator_panel.redo_action,
+               win.quit_action]
+    rows = []
+    for act in actions:
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                         for k in act.shortcuts())
+        if keys:
+            rows.append(f"<tr><td><b>{keys}</b></td><td>{act.text().replace('&', '')}</td></tr>")
+    links = "".join(f'<li><a href="{(DOCS / name).as_uri()}">{name}</a></li>'
+                    for name in ("architecture.md", "accelerator-format.md", "sweep-format.md")
+                    if (DOCS / name).is_file())
+    return (f"<table>{''.join(rows)}</table><p>The wheel changes a field only when it has "
+            f"focus; Ctrl+Z undoes the last committed edit even while a field has focus."
+            f"</p><p>Documentation:</p><ul>{links}</ul>")
+
+
+def show_shortcuts(win: MainWindow) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(win)
+    box.setWindowTitle("Keyboard shortcuts")
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(shortcuts_text(win))
+    box.open()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from explorer.gui.views.ab import ABView
 from explorer.gui.views.breakdown import BreakdownView
 from explorer.gui.views.comparison import ComparisonView
+from explorer.gui.views.graph import GraphView
 from explorer.gui.views.overview import OverviewTab
 from explorer.gui.views.sweep import SweepView
 
@@ -13,6 +14,7 @@ TABS = [
     ("overview", "Latency && roofline", OverviewTab),
     ("breakdown", "Breakdown", BreakdownView),
     ("ab", "A/B", ABView),
+    ("graph", "Graph", GraphView),
     ("comparison", "Comparison", ComparisonView),
     ("sweep", "Sweep", SweepView),
 ]

@@ -190,3 +190,21 @@ def describe_change(path: str, old: Any, new: Any) -> str:
         return format_value(value, unit)
 
     return f"{path}: {text(old)} → {text(new)}"
+
+
+def graph_layout(network: Any) -> dict[str, tuple[float, float]]:
+    """Positions for drawing the layer DAG left to right: x is the layer's generation
+    (longest chain of producers before it, from networkx), y spreads a generation's
+    layers around 0 in network order."""
+    import networkx as nx
+
+    order = {layer.name: i for i, layer in enumerate(network.layers)}
+    graph = network.graph.subgraph(order)
+    positions: dict[str, tuple[float, float]] = {}
+    for x, generation in enumerate(nx.topological_generations(graph)):
+        names = sorted(generation, key=order.__getitem__)
+        for j, name in enumerate(names):
+            positions[name] = (float(x), j - (len(names) - 1) / 2)
+    for name in order:  # a layer outside the graph still gets a place
+        positions.setdefault(name, (0.0, float(len(positions))))
+    return positions

@@ -404,8 +404,17 @@ class Session:
 
         if self.result is None or self.result_for is None:
             raise EstimationError("nothing to export: run an estimate first (F5)")
+        from explorer.session.analysis import describe_change
+
+        changes = None
+        if self.document.default_data:
+            source = Accelerator.model_validate(self.document.default_data)
+            changes = [describe_change(*c) for c in
+                       design_changes(source, self.result_for.accelerator)
+                       if not _descriptive(c[0])]
         return export_result(path, self.result, self.result_for.accelerator,
-                             images or {}, legends or {}, pdf, note=self.result_note())
+                             images or {}, legends or {}, pdf, note=self.result_note(),
+                             changes=changes)
 
     # -- internals ----------------------------------------------------------------------
     def _inputs(self) -> ResultFor:

@@ -116,6 +116,17 @@ def roofline_points(result: NetworkEstimate, acc: Accelerator) -> list[RooflineP
     return points
 
 
+def limiting_roof(point: RooflinePoint, ceilings: list[Ceiling]) -> tuple[Ceiling, float]:
+    """The roof that caps `point` at its intensity and the attainable performance (op/s)
+    there. The intensity is per byte of DRAM traffic, so only the DRAM slope and the
+    compute ceilings can bound it honestly; on-chip roofs would need per-level traffic."""
+    compute = max((c for c in ceilings if c.kind == "compute"), key=lambda c: c.value)
+    dram = next((c for c in ceilings if c.kind == "bandwidth" and c.label == "DRAM"), None)
+    if dram is not None and dram.value * point.intensity < compute.value:
+        return dram, dram.value * point.intensity
+    return compute, compute.value
+
+
 @dataclass(frozen=True)
 class ComparedLayer:
     name: str

@@ -6,7 +6,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 
-from explorer.benchmarking.devices.cpu import cpu_fusion_rules
+from explorer.learned.fusion import cpu_fusion_rules
 from explorer.workload import load_network
 from explorer.workload.fusion import apply_fusion
 from explorer.workload.zoo import zoo_path

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from explorer.benchmarking.devices.base import Measurement
-from explorer.benchmarking.models import save_model
 from explorer.benchmarking.space import random_configs
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.benchmarking.training import train_from_store
 from explorer.errors import EstimationError
 from explorer.estimators.base import get_estimator
 from explorer.hardware.library import load_accelerator
+from explorer.learned.models import save_model
 from explorer.workload import load_network
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def test_model_is_loaded_by_a_function_and_passed_as_an_option(model_file):
 
 
 def _configs(network):
-    from explorer.benchmarking.configs import config_from_layer
+    from explorer.learned.configs import config_from_layer
 
     return [c for layer in network.layers if (c := config_from_layer(layer)) is not None]
 
@@ -87,3 +87,14 @@ def test_estimate_cli_with_model(model_file):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["estimator"] == "statistical" and data["total"]["latency_s"] > 0
+
+
+def test_statistical_estimates_carry_the_models_spread(model_file):
+    estimator = get_estimator("statistical", model=model_file)
+    result = estimator.estimate(load_network("squeezenet"), load_accelerator("gemmini"))
+    convs = [layer for layer in result.layers if layer.op == "Conv"]
+    intervals = [layer.mapping["latency_interval90_s"] for layer in convs]
+    assert all(low <= layer.latency_s * 1.0001 and layer.latency_s <= high * 1.0001
+               for layer, (low, high) in zip(convs, intervals))
+    assert any(high > low for low, high in intervals)  # trees disagree somewhere
+    assert "latency_interval90_s" in json.dumps(convs[0].to_dict())

@@ -92,3 +92,52 @@ def test_log_bars_keep_the_split_honest_and_label_ticks_in_si(qtbot, window,
     assert "bound: compute-bound" in tip or "bound: memory-bound" in tip
     bars.log_check.setChecked(False)
     assert "mostly" not in bars.legend.text()
+
+
+def test_help_lists_the_shortcuts_from_the_actions(window) -> None:
+    from explorer.gui.menus import shortcuts_text
+
+    text = shortcuts_text(window)
+    assert "F5" in text and "Ctrl+E" in text and "Ctrl+Z" in text and "Ctrl+Y" in text
+    assert "architecture.md" in text
+
+
+def test_estimator_options_form_from_the_options_model(qtbot, window) -> None:
+    assert window.set_estimator("refined-roofline")
+    dialog = window.estimator_combo.options_dialog()
+    assert dialog is not None
+    spin = dialog.form.editor(("alpha",)).widget
+    spin.setValue(0.5)
+    dialog.accept()
+    assert window.session.estimator_options == {"alpha": 0.5}
+    assert window.set_estimator("roofline") and window.estimator_combo.options_dialog() is None
+
+
+def test_drops_are_copies_and_recent_files_include_examples_and_accelerators(
+        qtbot, window, tmp_path) -> None:
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    target = tmp_path / "mine.yaml"
+    assert window.save_accelerator_to(str(target))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(target))])
+    # a file manager offers copy or move and proposes a move
+    event = QDropEvent(QPointF(QPoint(100, 100)),
+                       Qt.DropAction.CopyAction | Qt.DropAction.MoveAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event.setDropAction(Qt.DropAction.MoveAction)
+    window.dropEvent(event)
+    assert event.dropAction() == Qt.DropAction.CopyAction and target.is_file()
+    assert str(target.resolve()) in window.settings.recent_files()
+    with qtbot.waitSignal(window.networkLoaded, timeout=60_000):
+        window.examples_menu.actions()[0].trigger()
+    example = window.examples_menu.actions()[0].text()
+    qtbot.waitUntil(lambda: window.settings.recent_files()[0] == example, timeout=5_000)
+
+
+def test_roofline_tooltip_names_the_limiting_roof(qtbot, window, open_and_estimate) -> None:
+    open_and_estimate(window, "squeezenet")
+    point = window.roofline._points[0]
+    tip = window.roofline._tip(0, 0, point.name)
+    assert "limited by:" in tip and "of it" in tip and "DRAM traffic" in tip

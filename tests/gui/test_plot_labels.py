@@ -40,3 +40,14 @@ def test_bar_axis_labels_whole_bars_with_table_numbers(qtbot, window, open_and_e
     assert values and all(float(v).is_integer() and 1 <= v <= window.bars.bar_count()
                           for v in values)
     assert axis.tickStrings([1.0], 1.0, 5.0) == ["1"]
+
+
+def test_log_axis_labels_thin_out_when_the_plot_is_narrow(qtbot) -> None:
+    from explorer.gui.views.axes import DecadeLogAxis
+
+    axis = DecadeLogAxis("bottom", "s")
+    wide = axis.logTickValues(-9.0, -1.0, 900, [])[0][1]
+    narrow = axis.logTickValues(-9.0, -1.0, 200, [])[0][1]
+    assert len(wide) == 9 and 2 <= len(narrow) <= 3
+    labels = axis.tickStrings([float(v) for v in narrow], 1.0, 1.0)
+    assert sum(len(t) for t in labels) * 7 < 200  # ~7 px a character: they fit

@@ -109,3 +109,16 @@ def test_summary(setup) -> None:
     assert summary.throughput_per_s == pytest.approx(1 / result.latency_s)
     assert 0 < summary.utilisation <= 1
     assert summary.compute_share + summary.memory_share == pytest.approx(1.0)
+
+
+def test_limiting_roof_is_dram_left_of_the_ridge_and_compute_right_of_it() -> None:
+    from explorer.session.view_data import RooflinePoint, limiting_roof
+
+    acc = load_accelerator("gemmini")  # 512 Gop/s PE array, DRAM 16 GB/s: ridge 32 op/B
+    ceilings = roofline_ceilings(acc)
+    low = RooflinePoint("a", "Conv", ops=1e6, bytes=1e6, latency_s=1e-3)  # 1 op/B
+    roof, attainable = limiting_roof(low, ceilings)
+    assert roof.label == "DRAM" and attainable == pytest.approx(16e9)
+    high = RooflinePoint("b", "Conv", ops=1e9, bytes=1e6, latency_s=1e-2)  # 1000 op/B
+    roof, attainable = limiting_roof(high, ceilings)
+    assert roof.label == "PE array" and attainable == pytest.approx(512e9)

@@ -7,9 +7,9 @@ be validated without measurement noise. Until the `simulate` estimator is regist
 
 from __future__ import annotations
 
-from explorer.benchmarking.configs import LayerConfig, layer_from_config
 from explorer.benchmarking.devices.base import STATUS_OK, Device, Measurement, load_average, now
 from explorer.errors import BenchmarkError, ExplorerError
+from explorer.learned.configs import LayerConfig, layer_from_config
 
 REFERENCE_ESTIMATOR = "simulate"
 FALLBACK_ESTIMATOR = "refined-roofline"

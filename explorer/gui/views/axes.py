@@ -9,6 +9,8 @@ import pyqtgraph as pg
 
 from explorer.units import si
 
+TICK_LABEL_PX = {False: 70, True: 28}  # room one label needs: across (x), up (y)
+
 
 class DecadeLogAxis(pg.AxisItem):
     """Values are log10 of the quantity; labels are the quantity with SI prefixes when a
@@ -24,7 +26,10 @@ class DecadeLogAxis(pg.AxisItem):
                       stdTicks: list) -> list:
         first, last = math.floor(minVal), math.ceil(maxVal)
         decades = [v for v in range(first, last + 1) if minVal <= v <= maxVal]
-        step = max(1, math.ceil(len(decades) / 10))  # at most ~10 labels
+        # as many labels as fit: "100 µs" needs ~70 px across, a label's height up
+        room = TICK_LABEL_PX[self.orientation in ("left", "right")]
+        fit = max(2, int(size // room)) if size else 10
+        step = max(1, math.ceil(len(decades) / min(fit, 10)))
         return [(float(step), decades[::step])]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:

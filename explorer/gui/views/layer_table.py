@@ -28,15 +28,15 @@ from explorer.gui.views.host import Host
 from explorer.hardware.schema import Accelerator
 from explorer.session import Session
 from explorer.session.view_data import bound_label
-from explorer.units import binary_bytes, count, si
+from explorer.units import binary_bytes, count, percent, si
 from explorer.workload.network import Layer, Network
 
 COLUMNS = ("#", "Name", "Op", "Output shape", "MACs", "Bytes", "Fused nodes", "Modelled",
-           "Latency", "Bound")
+           "Latency", "Cycles", "Energy", "Utilisation", "Bound")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 _OP_ABBREVIATIONS = {"BatchNormalization": "BN", "GlobalAveragePool": "GlobalAvgPool"}
 _UNMODELLED_BRUSH = QBrush(QColor(255, 236, 179))
-_RIGHT_ALIGNED = ("#", "MACs", "Bytes", "Latency")
+_RIGHT_ALIGNED = ("#", "MACs", "Bytes", "Latency", "Cycles", "Energy", "Utilisation")
 _HEADER_TIPS = {
     "Bytes": "Inputs + weights + outputs once, at the accelerator's precision",
     "Modelled": "No: the importer does not know this op; it is costed by element count only",
@@ -143,6 +143,12 @@ class LayerTableModel(QStandardItemModel):
                 return "yes" if layer.modelled else "no ⚠"
             case "Latency":
                 return si(estimate.latency_s, "s") if estimate else ""
+            case "Cycles":
+                return count(estimate.cycles) if estimate else ""
+            case "Energy":
+                return si(estimate.energy_j, "J") if estimate else ""
+            case "Utilisation":
+                return percent(estimate.utilisation) if estimate else ""
             case "Bound":
                 return bound_label(estimate.bound) if estimate else ""
         return ""
@@ -160,8 +166,11 @@ class LayerTableModel(QStandardItemModel):
                 return float(math.prod(layer.output_shape)) if layer.output_shape else 0.0
             case "Fused nodes":
                 return len(layer.onnx_nodes)
-            case "Latency":
-                return estimate.latency_s if estimate else -1.0
+            case "Latency" | "Cycles" | "Energy" | "Utilisation":
+                attr = {"Latency": "latency_s", "Cycles": "cycles", "Energy": "energy_j",
+                        "Utilisation": "utilisation"}[column]
+                value = getattr(estimate, attr) if estimate else None
+                return -1.0 if value is None else float(value)
         return self._display(row, layer, column)
 
 
@@ -194,7 +203,8 @@ class LayerTable(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in zip(range(len(COLUMNS)), (44, 150, 150, 120, 80, 80, 170, 80, 80)):
+        for column, width in zip(range(len(COLUMNS)), (44, 150, 150, 120, 80, 80, 170, 80, 80, 80,
+                                                            80, 80)):
             self.view.setColumnWidth(column, width)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self._quiet = False

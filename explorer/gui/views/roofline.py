@@ -19,8 +19,14 @@ from explorer.gui.views.host import Host
 from explorer.gui.views.style import SELECTION_COLOUR, legend_html, op_colours
 from explorer.hardware.schema import Accelerator
 from explorer.session import Session
-from explorer.session.view_data import Ceiling, RooflinePoint, roofline_ceilings, roofline_points
-from explorer.units import binary_bytes, count, plural, si
+from explorer.session.view_data import (
+    Ceiling,
+    RooflinePoint,
+    limiting_roof,
+    roofline_ceilings,
+    roofline_points,
+)
+from explorer.units import binary_bytes, count, percent, plural, si
 
 _BANDWIDTH_STYLES = [Qt.PenStyle.DashLine, Qt.PenStyle.DashDotLine, Qt.PenStyle.DotLine,
                      Qt.PenStyle.DashDotDotLine]
@@ -217,9 +223,16 @@ class RooflineView(QWidget):
         point = next((p for p in self._points if p.name == data), None)
         if point is None:
             return str(data)
-        return "\n".join([f"{point.name} ({point.op})",
-                          f"intensity: {si(point.intensity, 'op/B')}",
-                          f"performance: {si(point.performance, 'op/s')}",
+        lines = [f"{point.name} ({point.op})",
+                 f"intensity: {si(point.intensity, 'op/B')} (per byte of DRAM traffic)",
+                 f"performance: {si(point.performance, 'op/s')}"]
+        if self._ceilings:
+            roof, attainable = limiting_roof(point, self._ceilings)
+            kind = "bandwidth" if roof.kind == "bandwidth" else "peak"
+            lines.append(f"limited by: {roof.label} {kind} — roof here "
+                         f"{si(attainable, 'op/s')}, achieved "
+                         f"{percent(point.performance / attainable)} of it")
+        return "\n".join([*lines,
                           f"ops: {count(point.ops)}, traffic: {binary_bytes(point.bytes)}",
                           f"latency: {si(point.latency_s, 's')}"])
 

@@ -48,6 +48,7 @@ from explorer.hardware.params import (
 from explorer.hardware.schema import Accelerator
 from explorer.session import Session
 from explorer.sweep import Axis
+from explorer.units import si
 
 
 # ===================================================================== Qt-free part
@@ -390,11 +391,24 @@ class SweepView(QWidget):
             ys = curve.energy_j if energy else curve.latency_s
             item = self.plot.plot(curve.x, [y if math.isfinite(y) else math.nan for y in ys],
                                   pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=9,
-                                  symbolBrush=colour, name=curve.label)
+                                  symbolBrush=colour, name=curve.label,
+                                  data=list(range(len(curve.x))))
             item.sigPointsClicked.connect(
                 lambda _item, points, _ev, i=i: self._on_points_clicked(i, points))
+            # hover readout: the design and its figures, with units (the scatter keeps
+            # these options when the curve's data is set again)
+            item.scatter.opts.update(
+                hoverable=True,
+                tip=lambda x, y, data, c=curve: self.point_text(c, int(data)))
             self.curve_items.append(item)
         self.plot.enableAutoRange()
+
+    def point_text(self, curve: Curve, index: int) -> str:
+        """What hovering over a point shows: the design and its latency and energy."""
+        values = curve.values[index]
+        design = ", ".join(f"{a.path} = {v}" for a, v in zip(self._axes, values))
+        return (f"{design}\nlatency: {si(curve.latency_s[index], 's')}\n"
+                f"energy: {si(curve.energy_j[index], 'J')}\nclick to apply this design")
 
     def _on_points_clicked(self, curve_index: int, points: list) -> None:
         if len(points):

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from explorer.benchmarking.configs import (
+from explorer.learned.configs import (
     ACTIVATIONS,
     BENCHMARK_OPS,
     CONFIG_COLUMNS,
@@ -25,7 +25,7 @@ from explorer.benchmarking.configs import (
     STR_COLUMNS,
     LayerConfig,
 )
-from explorer.benchmarking.pr import RuleSet, family, param_columns
+from explorer.learned.pr import RuleSet, family, param_columns
 
 OPS: tuple[str, ...] = tuple(op for ops in BENCHMARK_OPS.values() for op in ops)
 _VOCAB = {"kind": KINDS, "op": OPS, "activation": ACTIVATIONS}
@@ -67,9 +67,10 @@ class LayerFeaturizer(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, rules: Sequence[dict] | None = None,
-                 block: tuple[int, int] | None = None) -> None:
+                 block: tuple[int, int] | None = None, sms: int | None = None) -> None:
         self.rules = rules
         self.block = block
+        self.sms = sms  # a GPU's streaming multiprocessors: adds `tiling_features`
 
     def fit(self, X, y=None):
         X = np.asarray(X)
@@ -85,6 +86,8 @@ class LayerFeaturizer(TransformerMixin, BaseEstimator):
             names += ["log_folds_reduction", "log_folds_output", "log_folded_work",
                       "fill_reduction", "fill_output", "in_channels_aligned",
                       "out_channels_aligned"]
+        if getattr(self, "sms", None):
+            names += TILING_NAMES
         for fam, param, divisor in self.mapped_:
             names.append(f"pr_{fam}_{param}")
             if divisor > 1:
@@ -116,6 +119,8 @@ class LayerFeaturizer(TransformerMixin, BaseEstimator):
                 _log(reduction)]
         if self.block:
             row += folded_features(c, self.block)
+        if getattr(self, "sms", None):
+            row += tiling_features(c, int(self.sms))
         fam = family(c)
         for rule_family, param, divisor in self.mapped_:
             column = param_columns(param)[0]
@@ -167,3 +172,42 @@ def folded_work(c: LayerConfig, block: tuple[int, int]) -> float:
     red, out, pixels, groups = reduction_output_pixels(c)
     return float(groups * math.ceil(red / block[0]) * block[0]
                  * math.ceil(out / block[1]) * block[1] * pixels)
+
+
+# -- GPUs: implicit GEMM tiles and waves over the streaming multiprocessors ----------------
+GPU_TILES = ((64, 64), (128, 64), (128, 128), (256, 128), (64, 32))
+ALIGNMENTS = (8, 16, 32, 64, 128)
+TILING_NAMES = (["log_gemm_m", "log_gemm_n", "log_gemm_k", "align_in", "align_out",
+                 "align_reduction"]
+                + [f"{what}_{tm}x{tn}" for tm, tn in GPU_TILES
+                   for what in ("log_tiles", "waves", "wave_fill", "log_tile_work")]
+                + [f"fill_{dim}_{t}" for dim in ("m", "n", "k") for t in (8, 64)])
+
+
+def largest_alignment(value: int, cap: int = ALIGNMENTS[-1]) -> int:
+    """The largest power of two up to `cap` that divides `value` (1 for odd values):
+    tensor-core kernels need channel counts in multiples of 8 and prefer larger ones."""
+    a = 1
+    while value > 0 and value % (2 * a) == 0 and a < cap:
+        a *= 2
+    return a
+
+
+def tiling_features(c: LayerConfig, sms: int) -> list[float]:
+    """What a GPU's implicit-GEMM kernels see: the GEMM sizes (M = output pixels, N =
+    output channels, K = reduction), the channels' alignment, and for a few common tile
+    shapes the number of tiles, the waves of tiles over the `sms` multiprocessors, how
+    full the last wave is and the work padded to whole waves. At batch 1 latency follows
+    waves rather than MACs."""
+    red, out, pixels, groups = reduction_output_pixels(c)
+    cin = c.in_channels if c.kind != "matmul" else c.k
+    cout = c.out_channels_effective if c.kind != "matmul" else c.n
+    row = [_log(pixels), _log(out), _log(red), math.log2(largest_alignment(cin)),
+           math.log2(largest_alignment(cout)), math.log2(largest_alignment(red))]
+    for tm, tn in GPU_TILES:
+        tiles = groups * math.ceil(pixels / tm) * math.ceil(out / tn)
+        waves = math.ceil(tiles / sms)
+        row += [_log(tiles), float(waves), tiles / (waves * sms), _log(waves * tm * tn * red)]
+    for size in (pixels, out, red):
+        row += [size / (math.ceil(size / t) * t) for t in (8, 64)]
+    return row

@@ -30,16 +30,16 @@ from sklearn.ensemble import ExtraTreesRegressor, HistGradientBoostingRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from explorer.benchmarking.configs import CONFIG_COLUMNS, KINDS, LayerConfig
-from explorer.benchmarking.features import (
+from explorer.errors import BenchmarkError
+from explorer.learned.configs import CONFIG_COLUMNS, KINDS, LayerConfig
+from explorer.learned.features import (
     KIND_COLUMN,
     LayerFeaturizer,
     config_matrix,
     folded_work,
     matrix_configs,
 )
-from explorer.benchmarking.pr import RuleSet, param_columns
-from explorer.errors import BenchmarkError
+from explorer.learned.pr import RuleSet, param_columns
 
 MODEL_FORMAT = "accel-explorer latency model"
 ZERO_FLOOR_S = 1e-12  # latencies of 0 (free on the device) are learnt as this
@@ -72,24 +72,38 @@ def work(config: LayerConfig, rules: RuleSet | None = None,
     return max(1.0, float(c.input_elems + c.output_elems + c.other_ops))
 
 
+TARGETS = ("per_work", "log")
+
+
 class PRLatencyModel(RegressorMixin, BaseEstimator):
-    """Per-kind featurizer + regressor on log(latency / work)."""
+    """Per-kind featurizer + regressor on log(latency / work) (`target="per_work"`) or on
+    log latency (`target="log"`: latency-bound devices such as a GPU at batch 1, where a
+    few µs of launch dominate small layers and work explains little). `sms`: a GPU's
+    multiprocessors, adding tile and wave features."""
 
     def __init__(self, rules: Sequence[dict] | None = None, regressor: str = "extra_trees",
                  block: tuple[int, int] | None = None, min_samples: int = 3,
-                 random_state: int = 0) -> None:
+                 random_state: int = 0, sms: int | None = None, target: str = "per_work",
+                 trees: int = 64) -> None:
         self.rules = rules
         self.block = block
         self.regressor = regressor
         self.min_samples = min_samples
         self.random_state = random_state
+        self.sms = sms
+        self.target = target
+        self.trees = trees
 
-    def _pipeline(self, trees: int = 64) -> Pipeline:
-        return Pipeline([("features", LayerFeaturizer(rules=self.rules, block=self.block)),
+    def _pipeline(self, trees: int | None = None) -> Pipeline:
+        features = LayerFeaturizer(rules=self.rules, block=self.block,
+                                   sms=getattr(self, "sms", None))
+        return Pipeline([("features", features),
                          ("regressor", make_regressor(self.regressor, self.random_state,
-                                                      trees))])
+                                                      trees or getattr(self, "trees", 64)))])
 
     def _offset(self, X: np.ndarray) -> np.ndarray:
+        if getattr(self, "target", "per_work") == "log":
+            return np.zeros(len(X))
         rules = self.rule_set_
         block = tuple(self.block) if self.block else None
         return np.log(np.array([work(c, rules, block) for c in matrix_configs(X)]))
@@ -102,6 +116,8 @@ class PRLatencyModel(RegressorMixin, BaseEstimator):
                                  f"configuration matrix, got {X.shape}")
         if np.any(y < 0) or not np.all(np.isfinite(y)):
             raise BenchmarkError("training data: latencies must be finite and >= 0")
+        if getattr(self, "target", "per_work") not in TARGETS:
+            raise BenchmarkError(f"model target {self.target!r}; allowed: {', '.join(TARGETS)}")
         y = np.maximum(y, ZERO_FLOOR_S)  # a simulator may cost pure data movement as 0
         self.n_features_in_ = X.shape[1]
         self.rule_set_ = RuleSet.from_list(self.rules or [])
@@ -128,6 +144,29 @@ class PRLatencyModel(RegressorMixin, BaseEstimator):
             out[mask] = model.predict(X[mask])
         pred = np.exp(out + self._offset(X))
         return np.where(pred < 10 * ZERO_FLOOR_S, 0.0, pred)
+
+    def predict_interval(self, X, coverage: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        """(low, high): the central `coverage` interval of the trees' predictions (the
+        ensemble's spread; extra-trees only, else both equal the prediction). A spread of
+        the model's belief, not a measured error bar: `evaluate` reports how often true
+        values fall inside."""
+        check_is_fitted(self, "fallback_")
+        X = np.asarray(X, dtype=np.int64)
+        low, high = np.empty(len(X)), np.empty(len(X))
+        kinds = X[:, KIND_COLUMN]
+        tail = (1.0 - coverage) / 2 * 100
+        for kind in np.unique(kinds):
+            mask = kinds == kind
+            model = self.models_.get(int(kind), self.fallback_)
+            regressor = model.named_steps["regressor"]
+            features = model.named_steps["features"].transform(X[mask])
+            if hasattr(regressor, "estimators_"):
+                trees = np.stack([t.predict(features) for t in regressor.estimators_])
+                low[mask], high[mask] = np.percentile(trees, [tail, 100 - tail], axis=0)
+            else:
+                low[mask] = high[mask] = regressor.predict(features)
+        offset = self._offset(X)
+        return np.exp(low + offset), np.exp(high + offset)
 
 
 class AnnetteMixedModel(RegressorMixin, BaseEstimator):
@@ -229,8 +268,8 @@ def save_model(model: BaseEstimator, path: str | Path, metadata: dict[str, Any])
 
 # Types our own models are built from; anything else in a file is refused.
 _OWN_TYPES = {f"{__name__}.PRLatencyModel", f"{__name__}.AnnetteMixedModel",
-              "explorer.benchmarking.features.LayerFeaturizer",
-              "explorer.benchmarking.pr.RuleSet", "explorer.benchmarking.pr.StepRule"}
+              "explorer.learned.features.LayerFeaturizer",
+              "explorer.learned.pr.RuleSet", "explorer.learned.pr.StepRule"}
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
 
 
@@ -263,7 +302,31 @@ def load_model(path: str | Path) -> tuple[BaseEstimator, dict[str, Any]]:
     if metadata.get("format_version") != MODEL_FORMAT_VERSION:
         raise BenchmarkError(f"{path}: model format version {metadata.get('format_version')}, "
                              f"this program reads {MODEL_FORMAT_VERSION}")
+    check_feature_schema(model, metadata, path)
     return model, metadata
+
+
+def check_feature_schema(model: BaseEstimator, metadata: dict[str, Any], path: Path) -> None:
+    """Refuse a model whose features this program no longer makes the same way (trained
+    by another version): its trees would read the wrong columns."""
+    recorded = (metadata.get("feature_schema") or {}).get("features")
+    if not recorded:
+        return
+    inner = model.statistical_ if isinstance(model, AnnetteMixedModel) else model
+    if not isinstance(inner, PRLatencyModel):
+        return
+    featurizer = inner.fallback_.named_steps["features"]
+    probe = config_matrix([LayerConfig(kind="conv", op="Conv", in_channels=16, in_h=8,
+                                       in_w=8, out_channels=16)])
+    try:
+        made = featurizer.transform(probe).shape[1]
+    except Exception as exc:  # a featurizer from another version may fail outright
+        raise BenchmarkError(f"{path}: model made for another feature schema "
+                             f"({type(exc).__name__}); retrain it with this version") from None
+    if made != len(recorded) or list(featurizer.get_feature_names_out()) != recorded:
+        raise BenchmarkError(f"{path}: model made for another feature schema ({len(recorded)} "
+                             f"features, this program makes {made}); retrain it with "
+                             "`accel-explorer train`")
 
 
 def predict_configs(model: BaseEstimator, configs: Sequence[LayerConfig]) -> np.ndarray:
@@ -272,3 +335,11 @@ def predict_configs(model: BaseEstimator, configs: Sequence[LayerConfig]) -> np.
     return model.predict(config_matrix(configs))
 
 
+def predict_intervals(model: BaseEstimator, configs: Sequence[LayerConfig],
+                      coverage: float = 0.9) -> list[tuple[float, float] | None]:
+    """The model's central `coverage` interval per configuration (None per entry for
+    models without a spread, such as ANNETTE's mixed model)."""
+    if not configs or not hasattr(model, "predict_interval"):
+        return [None] * len(configs)
+    low, high = model.predict_interval(config_matrix(configs), coverage)
+    return list(zip(low.tolist(), high.tolist()))
