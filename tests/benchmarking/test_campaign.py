@@ -12,11 +12,6 @@ def sim():
     return get_device("sim:gemmini")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 10's double-buffered preload on gemmini tilts the out_channels plateaus (weight "
-    "DMA grows inside a plateau: +1.4 % from 8 to 16 channels), so pr.staircase_score's "
-    "1 % rise test accepts period 8 and period 16 fails the 1 % error test (1.2 %); the "
-    "staircase itself still steps at 17 and 33. Fix belongs in explorer/benchmarking/pr.py"))
 def test_pr_campaign_on_the_simulator_finds_the_pe_array(tmp_path, sim):
     with BenchmarkStore(tmp_path / "pr.h5", device=sim.name) as store:
         result = Campaign(sim, store, "pr", budget=120, seed=1, kinds=("conv",),
