@@ -42,7 +42,12 @@ def load_accelerator(name_or_path: str | Path) -> Accelerator:
                 f"{', '.join(library_names())} (or give a path to a .yaml file)")
         path = library_path(text)
     try:
-        source = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:  # no more than the limit is ever read
+            raw = handle.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise ArchitectureError(f"{path}: larger than {MAX_YAML_BYTES:,} bytes; an "
+                                    "accelerator description is a small text file")
+        source = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ArchitectureError(f"{path}: not UTF-8 text (byte {exc.start}); an accelerator "
                                 "description is a YAML text file") from None
@@ -70,10 +75,60 @@ class _StrictSafeLoader(_SafeLoaderBase):
         return super().construct_mapping(node, deep=deep)
 
 
+# An accelerator description has a few hundred YAML nodes; aliases may reuse parts of
+# it, but a document that would expand past this many nodes (a "billion laughs") is
+# refused from its composed node graph, before anything is expanded.
+MAX_EXPANDED_NODES = 100_000
+MAX_YAML_BYTES = 4 * 1024**2
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_expansion(root: yaml.Node, origin: str, limit: int = MAX_EXPANDED_NODES) -> None:
+    """Refuse a node graph whose aliases expand past `limit` nodes, or that refers to
+    itself. The composer shares one node object per anchor, so the expanded size is
+    counted once per distinct node (linear in the text), never by expanding."""
+    sizes: dict[int, int] = {}
+    started: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            size = 1 + sum(sizes[id(child)] for child in _children(node))
+            if size > limit:
+                raise ArchitectureError(
+                    f"{origin}:{node.start_mark.line + 1}: YAML aliases would expand this "
+                    f"document past {limit:,} nodes; refused before expanding (a "
+                    "\"billion laughs\" file?)")
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in started:
+            raise ArchitectureError(f"{origin}:{node.start_mark.line + 1}: a YAML alias "
+                                    "refers to the node that contains it (a recursive "
+                                    "structure); an accelerator description cannot be one")
+        started.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
 def parse_accelerator(source: str, origin: str = "<string>") -> Accelerator:
+    if len(source) > MAX_YAML_BYTES:
+        raise ArchitectureError(f"{origin}: {len(source):,} characters; an accelerator "
+                                f"description is at most {MAX_YAML_BYTES:,}")
     loader = _StrictSafeLoader(source)
     try:
         root = loader.get_single_node()
+        if root is not None:
+            check_expansion(root, origin)
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         raise ArchitectureError(f"{origin}:{_yaml_where(exc)} invalid YAML{_yaml_column(exc)}: "

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import networkx as nx
 from google.protobuf.message import DecodeError
-from onnx import GraphProto, ModelProto, NodeProto, TensorProto
+from onnx import GraphProto, ModelProto, NodeProto
 
 from explorer.errors import WorkloadError
+from explorer.workload.external_data import check_external_data
 from explorer.workload.layer_builder import (
     CONTROL_FLOW,
     HEAVY_OPS,
@@ -53,7 +54,7 @@ def load_network(source: str | os.PathLike, input_shapes: dict[str, tuple[int, .
     path, default_name, source_label = _resolve_source(source)
     data = _read_bytes(path)
     model = _parse_model(path, data)
-    _check_external_data(path, model)
+    check_external_data(path, model)
     network = build_network(model, str(path), input_shapes or {})
     network.name = name or default_name
     network.source = source_label
@@ -97,24 +98,6 @@ def _parse_model(path: Path, data: bytes) -> ModelProto:
     if len(model.graph.node) == 0:
         raise WorkloadError(f"{path}: ONNX graph has no nodes")
     return model
-
-
-def _check_external_data(path: Path, model: ModelProto) -> None:
-    """External weights are not needed for costing, but a model missing them is broken."""
-    base = path.parent
-    for tensor in model.graph.initializer:
-        if tensor.data_location != TensorProto.EXTERNAL:
-            continue
-        info = {entry.key: entry.value for entry in tensor.external_data}
-        location = info.get("location", "")
-        file = base / location
-        if not location or not file.is_file():
-            raise WorkloadError(f"{path}: external weights of {tensor.name!r} missing "
-                                f"(expected file {file})")
-        end = int(info.get("offset", 0) or 0) + int(info.get("length", 0) or 0)
-        if end > file.stat().st_size:
-            raise WorkloadError(f"{path}: external weights of {tensor.name!r} truncated "
-                                f"({file} has {file.stat().st_size} bytes, needs {end})")
 
 
 # --------------------------------------------------------------------------- the builder

@@ -9,13 +9,12 @@ import contextlib
 import io
 import math
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import onnx
 from onnx import GraphProto, ModelProto, TensorProto, TypeProto, ValueInfoProto
-from onnx.external_data_helper import load_external_data_for_model
 
 from explorer.errors import WorkloadError
+from explorer.workload.external_data import external_tensors, load_external_data
 from explorer.workload.network import Shape
 
 # onnxruntime 1.31 refuses newer IR versions; the graphs we run are valid at this one.
@@ -162,7 +161,7 @@ def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[
     if not missing:
         return
     try:
-        shapes = _run_onnxruntime(model, missing, Path(path).parent)
+        shapes = _run_onnxruntime(model, missing, path)
     except WorkloadError as exc:
         still = [name for name in missing if name in essential]
         if still:
@@ -184,7 +183,7 @@ def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[
                     "onnxruntime run (static inference left them unknown)")
 
 
-def _run_onnxruntime(model: ModelProto, names: list[str], base_dir: Path
+def _run_onnxruntime(model: ModelProto, names: list[str], model_path: str
                      ) -> dict[str, tuple[Shape, int]]:
     try:
         import numpy as np
@@ -198,11 +197,10 @@ def _run_onnxruntime(model: ModelProto, names: list[str], base_dir: Path
         _zero_fill_stripped(probe)
     except (KeyError, ValueError, TypeError) as exc:
         raise WorkloadError(f"weights of an unsupported element type ({exc})") from None
-    if any(t.data_location == TensorProto.EXTERNAL for t in probe.graph.initializer):
-        try:  # the serialized probe no longer sits beside its weight files
-            load_external_data_for_model(probe, str(base_dir))
-        except (OSError, ValueError) as exc:
-            raise WorkloadError(f"external weights unreadable ({_one_line(exc)})") from None
+    if any(True for _ in external_tensors(probe)):
+        # the serialized probe no longer sits beside its weight files; only files inside
+        # the model's folder are read
+        load_external_data(probe, model_path)
     # Outputs by name only: declared types in the wild are sometimes wrong, and
     # onnxruntime checks them.
     outputs = [out.name for out in probe.graph.output]

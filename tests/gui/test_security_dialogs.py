@@ -8,7 +8,6 @@ import importlib.util
 import os
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QFileDialog
 
 
@@ -32,7 +31,6 @@ def _one_line_dialog(dialogs, title: str, file_name: str) -> str:
     return text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_model_file_that_runs_code_gives_a_dialog(qtbot, window, open_and_estimate, dialogs,
                                                   tmp_path, monkeypatch) -> None:
     from explorer.gui.main_window import MODEL_FILE_ENTRY
@@ -53,7 +51,6 @@ def test_model_file_that_runs_code_gives_a_dialog(qtbot, window, open_and_estima
     open_and_estimate(window, "squeezenet")  # the window still works
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_onnx_with_weights_outside_its_folder_gives_a_dialog(qtbot, window, open_and_estimate,
                                                              dialogs, tmp_path) -> None:
     size = os.path.getsize("/etc/passwd")
@@ -70,7 +67,6 @@ def test_onnx_with_weights_outside_its_folder_gives_a_dialog(qtbot, window, open
     open_and_estimate(window, "squeezenet")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_billion_laughs_yaml_gives_a_dialog(qtbot, window, dialogs, tmp_path) -> None:
     path = tmp_path / "laughs.yaml"
     path.write_text(attacks.billion_laughs_yaml(), encoding="utf-8")

@@ -31,7 +31,6 @@ def test_the_payload_is_live(tmp_path):
     assert marker.read_text() == "pwned"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_a_model_file_that_runs_code_is_refused(tmp_path):
     marker = tmp_path / "marker"
     path = code_running_model(tmp_path / "evil.skops", marker)
@@ -47,7 +46,6 @@ def test_a_model_file_that_runs_code_is_refused(tmp_path):
                                             "FunctionTransformer", "Pipeline"))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_zip_bomb_is_refused_quickly_and_without_inflating(tmp_path):
     path = zip_bomb_model(tmp_path / "bomb.skops")
     assert path.stat().st_size < 5 * 1024**2
@@ -57,7 +55,6 @@ def test_zip_bomb_is_refused_quickly_and_without_inflating(tmp_path):
     assert time.perf_counter() - start < 5.0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_too_many_members_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(models, "MAX_MODEL_MEMBERS", 50)
     path = many_members_model(tmp_path / "many.skops", 60)
@@ -65,7 +62,6 @@ def test_too_many_members_are_refused(tmp_path, monkeypatch):
         load_model(path)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_too_large_files_are_refused_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(models, "MAX_MODEL_FILE_BYTES", 1000)
     path = tmp_path / "big.skops"
@@ -74,7 +70,6 @@ def test_too_large_files_are_refused_unread(tmp_path, monkeypatch):
         load_model(path)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_allow_list_is_exact(tmp_path):
     """No prefix trust: a plain numpy function (callable) in an otherwise harmless
     dictionary is refused by name."""
@@ -84,3 +79,19 @@ def test_allow_list_is_exact(tmp_path):
     sio.dump({"f": np.vectorize(len)}, path)
     with pytest.raises(BenchmarkError, match=r"callable\.skops: .*disallowed type"):
         load_model(path)
+
+
+@pytest.mark.parametrize("kind, regressor", [("pr", "hgb"), ("annette", "extra_trees")])
+def test_the_allow_list_covers_what_train_writes(tmp_path, kind, regressor):
+    """Every type in a file `save_model` writes is on the exact list (the round trip in
+    tests/benchmarking/test_models.py covers the PR model with extra trees)."""
+    from explorer.benchmarking.pr import StepRule
+
+    rules = [StepRule("conv", "out_channels", 16).as_dict()]
+    X = config_matrix(random_configs(40, seed=1))
+    y = np.linspace(1e-6, 1e-3, len(X))
+    model = models.MODEL_KINDS[kind](rules=rules, regressor=regressor).fit(X, y)
+    path = tmp_path / "m.skops"
+    models.save_model(model, path, {"device": "cpu", "rules": rules})
+    loaded, _ = load_model(path)
+    assert np.allclose(loaded.predict(X), model.predict(X))

@@ -20,7 +20,6 @@ def _refusal(path) -> str:
     return message
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_absolute_path_is_refused_without_revealing_the_file(tmp_path):
     size = os.path.getsize("/etc/passwd")
     path = external_weight_model(tmp_path / "m.onnx", "/etc/passwd", length=size + 1)
@@ -29,7 +28,6 @@ def test_absolute_path_is_refused_without_revealing_the_file(tmp_path):
     assert str(size) not in message and "bytes" not in message
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_absolute_path_to_a_missing_file_reads_the_same(tmp_path):
     """Existence is not revealed either: a missing outside file gives the same message."""
     real = _refusal(external_weight_model(tmp_path / "a.onnx", "/etc/passwd"))
@@ -38,7 +36,6 @@ def test_absolute_path_to_a_missing_file_reads_the_same(tmp_path):
         missing.split(": ", 1)[1].replace("no-such-file-xyz", "X")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 @pytest.mark.parametrize("location", ["../secret.bin", "sub/../../secret.bin",
                                       "..\\secret.bin"])
 def test_parent_escapes_are_refused(tmp_path, location):
@@ -49,7 +46,6 @@ def test_parent_escapes_are_refused(tmp_path, location):
     assert "outside the model's folder" in message and "4096" not in message
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: not fixed yet")
 def test_symlink_pointing_outside_is_refused(tmp_path):
     folder = tmp_path / "model"
     folder.mkdir()
