@@ -33,6 +33,7 @@ _QUANTITY = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*"
                        r"(Ki|Mi|Gi|Ti|k|M|G|T)?\s*(\S*)\s*$")
 _STEP = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
 _EMPTY = {"", "null", "none", "~"}
+_MAX_NUMBER_TEXT = 64  # '1.5e9 Hz' needs 8; thousands of digits are a mistake (or an attack)
 
 
 def apply_overrides(acc: Accelerator, assignments: Iterable[str]) -> Accelerator:
@@ -159,6 +160,10 @@ def _scalar(raw: str, facts: FieldFacts, assignment: str) -> Any:
 def parse_quantity(raw: str, unit: str, kind: type, context: str) -> int | float | str:
     """'64KiB' -> 65536, '700MHz' -> 7e8, '1e9' -> 1e9. Text that is no number is passed on
     unchanged so that the schema reports it with the allowed values."""
+    if len(raw) > _MAX_NUMBER_TEXT:
+        context = context if len(context) <= 100 else context[:97] + "..."
+        raise ArchitectureError(f"{context}: a number of {len(raw):,} characters; numbers "
+                                f"are at most {_MAX_NUMBER_TEXT} characters long")
     match = _QUANTITY.match(raw)
     if not match:
         return raw

@@ -21,6 +21,7 @@ from google.protobuf.message import DecodeError
 from onnx import GraphProto, ModelProto, NodeProto
 
 from explorer.errors import WorkloadError
+from explorer.workload.claims import check_claims, check_dims
 from explorer.workload.external_data import check_external_data
 from explorer.workload.layer_builder import (
     CONTROL_FLOW,
@@ -108,6 +109,7 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
 
     Changes `model`: fixes its input dims and drops the data of large weights."""
     warnings: list[str] = []
+    check_claims(model, path)  # before anything is allocated from the sizes it claims
     densify_sparse_initializers(model)
     fixed_inputs = _fix_input_shapes(model.graph, path, input_shapes, warnings)
     strip_weight_data(model)
@@ -225,6 +227,7 @@ def _fix_input_shapes(graph: GraphProto, path: str, overrides: dict[str, tuple[i
             continue  # sequences/optionals: nothing to fix
         override = overrides.get(value.name)
         if override is not None:
+            check_dims(path, f"input {value.name!r} (--input-shape)", override)
             if ttype.HasField("shape") and len(ttype.shape.dim) not in (0, len(override)):
                 raise WorkloadError(f"{path}: input {value.name!r} has rank "
                                     f"{len(ttype.shape.dim)}, --input-shape gives "

@@ -14,6 +14,7 @@ import onnx
 from onnx import GraphProto, ModelProto, TensorProto, TypeProto, ValueInfoProto
 
 from explorer.errors import WorkloadError
+from explorer.workload.claims import MAX_PROBE_BYTES, probe_bytes
 from explorer.workload.external_data import external_tensors, load_external_data
 from explorer.workload.network import Shape
 
@@ -105,6 +106,11 @@ def densify_sparse_initializers(model: ModelProto) -> None:
     for sparse in model.graph.sparse_initializer:
         dense = TensorProto(name=sparse.values.name, data_type=sparse.values.data_type)
         dense.dims.extend(sparse.dims)
+        if math.prod(dense.dims) > _STRIP_ABOVE_ELEMENTS:
+            # left without data like a stripped weight: the dims a file claims are not
+            # allocated (only the probe zero-fills, within its memory bound)
+            model.graph.initializer.append(dense)
+            continue
         try:
             itemsize = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(dense.data_type)).itemsize
         except (KeyError, ValueError, TypeError):
@@ -193,6 +199,12 @@ def _run_onnxruntime(model: ModelProto, names: list[str], model_path: str
     probe = ModelProto()
     probe.CopyFrom(model)
     probe.ir_version = min(probe.ir_version, _MAX_ORT_IR_VERSION)
+    weights = {t.name for t in probe.graph.initializer}
+    inputs = {v.name: _shape_of_type(v.type) for v in probe.graph.input if v.name not in weights}
+    need = probe_bytes(probe, {n: (s, t) for n, (s, t) in inputs.items() if s is not None})
+    if need > MAX_PROBE_BYTES:
+        raise WorkloadError(f"running it to find shapes would allocate {need:,} bytes of "
+                            f"zero weights and inputs (limit {MAX_PROBE_BYTES:,})")
     try:
         _zero_fill_stripped(probe)
     except (KeyError, ValueError, TypeError) as exc:

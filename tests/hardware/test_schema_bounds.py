@@ -22,7 +22,6 @@ def _gemmini_with(path: tuple, value) -> dict:
     return data
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13.8: not fixed yet")
 @pytest.mark.parametrize("path", [("offchip", "bandwidth_bytes_per_cycle"),
                                   ("memories", 0, "read_bandwidth_bytes_per_cycle"),
                                   ("clock_hz",)])
@@ -31,7 +30,6 @@ def test_denormal_rates_are_refused(path):
         validate_accelerator(_gemmini_with(path, 5e-324), "x.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13.8: not fixed yet")
 @pytest.mark.parametrize("path", [("memories", 0, "size_bytes"), ("compute", "pe_rows"),
                                   ("clock_hz",)])
 def test_true_is_not_a_number(path):
@@ -39,14 +37,12 @@ def test_true_is_not_a_number(path):
         validate_accelerator(_gemmini_with(path, True), "x.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13.8: not fixed yet")
 def test_a_5000_digit_set_value_is_one_line():
     with pytest.raises(ArchitectureError, match="pe_rows") as info:
         apply_overrides(load_accelerator("gemmini"), ["compute.pe_rows=" + "9" * 5000])
     assert len(str(info.value)) < 400
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13.8: not fixed yet")
 def test_a_yaml_key_that_is_a_list_is_one_line():
     from explorer.hardware.library import parse_accelerator
 
