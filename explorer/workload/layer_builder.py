@@ -16,7 +16,7 @@ import onnx
 from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto
 
 from explorer.errors import WorkloadError
-from explorer.workload import ops
+from explorer.workload import parsers as ops  # every domain's parsers registered
 from explorer.workload.network import Layer, Shape
 from explorer.workload.shapes import TensorTable, infer_subgraph
 

@@ -535,6 +535,3 @@ def parse_generic(node: NodeInfo) -> OpCost:
                   warning=f"op {node.op!r} (node {node.name!r}) not modelled: costed as "
                           f"{node.out_elems} element operations")
 
-
-# Parsers of other domains (onnxruntime's com.microsoft fused ops) register themselves.
-from explorer.workload import ops_contrib  # noqa: E402, F401
