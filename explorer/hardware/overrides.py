@@ -42,8 +42,10 @@ def apply_overrides(acc: Accelerator, assignments: Iterable[str]) -> Accelerator
     if not assignments:
         return acc
     data = accelerator_to_data(acc)
-    for assignment in assignments:
-        path, sep, raw = assignment.partition("=")
+    for full in assignments:
+        path, sep, raw = full.partition("=")
+        # messages quote the assignment: a long one is shortened so they stay one line
+        assignment = full if len(full) <= 100 else full[:97] + "..."
         if not sep or not path.strip():
             raise ArchitectureError(f"--set {assignment!r}: expected PATH=VALUE, "
                                     "e.g. compute.pe_rows=64")
@@ -152,7 +154,7 @@ def _scalar(raw: str, facts: FieldFacts, assignment: str) -> Any:
             return False
         raise ArchitectureError(f"--set {assignment}: {facts.name} is true or false, "
                                 f"not {raw!r}")
-    if facts.base is not str and raw.isdigit():
+    if facts.base is not str and raw.isdigit() and len(raw) <= _MAX_NUMBER_TEXT:
         return int(raw)  # e.g. format_version=1, a Literal[1]
     return raw
 
