@@ -219,10 +219,24 @@ def format_path(loc: tuple[str | int, ...], data: dict | None = None) -> str:
     return text or "(top level)"
 
 
+_MAX_LISTED = 12  # errors spelled out in one message; the rest are counted
+
+
 def format_validation_error(exc: ValidationError, data: dict | None = None) -> str:
-    """The first error as 'field.path = value: problem (allowed: ...)' (+ how many more)."""
-    errors = exc.errors()
-    first = errors[0]
+    """Every error as 'field.path = value: problem (allowed: ...)', joined by '; ' on one
+    line (the first twelve; more are counted)."""
+    texts: list[str] = []
+    for error in exc.errors():
+        text = _format_one(error, data)
+        if text not in texts:
+            texts.append(text)
+    shown = texts[:_MAX_LISTED]
+    more = len(texts) - len(shown)
+    return "; ".join(shown) + (f" (and {more} more error{'s' if more > 1 else ''})"
+                               if more else "")
+
+
+def _format_one(first: Any, data: dict | None) -> str:
     loc = tuple(first["loc"])
     path = format_path(loc, data)
     facts, owner = resolve_loc(loc)
@@ -247,8 +261,6 @@ def format_validation_error(exc: ValidationError, data: dict | None = None) -> s
                    else first["msg"].removeprefix("Value error, "))
         allowed = f" (allowed: {facts.allowed()})" if facts is not None else ""
         text = f"{path} = {value}: {problem}{allowed}"
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
     return text
 
 

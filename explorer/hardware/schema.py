@@ -9,6 +9,8 @@ text shown in tooltips and in docs/accelerator-format.md.
 
 from __future__ import annotations
 
+import difflib
+import functools
 from enum import StrEnum
 from typing import Annotated, Literal, get_args
 
@@ -253,6 +255,31 @@ class FusionRule(_Strict):
         min_length=2, description="ONNX op types in data-flow order, "
                                   "e.g. [Conv, BatchNormalization, Relu].")
     name: str = Field("", description="Optional label for reports.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _known_op_types(cls, pattern: list[str]) -> list[str]:
+        # A misspelt op type (BatchNorm for BatchNormalization) would silently fuse nothing.
+        known = known_op_types()
+        for op in pattern:
+            if op not in known:
+                close = difflib.get_close_matches(op, sorted(known), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"unknown op type {op!r}{hint} (ONNX op types and "
+                                 "onnxruntime's com.microsoft ones are allowed)")
+        return pattern
+
+
+@functools.cache
+def known_op_types() -> frozenset[str]:
+    """ONNX's op types (every domain onnx defines) and the com.microsoft ones the importer
+    parses."""
+    import onnx
+
+    from explorer.workload.parsers import contrib_op_types
+
+    names = {schema.name for schema in onnx.defs.get_all_schemas_with_history()}
+    return frozenset(names | contrib_op_types())
 
 
 class Accelerator(_Strict):

@@ -27,6 +27,7 @@ from explorer.workload.layer_builder import (
     CONTROL_FLOW,
     HEAVY_OPS,
     LayerBuilder,
+    clean_name,
     node_label,
     outer_scope_names,
 )
@@ -98,7 +99,33 @@ def _parse_model(path: Path, data: bytes) -> ModelProto:
         raise WorkloadError(f"{path}: not an ONNX model (no graph or IR version)")
     if len(model.graph.node) == 0:
         raise WorkloadError(f"{path}: ONNX graph has no nodes")
+    _check_versions_and_outputs(path, model)
     return model
+
+
+def _check_versions_and_outputs(path: Path, model: ModelProto) -> None:
+    """What onnx's checker would refuse that this importer would otherwise misread: a
+    version from the future and an output nothing computes. (The full checker is not
+    run: it refuses many files that onnxruntime and this importer read correctly, such
+    as exports with stale value_info.)"""
+    import onnx
+
+    if model.ir_version > onnx.IR_VERSION:
+        raise WorkloadError(f"{path}: IR version {model.ir_version}; this program reads up "
+                            f"to {onnx.IR_VERSION} (onnx {onnx.__version__})")
+    newest = onnx.defs.onnx_opset_version()
+    for opset in model.opset_import:
+        if opset.domain in ("", "ai.onnx") and not 1 <= opset.version <= newest:
+            raise WorkloadError(f"{path}: ONNX opset {opset.version}; this program knows "
+                                f"opsets 1 to {newest}")
+    graph = model.graph
+    known = {v.name for v in graph.input} | {t.name for t in graph.initializer}
+    known |= {t.values.name for t in graph.sparse_initializer}
+    known |= {out for node in graph.node for out in node.output}
+    for value in graph.output:
+        if value.name not in known:
+            raise WorkloadError(f"{path}: graph output {clean_name(value.name)!r} is "
+                                "produced by no node, input or weight")
 
 
 # --------------------------------------------------------------------------- the builder

@@ -6,6 +6,7 @@ domain (`ops`) and onnxruntime's com.microsoft ops (`ops_contrib`, which builds 
 from __future__ import annotations
 
 from explorer.workload import ops_contrib  # noqa: F401  (registers its parsers)
+from explorer.workload.attributes import BadNode
 from explorer.workload.ops import (
     NodeInfo,
     OpCost,
@@ -15,4 +16,12 @@ from explorer.workload.ops import (
     parse_generic,
 )
 
-__all__ = ["NodeInfo", "OpCost", "ShapeUnknown", "TensorInfo", "parse", "parse_generic"]
+
+def contrib_op_types() -> set[str]:
+    """Op types of other domains (com.microsoft's FusedConv, ...) that have a parser."""
+    from explorer.workload.ops import PARSERS
+
+    return {key.split(":", 1)[1] for key in PARSERS if ":" in key}
+
+
+__all__ = ["BadNode", "contrib_op_types", "NodeInfo", "OpCost", "ShapeUnknown", "TensorInfo", "parse", "parse_generic"]

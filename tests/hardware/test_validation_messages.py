@@ -9,7 +9,6 @@ from explorer.errors import ArchitectureError
 from explorer.hardware.library import accelerator_to_data, load_accelerator, validate_accelerator
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: not fixed yet")
 def test_all_validation_errors_are_listed_on_one_line():
     data = accelerator_to_data(load_accelerator("gemmini"))
     data["clock_hz"] = -1
@@ -24,7 +23,6 @@ def test_all_validation_errors_are_listed_on_one_line():
     assert "more error" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: not fixed yet")
 def test_unknown_op_type_in_a_fusion_rule_is_refused_with_a_suggestion():
     data = accelerator_to_data(load_accelerator("gemmini"))
     data["fusion"] = [{"pattern": ["Conv", "BatchNorm"]}]
