@@ -140,7 +140,10 @@ class Estimator(ABC):
 def run_estimate(estimator: Estimator, network: Network, accelerator: Accelerator, *,
                  progress: ProgressFn | None = None,
                  cancel: CancelFn | None = None) -> NetworkEstimate:
+    from explorer.hardware.library import revalidate
+
     start = time.perf_counter()
+    accelerator = revalidate(accelerator)  # edits from Python bypass validation (issue 13)
     prepared = estimator.prepare(network, accelerator)
     layers: list[LayerEstimate] = []
     total = len(prepared.layers)

@@ -272,6 +272,13 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def revalidate(acc: Accelerator) -> Accelerator:
+    """`acc` checked afresh as a whole: changes made from Python after loading (assigning
+    into a nested list, `model_copy(update=...)`) bypass pydantic's validation, and the
+    engine must not see a design the schema refuses. Called when an estimate starts."""
+    return validate_accelerator(accelerator_to_data(acc), f"accelerator {acc.name!r}")
+
+
 def accelerator_to_data(acc: Accelerator) -> dict:
     """Plain data (enums as strings) in the schema's field order."""
     return json.loads(acc.model_dump_json())

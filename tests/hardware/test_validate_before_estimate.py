@@ -16,7 +16,6 @@ def network():
     return load_network("squeezenet")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: not fixed yet")
 def test_nested_assignment_is_rechecked(network):
     acc = load_accelerator("gemmini")
     for memory in acc.memories:
@@ -26,7 +25,6 @@ def test_nested_assignment_is_rechecked(network):
         get_estimator("roofline").estimate(network, acc)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: not fixed yet")
 def test_model_copy_update_is_rechecked(network):
     acc = load_accelerator("gemmini").model_copy(update={"clock_hz": -1})
     with pytest.raises(ArchitectureError, match="clock_hz"):
