@@ -1,4 +1,4 @@
-"""depgraph (and the roofline models) against the cycle-level `simulate`, over the nine zoo
+"""depgraph (and the roofline models) against the instruction-level reference `simulate`, over the nine zoo
 networks × every library accelerator. Writes docs/validation/depgraph_vs_simulate.json.
 
 Targets (issue 3): depgraph per-layer MAPE ≤ 1 %, whole-network error ≤ 0.5 %; on
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import timed, write_result  # noqa: E402
 
-from explorer.cli.compare import compare  # noqa: E402
+from explorer.compare import compare  # noqa: E402
 from explorer.estimators.base import get_estimator, run_estimate  # noqa: E402
 from explorer.hardware.library import library_names, load_accelerator  # noqa: E402
 from explorer.workload import load_network  # noqa: E402
@@ -37,7 +37,7 @@ def speed_case(network_name: str, arch: str) -> dict:
     load_before = os.getloadavg()
     depgraph = timed(lambda: run_estimate(get_estimator("depgraph"), network, acc), 5)
     simulate = timed(lambda: run_estimate(get_estimator("simulate"), network, acc), 1)
-    simulated = run_estimate(get_estimator("simulate"), network, acc).to_json()["total"]
+    simulated = run_estimate(get_estimator("simulate"), network, acc).to_dict()["total"]
     return {"network": network_name, "accelerator": arch, "depgraph": depgraph,
             "simulate": simulate, "speedup": simulate["min_s"] / depgraph["min_s"],
             "simulate_instructions": simulated["instructions"],
@@ -108,7 +108,7 @@ def main() -> int:
     speed = speed_case("resnet50", "gemmini") if "resnet50" in networks else None
     result = {
         "description": "depgraph, roofline and refined-roofline against simulate "
-                       "(cycle-level reference); errors are relative, 0.01 = 1 %",
+                       "(instruction-level, transaction-level reference); errors are relative, 0.01 = 1 %",
         "command": "python benchmarks/depgraph_vs_simulate.py" + (" --quick" if args.quick else ""),
         "targets": {"depgraph_layer_mape": 0.01, "depgraph_total_error": 0.005,
                     "depgraph_resnet50_gemmini_s": 0.1, "speedup": 1000},

@@ -199,7 +199,7 @@ def our_accelerator(arch: ScaleSimArch) -> Accelerator:
 
 def run_ours(layer: Layer, accelerator: Accelerator) -> dict[str, Any]:
     """Our `simulate` estimator on one layer, or {"error": ...} when it cannot run."""
-    from explorer.estimators.base import get_estimator
+    from explorer.estimators.registry import get_estimator
 
     try:
         estimator = get_estimator("simulate")
@@ -332,7 +332,8 @@ def code_version() -> dict[str, Any]:
             return None
         return out.stdout.strip() if out.returncode == 0 else None
 
-    measured = ("explorer/mapping", "explorer/estimators/simulate.py",
+    measured = ("explorer/mapping", "explorer/engine", "explorer/estimators/simulate.py",
+                "explorer/estimators/kernel_estimator.py",
                 "explorer/estimators/base.py", "explorer/hardware", "arch_library/systolic.yaml")
     dirty = git("status", "--porcelain", "--", *measured)
     return {"commit": git("rev-parse", "HEAD"), "measured_paths": list(measured),

@@ -8,38 +8,30 @@ it to PDF.
 from __future__ import annotations
 
 import base64
-import csv
 import html
-import io
-import json
 from collections.abc import Mapping
 
-from explorer.estimators.base import NetworkEstimate
+from explorer.estimators.base import LAYER_COLUMNS, NetworkEstimate
 from explorer.hardware.schema import Accelerator
-from explorer.units import binary_bytes, count, si
+from explorer.units import binary_bytes, count, percent, si
+from explorer.version import __version__
 
 TABLE_COLUMNS = ["layer", "op", "MACs", "cycles", "latency", "bound", "energy", "util"]
-CSV_COLUMNS = ["name", "op", "onnx_nodes", "macs", "cycles", "latency_s", "bound", "energy_j",
-               "compute_cycles", "memory_cycles", "stall_cycles", "utilisation", "modelled",
-               "iterations_evaluated", "iterations_total"]
+# The CSV has exactly the flat columns of `NetworkEstimate.to_dataframe()`.
+CSV_COLUMNS = LAYER_COLUMNS
 HTML_COLUMNS = ["#", "Layer", "Op", "MACs", "Cycles", "Latency", "Bound", "Energy", "Util."]
 _LEFT_ALIGNED = (1, 2, 6)  # text columns of HTML_COLUMNS; numbers are right-aligned
 _RIGHT = ' align="right"'
 
 
 def format_json(result: NetworkEstimate) -> str:
-    return json.dumps(result.to_json(), indent=2, default=str) + "\n"
+    """The versioned JSON output (docs/estimate-output.schema.json)."""
+    return result.to_json()
 
 
 def format_csv(result: NetworkEstimate) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for layer in result.layers:
-        row = layer.to_dict()
-        row["onnx_nodes"] = " ".join(layer.onnx_nodes)
-        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
-    return out.getvalue()
+    """One row per layer, the DataFrame's columns; unknown values are empty cells."""
+    return result.to_dataframe().to_csv(index=False, lineterminator="\n")
 
 
 def format_table(result: NetworkEstimate) -> str:
@@ -90,15 +82,15 @@ def summary_rows(result: NetworkEstimate,
     share = result.bound_share()
     bounds_known = any(layer.bound for layer in result.layers)
     rows = [("Total latency", si(latency, "s")),
-            ("Throughput", f"{1.0 / latency:.3g} inferences/s" if latency > 0 else "–"),
+            ("Throughput", f"{si(1.0 / latency)} inferences/s" if latency > 0 else "–"),
             ("Cycles", count(result.cycles)),
             ("Energy", si(result.energy_j, "J")),
             ("Memory footprint", binary_bytes(result.memory_bytes))]
     if accelerator is not None and latency > 0:
         macs = sum(layer.macs for layer in result.layers)
-        rows.append(("Utilisation", f"{100 * macs / (latency * accelerator.peak_macs_per_s):.1f} %"))
-    rows += [("Compute-bound time", f"{100 * share['compute']:.0f} %" if bounds_known else "–"),
-             ("Memory-bound time", f"{100 * share['memory']:.0f} %" if bounds_known else "–"),
+        rows.append(("Utilisation", percent(macs / (latency * accelerator.peak_macs_per_s))))
+    rows += [("Compute-bound time", percent(share["compute"]) if bounds_known else "–"),
+             ("Memory-bound time", percent(share["memory"]) if bounds_known else "–"),
              ("Layers estimated", str(len(result.layers))),
              ("Estimator run time", si(result.runtime_s, "s"))]
     return rows
@@ -198,5 +190,7 @@ def html_report(result: NetworkEstimate, images: Mapping[str, str] | None = None
                      f"<p><img src=\"{html.escape(src, quote=True)}\" width=\"600\"></p>")
         if legends and caption in legends:
             parts.append(f"<p class=\"caption\">{legends[caption]}</p>")
-    parts += ["<h2>Per-layer estimate</h2>", _layer_table(result), "</body></html>"]
+    parts += ["<h2>Per-layer estimate</h2>", _layer_table(result),
+              f"<p class=\"caption\">Written by accel-explorer {__version__}.</p>",
+              "</body></html>"]
     return "\n".join(parts) + "\n"

@@ -27,7 +27,7 @@ def core_modules() -> list[str]:
     root = Path(explorer.__file__).parent
     names = []
     for info in pkgutil.walk_packages([str(root)], prefix="explorer."):
-        if info.name.startswith("explorer.gui") or info.name == "explorer.__main__":
+        if info.name.startswith("explorer.gui") or info.name.endswith(".__main__"):
             continue
         names.append(info.name)
     return names

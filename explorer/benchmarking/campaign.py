@@ -12,12 +12,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.benchmarking.configs import LayerConfig
+import numpy as np
+
 from explorer.benchmarking.devices.base import Device
-from explorer.benchmarking.pr import RuleSet, StepRule, detect_rule, family, representative_configs
 from explorer.benchmarking.space import SweepSpec, default_sweeps, random_configs
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.errors import BenchmarkError, Cancelled
+from explorer.learned.configs import LayerConfig
+from explorer.learned.features import config_matrix
+from explorer.learned.pr import RuleSet, StepRule, detect_rule, family, representative_configs
 
 STRATEGIES = ("pr", "random")
 ProgressFn = Callable[[int, int, str], None]  # (done, total, what)
@@ -101,6 +104,8 @@ class Campaign:
         self.store.set_campaign({"strategy": self.strategy, "budget": self.budget,
                                  "seed": self.seed, "sweep_share": self.sweep_share,
                                  "kinds": list(self.kinds) if self.kinds else None})
+        if hasattr(self.device, "candidates"):
+            return self._run_pool()
         if self.strategy == "random":
             plan = random_configs(self.budget, self.seed, self.kinds)
             for config in plan:
@@ -108,15 +113,21 @@ class Campaign:
             return self.result
 
         sweeps = self.sweep_plan()
-        n_sweep = sum(len(s.values) for s in sweeps)
-        total = self.budget
+        plan = self._representatives(sweeps, lambda c: self._measure(c, "sweep", self.budget))
+        for config in plan:
+            self._measure(config, "train", self.budget)
+        return self.result
+
+    def _representatives(self, sweeps: list[SweepSpec], latency_of) -> list[LayerConfig]:
+        """Step rules from the sweeps (`latency_of` measures or looks up a sweep point),
+        then the kind-balanced representatives that fill the rest of the budget."""
         found: list[StepRule] = []
         seen: set[tuple] = set()
         hints = self.device.parallelism_hints()
         tol = 0.01 if self.device.deterministic else 0.03
         for spec in sweeps:
             configs = spec.configs()
-            latencies = [self._measure(c, "sweep", total) for c in configs]
+            latencies = [latency_of(c) for c in configs]
             seen.update(c.key() for c in configs)
             rule = detect_rule(family(spec.base), spec.param, spec.values, latencies,
                                hints=hints.get(spec.param, hints.get("in_w", [])), tol=tol)
@@ -124,18 +135,124 @@ class Campaign:
                 found.append(rule)
         rules = RuleSet(found)
         self.result.rules = rules.to_list()
-        self.result.sweeps = n_sweep
+        self.result.sweeps = sum(len(s.values) for s in sweeps)
         self.store.set_campaign({**self.store.campaign, "rules": rules.to_list()})
         remaining = max(0, self.budget - len(seen))
         candidates = random_configs(remaining * CANDIDATE_FACTOR, self.seed + 1, self.kinds)
         # A deterministic device shows plateaus that tilt (the simulator's traffic grows
         # inside a plateau): take both ends of them. Measured devices: the upper end.
         both_ends = self.device.deterministic
-        plan = _balanced(representative_configs(candidates, rules, len(candidates), seen,
+        return _balanced(representative_configs(candidates, rules, len(candidates), seen,
                                                 both_ends=both_ends), remaining)
-        for config in plan:
-            self._measure(config, "train", total)
+
+    # -- plans for a device measured elsewhere (rounds: plan, measure, import) ------------
+    def plan_next(self) -> list[tuple[LayerConfig, str]]:
+        """The (configuration, phase) pairs the campaign needs next and the store lacks:
+        for PR first the sweeps, once they are imported the representatives."""
+        self.store.set_campaign({**self.store.campaign, "strategy": self.strategy,
+                                 "budget": self.budget, "seed": self.seed,
+                                 "sweep_share": self.sweep_share,
+                                 "kinds": list(self.kinds) if self.kinds else None})
+        missing = lambda pairs: [(c, p) for c, p in pairs if self.store.lookup(c) is None]  # noqa: E731
+        if self.strategy == "random":
+            return missing([(c, self.phase) for c in
+                            random_configs(self.budget, self.seed, self.kinds)])
+        sweeps = self.sweep_plan()
+        todo = missing([(c, "sweep") for s in sweeps for c in s.configs()])
+        if todo:
+            return todo
+        plan = self._representatives(sweeps, lambda c: self.store.latency(self.store.lookup(c)))
+        return missing([(c, "train") for c in plan])
+
+    # -- a pool: select from the configurations it holds -----------------------------------
+    def pool_sweep_plan(self) -> list[tuple[str, list[LayerConfig]]]:
+        """The pool's own sweeps, cut to their first points so that they fit in
+        `sweep_share` of the budget (48 points at least: three plateaus of 16)."""
+        allowed = int(self.budget * self.sweep_share)
+        sweeps = [(name, sorted(configs, key=_sweep_order(configs)))
+                  for name, configs in sorted(self.device.sweeps().items())
+                  if self.kinds is None or configs[0].kind in self.kinds]
+        for points in (96, 64, 48):
+            if points * len(sweeps) <= allowed:
+                return [(name, configs[:points]) for name, configs in sweeps]
+        count = allowed // 48
+        return [(name, configs[:48]) for name, configs in sweeps[:count]]
+
+    def _run_pool(self) -> CampaignResult:
+        candidates = self.device.candidates(self.kinds)
+        if self.strategy == "random":
+            order = np.random.default_rng(self.seed).permutation(len(candidates))
+            plan = [candidates[i] for i in order[:self.budget]]
+            for config in plan:
+                self._measure(config, self.phase, len(plan))
+            return self.result
+        found: list[StepRule] = []
+        seen: set[tuple] = set()
+        hints = self.device.parallelism_hints()
+        sweep_rows: list[tuple[LayerConfig, float]] = []
+        for _name, configs in self.pool_sweep_plan():
+            param = _swept_param(configs)
+            if param is None:
+                continue
+            latencies = [self._measure(c, "sweep", self.budget) for c in configs]
+            sweep_rows += list(zip(configs, latencies))
+            seen.update(c.key() for c in configs)
+            values = [_param_value(c, param) for c in configs]
+            rule = detect_rule(family(configs[0]), param, values, latencies,
+                               hints=hints.get(param, ()), tol=0.03)
+            if rule:
+                found.append(rule)
+        rules = RuleSet(found)
+        self.result.rules = rules.to_list()
+        self.result.sweeps = len(seen)
+        self.store.set_campaign({**self.store.campaign, "rules": rules.to_list()})
+        # Two rounds: half of the rest covers the feature space evenly; a model fitted on
+        # what is measured then says where it is unsure, and the other half covers the
+        # space weighted by that uncertainty.
+        from explorer.learned.models import PRLatencyModel
+        from explorer.learned.selection import coverage_representatives, uncertainty_weights
+
+        sms = getattr(self.device, "sm_count", lambda: None)()
+        remaining = [c for c in candidates if c.key() not in seen]
+        count = max(0, self.budget - len(seen))
+        first = coverage_representatives(remaining, count // 2, rules=rules.to_list(),
+                                          sms=sms, seed=self.seed)
+        measured = [(c, self._measure(c, "train", self.budget)) for c in first]
+        taken = seen | {c.key() for c in first}
+        rest = [c for c in remaining if c.key() not in taken]
+        if count - len(first) > 0 and rest:
+            rows = sweep_rows + measured
+            model = PRLatencyModel(rules=rules.to_list() or None, sms=sms,
+                                   target="log" if sms else "per_work", trees=100,
+                                   random_state=self.seed).fit(
+                config_matrix([c for c, _ in rows]), np.array([t for _, t in rows]))
+            second = coverage_representatives(
+                rest, count - len(first), rules=rules.to_list(), sms=sms,
+                seed=self.seed + 1, weights=uncertainty_weights(model, rest))
+            for config in second:
+                self._measure(config, "train", self.budget)
         return self.result
+
+
+_SWEEP_PARAMS = ("out_channels", "in_channels", "in_h", "n", "m", "k")
+
+
+def _swept_param(configs: list[LayerConfig]) -> str | None:
+    """The one parameter that varies along a sweep (`size` for square spatial sizes,
+    `in_channels` for depthwise sweeps that move channels and groups together)."""
+    for param in _SWEEP_PARAMS:
+        if len({getattr(c, param) for c in configs}) > 1:
+            return "size" if param == "in_h" else param
+    return None
+
+
+def _param_value(config: LayerConfig, param: str) -> int:
+    return config.in_h if param == "size" else int(getattr(config, param))
+
+
+def _sweep_order(configs: list[LayerConfig]):
+    param = _swept_param(configs) or "in_channels"
+    return lambda c: _param_value(c, param)
 
 
 def _balanced(configs: list[LayerConfig], budget: int) -> list[LayerConfig]:

@@ -21,13 +21,13 @@ from typing import Any
 import numpy as np
 
 from explorer.benchmarking.campaign import Campaign, iter_rows
-from explorer.benchmarking.configs import LayerConfig, config_from_layer
 from explorer.benchmarking.devices.base import Device, Measurement
-from explorer.benchmarking.features import config_matrix
-from explorer.benchmarking.models import AnnetteMixedModel, PRLatencyModel
 from explorer.benchmarking.space import random_configs
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.benchmarking.training import block_from_provenance
+from explorer.learned.configs import LayerConfig, config_from_layer
+from explorer.learned.features import config_matrix
+from explorer.learned.models import AnnetteMixedModel, PRLatencyModel
 
 ZOO = ("resnet50", "vgg19", "densenet121", "inception_v1", "inception_v2", "alexnet",
        "squeezenet", "shufflenet", "zfnet512")
@@ -89,6 +89,18 @@ def errors(pred: np.ndarray, truth: np.ndarray, kinds: Sequence[str] | None = No
         out["mape_pct_by_kind"] = {str(kind): _pct(ape[k == kind].mean())
                                    for kind in np.unique(k)}
     return out
+
+
+def calibration(model, configs: Sequence[LayerConfig], truth: np.ndarray,
+                coverage: float = 0.9) -> dict[str, Any] | None:
+    """How often measured values fall inside the model's central `coverage` interval
+    (the trees' spread): 0.9 for a calibrated model, less for an overconfident one."""
+    if not hasattr(model, "predict_interval") or not len(truth):
+        return None
+    low, high = model.predict_interval(config_matrix(configs), coverage)
+    inside = (truth >= low) & (truth <= high)
+    return {"nominal": coverage, "share_inside": round(float(inside.mean()), 4),
+            "median_width_pct": _pct(float(np.median((high - low) / np.maximum(truth, 1e-15))))}
 
 
 def _pct(x: float) -> float:
@@ -196,7 +208,8 @@ class Evaluation:
                 p["pr"]["mape_pct"] < p["random_with_pr_features"]["mape_pct"] for p in curve)
 
             budget, model, rules = final
-            report["final"] = {"budget": budget, "test_layers": curve[-1]["pr"]}
+            report["final"] = {"budget": budget, "test_layers": curve[-1]["pr"],
+                               "calibration": calibration(model, test, test_truth)}
             zoo_layers, owners = self.zoo_layers()
             zoo_truth = self.measured(zoo_layers, "zoo layers")
             report["final"]["zoo_layers"] = errors(model.predict(config_matrix(zoo_layers)),
@@ -245,7 +258,7 @@ class Evaluation:
 def device_fusion_rules(device_name: str):
     kind, _, arch = device_name.partition(":")
     if kind == "cpu":
-        from explorer.benchmarking.devices.cpu import cpu_fusion_rules
+        from explorer.learned.fusion import cpu_fusion_rules
 
         return cpu_fusion_rules()
     from explorer.hardware.library import load_accelerator
@@ -283,9 +296,9 @@ def network_truth_fn(device: Device, log: Log) -> Callable[[str], float]:
 def network_estimate_fn(device: Device) -> Callable[..., float]:
     """The `statistical` estimator with a given model, through a saved model file (the
     same path a user takes)."""
-    from explorer.benchmarking.models import save_model
     from explorer.estimators.base import get_estimator
     from explorer.hardware.library import load_accelerator
+    from explorer.learned.models import save_model
     from explorer.workload import load_network
 
     accelerator = getattr(device, "accelerator", None) or load_accelerator("gemmini")

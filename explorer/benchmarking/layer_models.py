@@ -11,7 +11,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from explorer.benchmarking.configs import LayerConfig
+from explorer.learned.configs import LayerConfig
 
 OPSET = 17
 

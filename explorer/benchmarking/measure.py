@@ -61,14 +61,6 @@ class NetworkMeasurement:
     def kernel_total_s(self) -> float:
         return sum(k.time_s for k in self.kernels)
 
-    def node_times(self) -> dict[str, float]:
-        """Time per ONNX node; a kernel covering several nodes is charged to the first."""
-        out: dict[str, float] = {}
-        for k in self.kernels:
-            if k.onnx_nodes:
-                out[k.onnx_nodes[0]] = out.get(k.onnx_nodes[0], 0.0) + k.time_s
-        return out
-
     def layer_times(self, layers) -> tuple[dict[str, float], float]:
         """Measured time per layer (summing the kernels mapped to any of its ONNX nodes)
         and the time of kernels that map to no layer."""

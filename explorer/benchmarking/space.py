@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.benchmarking.configs import LayerConfig
+from explorer.learned.configs import LayerConfig
 
 # Share of a sample budget given to each kind: convolutions dominate every CNN's latency.
 KIND_SHARES: dict[str, float] = {"conv": 0.62, "matmul": 0.07, "pool": 0.08, "eltwise": 0.12,
@@ -128,14 +128,6 @@ def random_data(rng: np.random.Generator) -> LayerConfig:
 RANDOM_BY_KIND = {"conv": random_conv, "matmul": random_matmul, "pool": random_pool,
                   "eltwise": random_eltwise, "norm": random_norm, "softmax": random_softmax,
                   "data": random_data}
-
-
-def kind_budgets(budget: int, kinds: tuple[str, ...] | None = None) -> dict[str, int]:
-    """How many of `budget` samples each kind gets (the counts of `kind_schedule`)."""
-    counts = dict.fromkeys(kinds or tuple(KIND_SHARES), 0)
-    for kind in kind_schedule(budget, kinds):
-        counts[kind] += 1
-    return counts
 
 
 def kind_schedule(budget: int, kinds: tuple[str, ...] | None = None) -> list[str]:

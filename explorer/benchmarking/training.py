@@ -11,10 +11,10 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from explorer.benchmarking.campaign import iter_rows
-from explorer.benchmarking.features import config_matrix
-from explorer.benchmarking.models import MODEL_KINDS
 from explorer.benchmarking.store import open_store
 from explorer.errors import BenchmarkError
+from explorer.learned.features import config_matrix
+from explorer.learned.models import MODEL_KINDS
 
 
 @dataclass
@@ -56,7 +56,8 @@ def train_from_store(path: str | Path, *, kind: str = "pr", regressor: str = "ex
     X = config_matrix([c for c, _ in rows])
     y = np.array([t for _, t in rows])
     model = MODEL_KINDS[kind](rules=rules, regressor=regressor, block=block,
-                              random_state=seed).fit(X, y)
+                              random_state=seed, **device_model_options(provenance, kind)
+                              ).fit(X, y)
     metadata = {"device": device, "provenance": provenance, "model_kind": kind,
                 "regressor": regressor, "rules": rules or [],
                 "block": list(block) if block else None,
@@ -64,6 +65,17 @@ def train_from_store(path: str | Path, *, kind: str = "pr", regressor: str = "ex
                 "training_rows": len(rows), "strategy": campaign.get("strategy"),
                 "budget": campaign.get("budget")}
     return TrainedModel(model, metadata)
+
+
+def device_model_options(provenance: dict[str, str], kind: str = "pr") -> dict[str, Any]:
+    """A GPU (a pool that names one): tile and wave features over its multiprocessors,
+    and log latency as the target (batch-1 layers are launch- and wave-bound)."""
+    if kind != "pr" or "sm_count" not in provenance:
+        return {}
+    try:
+        return {"sms": int(provenance["sm_count"]), "target": "log", "trees": 200}
+    except ValueError:
+        return {}
 
 
 def block_from_provenance(provenance: dict[str, str]) -> tuple[int, int] | None:

@@ -14,6 +14,7 @@ import pkgutil
 import sys
 
 from explorer.errors import Cancelled, ExplorerError
+from explorer.version import __version__
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Design-space explorer for DNN inference on AI accelerators. "
                     "Without a command: the GUI when a display is available, "
                     "otherwise the per-layer estimate of the default network.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     package = sys.modules[__name__]
     modules = [m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")]
@@ -46,8 +48,11 @@ def _has_display() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--version"]:  # without building the parser (it imports every subcommand)
+        print(f"accel-explorer {__version__}")
+        return 0
+    parser = build_parser()
     if not argv:  # the main job on embedded defaults
         argv = ["gui"] if _has_display() else ["estimate"]
     args = parser.parse_args(argv)
@@ -65,3 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     except ExplorerError as exc:
         print(f"accel-explorer: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def gui_main() -> int:
+    """`accel-explorer-gui` (the desktop launcher's command): `accel-explorer gui ARGS`."""
+    return main(["gui", *sys.argv[1:]])

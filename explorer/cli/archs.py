@@ -1,5 +1,6 @@
-"""`accel-explorer archs`: the accelerator library as a table or JSON, or the JSON Schema of
-the description format (`--schema`) for editors that complete and check YAML files."""
+"""`accel-explorer archs`: the accelerator library as a table or JSON, one entry's
+sweepable parameters (`--params`), or the JSON Schema of the description format
+(`--schema`) for editors that complete and check YAML files."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["table", "json", "yaml"], default="table",
                    help="yaml: the complete description of one entry (with --set applied), "
                         "ready to save and edit")
+    p.add_argument("--params", action="store_true",
+                   help="list the parameters of one entry that --set and sweeps can vary "
+                        "(path, value, unit, allowed values, a default sweep range)")
     p.add_argument("--schema", action="store_true",
                    help="print the JSON Schema of the accelerator description format")
     p.add_argument("--set", dest="arch_overrides", action="append", default=[],
@@ -44,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     accelerators = [apply_overrides(load_accelerator(n), args.arch_overrides)
                     for n in (args.names or library_names())]
+    if args.params:
+        return print_params(accelerators, args.format)
     if args.format == "yaml":
         if len(accelerators) != 1:
             raise ArchitectureError("--format yaml prints one description: name exactly one "
@@ -56,6 +62,31 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         print_table(rows, sys.stdout)
+    return 0
+
+
+def print_params(accelerators: list, fmt: str) -> int:
+    from explorer.errors import ArchitectureError
+    from explorer.hardware.params import sweepable_params
+    from explorer.units import format_value
+
+    if len(accelerators) != 1 or fmt == "yaml":
+        raise ArchitectureError("--params lists one entry's parameters as a table or JSON: "
+                                "name exactly one entry or file, e.g. accel-explorer archs "
+                                "gemmini --params")
+    params = sweepable_params(accelerators[0])
+    if fmt == "json":
+        print(json.dumps([p.to_dict() for p in params], indent=2, ensure_ascii=False))
+        return 0
+    header = ["path", "value", "allowed", "sweep default"]
+    rows = [[p.path, format_value(p.current, p.facts.unit), p.allowed(),
+             p.to_dict()["default_values"]] for p in params]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    for line in [header, *rows]:
+        sys.stdout.write("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip()
+                         + "\n")
+    sys.stdout.write("change one with --set PATH=VALUE; sweep it with accel-explorer sweep "
+                     "--param PATH=V1,V2,...\n")
     return 0
 
 

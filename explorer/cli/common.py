@@ -61,6 +61,19 @@ def load_arch_arg(args: argparse.Namespace):
     return apply_overrides(load_accelerator(args.arch), getattr(args, "arch_overrides", []))
 
 
+def add_option_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="an estimator option, e.g. alpha=0.5 for refined-roofline "
+                             "(repeatable; an unknown KEY is an error that lists the "
+                             "estimator's options)")
+
+
+def parse_option_items(items: list[str]) -> dict[str, str]:
+    from explorer.estimators.options import parse_option_items as parse
+
+    return parse(items)
+
+
 def add_output_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 

@@ -7,9 +7,11 @@ import argparse
 from explorer.cli.common import (
     add_arch_arg,
     add_network_args,
+    add_option_arg,
     add_output_arg,
     load_arch_arg,
     load_network_arg,
+    parse_option_items,
     stderr_progress,
     write_output,
 )
@@ -18,7 +20,7 @@ FORMATS = ["table", "csv", "json", "html"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from explorer.estimators.base import DEFAULT_ESTIMATOR, estimator_names
+    from explorer.estimators.registry import DEFAULT_ESTIMATOR, estimator_names
 
     p = sub.add_parser("estimate", help="estimate per-layer latency and energy of a network",
                        description="Estimate a network on an accelerator, layer by layer.")
@@ -26,7 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_arch_arg(p)
     p.add_argument("--estimator", default=DEFAULT_ESTIMATOR,
                    help=f"one of: {', '.join(estimator_names())} (default: {DEFAULT_ESTIMATOR})")
-    p.add_argument("--model", metavar="FILE", help="trained model file (statistical estimator)")
+    p.add_argument("--model", metavar="FILE",
+                   help="trained model file (statistical estimator; = --option model=FILE)")
+    add_option_arg(p)
     p.add_argument("--format", choices=FORMATS, default="table",
                    help="html: a one-file report (summary, accelerator, per-layer table; "
                         "the GUI's export adds the plots)")
@@ -35,12 +39,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.estimators.base import estimator_class, run_estimate
+    from explorer.estimators.base import run_estimate
+    from explorer.estimators.registry import estimator_class, make_estimator
     from explorer.report import format_csv, format_json, format_table, html_report
 
     cls = estimator_class(args.estimator)  # unknown names fail before the slow loading
-    options = {"model": args.model} if cls.needs_model else {}
-    estimator = cls(**options)
+    options = parse_option_items(args.option)
+    if args.model:
+        options["model"] = args.model
+    estimator = make_estimator(args.estimator, options)  # bad options fail before, too
     network = load_network_arg(args)
     accelerator = load_arch_arg(args)
     progress = None if cls.fast else stderr_progress(args.estimator)

@@ -25,10 +25,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.benchmarking.devices.cpu import cpu_fusion_rules
     from explorer.benchmarking.measure import measure_network
     from explorer.cli.common import load_network_arg, parse_input_shapes
     from explorer.errors import BenchmarkError
+    from explorer.learned.fusion import cpu_fusion_rules
     from explorer.workload.fusion import apply_fusion
 
     kind, _, threads = args.device.partition(":")
@@ -42,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
     network = apply_fusion(load_network_arg(args), cpu_fusion_rules())
     estimates = None
     if args.model:
-        from explorer.estimators.statistical import StatisticalEstimator
+        from explorer.estimators.registry import make_estimator
         from explorer.hardware.library import load_accelerator
 
-        estimator = StatisticalEstimator(args.model)
+        estimator = make_estimator("statistical", {"model": args.model})
         result = estimator.estimate(network, load_accelerator("gemmini"))
         estimates = {layer.name: layer.latency_s for layer in result.layers}
     m = measure_network(args.network, threads=n_threads,

@@ -7,21 +7,31 @@ relative to the issue front repeats after p iterations, the remaining whole peri
 extrapolated by shifting every time by the period's length (exact, since scheduling is
 max-plus and shift-invariant). A loop entered again in a state seen before reuses its
 outcome. Remainder tiles and first/last iterations are iteration classes of their own.
-Results are cached per distinct (layer configuration, accelerator) within an instance:
-ResNet repeats its blocks; and evaluated loops are shared by content (loop_memo.py)
-across the mapper's candidates and across layers with the same inner loops.
+Results are cached per distinct (layer configuration, accelerator content) within an
+instance, bounded: ResNet repeats its blocks; and evaluated loops are shared by content
+(engine/loop_memo.py) across the mapper's candidates and across layers with the same
+inner loops. The mapper is given the same periodic evaluation as its cost function, so
+the winning candidate's schedule is this estimator's result.
 """
 
 from __future__ import annotations
 
-from explorer.estimators.simulate import KernelEstimator
-from explorer.hardware.schema import Accelerator
-from explorer.mapping.kernel import LoopKernel
-from explorer.mapping.loop_memo import LoopMemo
+from collections import OrderedDict
+
+from explorer.engine.kernel import LoopKernel
+from explorer.engine.loop_memo import LoopMemo
+from explorer.engine.resources import Resources
+from explorer.engine.schedule import ScheduleResult, periodic_cost, schedule
+from explorer.estimators.base import Run
+from explorer.estimators.kernel_estimator import KernelEstimator
 from explorer.mapping.mapper import map_problem
 from explorer.mapping.problem import problem_for
-from explorer.mapping.schedule import ScheduleResult, schedule
+from explorer.mapping.reuse import Residency
 from explorer.workload.network import Layer
+
+# Distinct (layer configuration, accelerator) results kept; a network has at most a few
+# hundred, a sweep evicts the oldest points.
+MAX_CACHED_LAYERS = 4096
 
 
 class DepGraph(KernelEstimator):
@@ -31,27 +41,25 @@ class DepGraph(KernelEstimator):
     fast = True
     periodic = True
 
-    def __init__(self, cancel=None) -> None:
-        super().__init__(cancel)
-        self._cache: dict[tuple, tuple[LoopKernel, ScheduleResult]] = {}
-        self._acc_keys: dict[int, tuple[Accelerator, str]] = {}
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        # Caches, not per-run state: keyed by content, bounded, the same answer whichever
+        # run fills them.
+        self._cache: OrderedDict[tuple, tuple[LoopKernel, ScheduleResult]] = OrderedDict()
         self._loops = LoopMemo()
 
-    def _acc_key(self, acc: Accelerator) -> str:
-        known = self._acc_keys.get(id(acc))
-        if known is None or known[0] is not acc:
-            known = (acc, acc.model_dump_json())
-            self._acc_keys[id(acc)] = known
-        return known[1]
-
-    def schedule_layer(self, layer: Layer, acc: Accelerator
+    def schedule_layer(self, layer: Layer, res: Resources, run: Run | None = None,
+                       residency: Residency | None = None
                        ) -> tuple[LoopKernel, ScheduleResult, bool]:
-        problem = problem_for(layer)
-        key = (problem, self._acc_key(acc))
+        problem = problem_for(layer, fused_free=res.fused_free, residency=residency)
+        key = (problem, res.key)
         hit = self._cache.get(key)
         if hit is not None:
+            self._cache.move_to_end(key)
             return hit[0], hit[1], False
-        kernel = map_problem(problem, acc, self._loops)
-        result = kernel.periodic_result or schedule(kernel, periodic=True, memo=self._loops)
+        kernel, _, cost = map_problem(problem, res, periodic_cost(self._loops))
+        result = cost or schedule(kernel, periodic=True, memo=self._loops)
         self._cache[key] = (kernel, result)
+        if len(self._cache) > MAX_CACHED_LAYERS:
+            self._cache.popitem(last=False)
         return kernel, result, True

@@ -4,8 +4,8 @@ times its per-byte energies, and DRAM traffic times the off-chip energy per byte
 
 from __future__ import annotations
 
+from explorer.engine.kernel import LoopKernel
 from explorer.hardware.schema import Accelerator
-from explorer.mapping.kernel import LoopKernel
 
 PJ = 1e-12
 

@@ -1,8 +1,12 @@
 """Analytical layer models of ANNETTE (Wess et al., 2021): roofline and refined roofline.
 
 Roofline: t = max(ops / peak, bytes / bandwidth), bytes = inputs + weights + outputs once
-at the target's precisions, against DRAM bandwidth. MACs run on the PE array, other
-arithmetic (element-wise, pooling, softmax, normalisation) on the vector unit.
+at the target's precisions, against DRAM bandwidth. The work is the one decomposition the
+kernel estimators map (mapping/problem.py `work_of`): GEMM MACs on the PE array, other
+arithmetic (element-wise, pooling, softmax, normalisation) on the vector unit, except
+element-wise work in an array layer's output path, which is free while
+`compute.fused_elementwise_free` holds (the default); views (Reshape, Flatten, Concat
+written in place) move no data.
 
 Refined roofline: the compute term is divided by the array's spatial efficiency,
 eff = Π_d eff_d with eff_d = n_d / (ceil(n_d / p_d) · p_d) over the two dimensions the
@@ -14,8 +18,12 @@ from __future__ import annotations
 
 import math
 
+from pydantic import Field
+
 from explorer.estimators.base import Estimator, LayerEstimate
+from explorer.estimators.options import EstimatorOptions
 from explorer.hardware.schema import Accelerator, Dataflow
+from explorer.mapping.problem import Work, work_of
 from explorer.workload.network import ConvDims, Layer, MatMulDims
 
 
@@ -56,38 +64,46 @@ class Roofline(Estimator):
     description = "ANNETTE roofline: max(compute at peak, traffic at DRAM bandwidth)"
     fast = True
 
-    def compute_cycles(self, layer: Layer, acc: Accelerator) -> float:
+    def compute_cycles(self, layer: Layer, acc: Accelerator, work: Work) -> float:
         c = acc.compute
-        return layer.macs / c.peak_macs_per_cycle + layer.other_ops / c.vector_lanes
+        return work.array_macs / c.peak_macs_per_cycle + work.vector_ops / c.vector_lanes
 
     def estimate_layer(self, layer: Layer, acc: Accelerator) -> LayerEstimate:
+        # The work the kernel estimators map, too (mapping/problem.py): element-wise work
+        # in an array layer's output path is free unless the accelerator says otherwise,
+        # views move no data.
+        work = work_of(layer, fused_free=acc.compute.fused_elementwise_free)
         p = acc.compute.precision
-        traffic = layer.bytes_moved(act_bits=p.input_bits, weight_bits=p.weight_bits)
-        compute = self.compute_cycles(layer, acc)
+        traffic = (layer.bytes_moved(act_bits=p.input_bits, weight_bits=p.weight_bits)
+                   if work.moves_data else 0)
+        compute = self.compute_cycles(layer, acc, work)
         memory = traffic / acc.offchip.bandwidth_bytes_per_cycle
         cycles = max(compute, memory)
-        energy_pj = (layer.macs * acc.compute.energy_per_mac_pj
-                     + layer.other_ops * acc.compute.energy_per_vector_op_pj
+        energy_pj = (work.array_macs * acc.compute.energy_per_mac_pj
+                     + work.vector_ops * acc.compute.energy_per_vector_op_pj
                      + traffic * acc.offchip.energy_pj_per_byte)
-        peak_cycles = layer.macs / acc.compute.peak_macs_per_cycle
+        peak_cycles = work.array_macs / acc.compute.peak_macs_per_cycle
         return LayerEstimate(
             name=layer.name, op=layer.op, onnx_nodes=list(layer.onnx_nodes), macs=layer.macs,
             cycles=cycles, latency_s=acc.cycles_to_seconds(cycles),
-            bound="compute" if compute >= memory else "memory",
+            bound=None if not cycles else ("compute" if compute >= memory else "memory"),
             energy_j=energy_pj * 1e-12, compute_cycles=compute, memory_cycles=memory,
             utilisation=peak_cycles / cycles if cycles else None, modelled=layer.modelled)
+
+
+class RefinedRooflineOptions(EstimatorOptions):
+    alpha: float = Field(1.0, ge=0.0, le=1.0, description=(
+        "ANNETTE's damping of the PE array's spatial efficiency: eff' = 1 / ((1 - alpha) "
+        "+ alpha / eff); 1 charges the full inefficiency, 0 none (plain roofline)"))
 
 
 class RefinedRoofline(Roofline):
     name = "refined-roofline"
     description = "ANNETTE refined roofline: compute term divided by the PE array's efficiency"
+    Options = RefinedRooflineOptions
 
-    def __init__(self, alpha: float = 1.0) -> None:
-        if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"alpha = {alpha}: must lie in [0, 1]")
-        self.alpha = alpha
-
-    def compute_cycles(self, layer: Layer, acc: Accelerator) -> float:
+    def compute_cycles(self, layer: Layer, acc: Accelerator, work: Work) -> float:
         c = acc.compute
-        array = layer.macs / c.peak_macs_per_cycle / spatial_efficiency(layer, acc, self.alpha)
-        return array + layer.other_ops / c.vector_lanes
+        alpha = self.options.alpha
+        array = work.array_macs / c.peak_macs_per_cycle / spatial_efficiency(layer, acc, alpha)
+        return array + work.vector_ops / c.vector_lanes

@@ -1,15 +1,15 @@
-"""The accelerator panel: pick a library entry or a YAML file, edit it in the generated
-form with undo/redo, see what is invalid, reset, save."""
+"""The accelerator panel: a view of the session's accelerator document. Pick a library
+entry or a YAML file, edit it in the generated form, see what is invalid; Undo, Redo and
+Reset act on the document's history (Qt-free, `explorer.session.document`)."""
 
 from __future__ import annotations
 
-import copy
-import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -21,78 +21,26 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import ArchitectureError
-from explorer.gui.forms import FieldPath, ModelForm, format_path, validation_errors
-from explorer.hardware.library import (
-    library_names,
-    load_accelerator,
-    save_accelerator,
-)
+from explorer.gui.forms import FieldPath, ModelForm, format_path
+from explorer.hardware.introspect import get_at
+from explorer.hardware.library import library_names
 from explorer.hardware.schema import Accelerator
+from explorer.session.document import AcceleratorDocument
 
 _FILE_PREFIX = "file: "
 
 
-def accelerator_data(acc: Accelerator) -> dict[str, Any]:
-    return json.loads(acc.model_dump_json())  # enums -> plain strings, like YAML
-
-
-class SetValueCommand(QUndoCommand):
-    """One field edit. Consecutive edits of the same field merge into one undo step."""
-
-    ID = 1
-
-    def __init__(self, panel: AcceleratorPanel, path: FieldPath, old: Any, new: Any) -> None:
-        super().__init__(f"set {format_path(path)} = {new}")
-        self._panel, self.path, self.old, self.new = panel, tuple(path), old, new
-
-    def redo(self) -> None:
-        self._panel.apply_value(self.path, self.new)
-
-    def undo(self) -> None:
-        self._panel.apply_value(self.path, self.old)
-
-    def id(self) -> int:
-        return self.ID
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, SetValueCommand) or other.path != self.path:
-            return False
-        self.new = other.new
-        self.setText(f"set {format_path(self.path)} = {self.new}")
-        return True
-
-
-class ReplaceDataCommand(QUndoCommand):
-    """A structural change (memory added/removed) or a reset: the whole description."""
-
-    def __init__(self, panel: AcceleratorPanel, old: dict, new: dict, text: str) -> None:
-        super().__init__(text)
-        self._panel, self.old, self.new = panel, copy.deepcopy(old), copy.deepcopy(new)
-
-    def redo(self) -> None:
-        self._panel.apply_data(self.new)
-
-    def undo(self) -> None:
-        self._panel.apply_data(self.old)
-
-
 class AcceleratorPanel(QWidget):
-    """Emits `acceleratorChanged(Accelerator | None)` after every change (None while the
-    description is invalid) and `modifiedChanged(bool)`."""
+    """Emits `errorOccurred(title, message)` when a chosen entry cannot be loaded."""
 
-    acceleratorChanged = Signal(object)
-    modifiedChanged = Signal(bool)
-    sourceChanged = Signal(str)  # library name or YAML path now being edited
-    errorOccurred = Signal(str, str)  # title, one-line message
+    errorOccurred = Signal(str, str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, document: AcceleratorDocument | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
-        self._source = ""
-        self._default_data: dict[str, Any] = {}
-        self._accelerator: Accelerator | None = None
-        self._errors: list[tuple[FieldPath, str]] = []
+        self.document = document or AcceleratorDocument()
+        # Asked before the edits are thrown away (switching entries); True: go ahead.
+        self.confirm_discard: Callable[[str], bool] = lambda _what: True
 
         self.combo = QComboBox()
         self.combo.setToolTip("Library accelerator (arch_library/) or an opened YAML file")
@@ -100,14 +48,22 @@ class AcceleratorPanel(QWidget):
             self.combo.addItem(name, name)
         self.combo.activated.connect(self._on_combo_activated)
 
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
+        self.undo_action = QAction("Undo", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.undo_action.triggered.connect(self.document.undo)
+        self.redo_action = QAction("Redo", self)
+        # Ctrl+Y as well as the platform's redo key (Ctrl+Shift+Z here)
+        # Ctrl+Y as well as the platform's redo keys, each once (a key listed twice is
+        # an "ambiguous shortcut" that triggers nothing)
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.redo_action.setShortcuts(redo_keys)
+        self.redo_action.triggered.connect(self.document.redo)
         self.reset_action = QAction("Reset", self)
         self.reset_action.setToolTip("Reset every field to the loaded description "
                                      "(library default or file); undoable")
-        self.reset_action.triggered.connect(self.reset_to_default)
+        self.reset_action.triggered.connect(self.document.reset)
 
         self.modified_label = QLabel()
         self.modified_label.setObjectName("modifiedMarker")
@@ -118,10 +74,10 @@ class AcceleratorPanel(QWidget):
         self.form = ModelForm(Accelerator)
         self.form.valueEdited.connect(self._on_value_edited)
         self.form.structureEdited.connect(self._on_structure_edited)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.form)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         top = QHBoxLayout()
         top.addWidget(self.combo, 1)
@@ -136,98 +92,48 @@ class AcceleratorPanel(QWidget):
         layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll, 1)
 
-    # -- state --------------------------------------------------------------------------
+        events = self.document.events
+        events.changed.connect(self._on_document_changed)
+        events.history_changed.connect(self._on_history_changed)
+        events.modified_changed.connect(self._on_modified_changed)
+        events.source_changed.connect(self._on_source_changed)
+        self._on_history_changed()
+        self.status_label.setVisible(False)
+
+    # -- state (the document's) ---------------------------------------------------------
     @property
     def accelerator(self) -> Accelerator | None:
-        """The edited description if valid, else None."""
-        return self._accelerator
+        return self.document.accelerator
 
     @property
     def errors(self) -> list[tuple[FieldPath, str]]:
-        return list(self._errors)
+        return self.document.errors
 
     @property
     def source(self) -> str:
-        return self._source
+        return self.document.source
 
     @property
     def is_modified(self) -> bool:
-        return not self.undo_stack.isClean()
+        return self.document.is_modified
 
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.form.data
-
-    # -- loading and saving -------------------------------------------------------------
     def load(self, name_or_path: str) -> None:
         """A library entry or YAML file; raises ArchitectureError (caller shows it)."""
-        acc = load_accelerator(name_or_path)
-        is_library = name_or_path in library_names()
-        self._source = name_or_path if is_library else str(Path(name_or_path).resolve())
-        self._default_data = accelerator_data(acc)
-        self.undo_stack.clear()
-        self.apply_data(self._default_data)
-        self.undo_stack.setClean()
-        self._select_combo_entry()
-        self._on_clean_changed(True)
-        self.sourceChanged.emit(self._source)
-
-    def save_as(self, path: str | Path) -> None:
-        if self._accelerator is None:
-            first = self._errors[0] if self._errors else ((), "invalid")
-            raise ArchitectureError(f"cannot save: {format_path(first[0]) or 'description'}: "
-                                    f"{first[1]}; fix the marked fields first")
-        try:
-            save_accelerator(self._accelerator, path)
-        except OSError as exc:
-            raise ArchitectureError(f"{path}: cannot write ({exc.strerror or exc})") from None
-        self._source = str(Path(path).resolve())
-        self._default_data = copy.deepcopy(self.form.data)
-        self.undo_stack.setClean()
-        self._select_combo_entry()
-        self.sourceChanged.emit(self._source)
-
-    def suggested_save_path(self) -> str:
-        if self._source in library_names():
-            name = self._accelerator.name if self._accelerator else self._source
-            return str(Path.cwd() / f"{name}.yaml")
-        return self._source
-
-    @Slot()
-    def reset_to_default(self) -> None:
-        if self.form.data != self._default_data:
-            self.undo_stack.push(ReplaceDataCommand(self, self.form.data, self._default_data,
-                                                    "reset to default"))
-
-    def replace_data(self, data: dict[str, Any], text: str) -> None:
-        """Replace the whole description as one undoable edit (e.g. `--set` overrides)."""
-        if data != self.form.data:
-            self.undo_stack.push(ReplaceDataCommand(self, self.form.data, data, text))
+        self.document.load(name_or_path)
 
     def set_field(self, path: FieldPath, value: Any) -> None:
         """Edit one field as a user would (undoable); for scripts and tests."""
-        old = copy.deepcopy(self.form.data)
-        for key in path:
-            old = old[key]
-        if old != value:
-            self.undo_stack.push(SetValueCommand(self, tuple(path), old, value))
+        self.document.set_field(path, value)
 
-    # -- applied by undo commands -------------------------------------------------------
-    def apply_value(self, path: FieldPath, value: Any) -> None:
-        self.form.set_value(path, value)
-        self._revalidate()
-
-    def apply_data(self, data: dict[str, Any]) -> None:
-        self.form.set_data(data)
-        self._revalidate()
-
-    # -- internals ----------------------------------------------------------------------
-    def _revalidate(self) -> None:
-        acc, errors = validation_errors(Accelerator, self.form.data)
-        self._accelerator = acc  # type: ignore[assignment]
-        self._errors = errors
+    # -- the document changed ------------------------------------------------------------
+    def _on_document_changed(self, path: FieldPath | None) -> None:
+        if path is not None and tuple(path) in self.form.paths():
+            self.form.set_value(path, get_at(self.document.data, path))
+        else:
+            self.form.set_data(self.document.data)
+        errors = self.document.errors
         self.form.show_errors(errors)
         if errors:
             where, msg = errors[0]
@@ -237,40 +143,49 @@ class AcceleratorPanel(QWidget):
         else:
             self.status_label.setText("")
         self.status_label.setVisible(bool(errors))
-        self.acceleratorChanged.emit(acc)
 
-    def _select_combo_entry(self) -> None:
-        index = self.combo.findData(self._source)
+    def _on_history_changed(self) -> None:
+        doc = self.document
+        self.undo_action.setEnabled(doc.can_undo)
+        self.redo_action.setEnabled(doc.can_redo)
+        self.undo_action.setText(f"Undo {doc.undo_text}".strip())
+        self.redo_action.setText(f"Redo {doc.redo_text}".strip())
+
+    def _on_modified_changed(self, modified: bool) -> None:
+        self.modified_label.setText("● modified" if modified else "")
+        self.modified_label.setToolTip("Edited since loaded or saved (Ctrl+S saves as YAML)"
+                                       if modified else "")
+
+    def _on_source_changed(self, source: str) -> None:
+        index = self.combo.findData(source)
         if index < 0:
-            self.combo.addItem(f"{_FILE_PREFIX}{Path(self._source).name}", self._source)
+            self.combo.addItem(f"{_FILE_PREFIX}{Path(source).name}", source)
             index = self.combo.count() - 1
-            self.combo.setItemData(index, self._source, Qt.ItemDataRole.ToolTipRole)
+            self.combo.setItemData(index, source, Qt.ItemDataRole.ToolTipRole)
         self.combo.setCurrentIndex(index)
+        self._on_modified_changed(self.document.is_modified)
 
+    # -- user input ----------------------------------------------------------------------
     @Slot(int)
     def _on_combo_activated(self, index: int) -> None:
         source = self.combo.itemData(index)
-        if source and source != self._source:
-            try:
-                self.load(source)
-            except ArchitectureError as exc:
-                self._select_combo_entry()
-                self.errorOccurred.emit("Cannot load accelerator", str(exc))
+        if not source or source == self.document.source:
+            return
+        try:
+            if self.confirm_discard(f"switching to {self.combo.itemText(index)}"):
+                self.document.load(source)
+                return
+        except ArchitectureError as exc:
+            self.errorOccurred.emit("Cannot load accelerator", str(exc))
+        self.combo.setCurrentIndex(self.combo.findData(self.document.source))
 
     @Slot(object, object, object)
-    def _on_value_edited(self, path: FieldPath, old: Any, new: Any) -> None:
-        self.undo_stack.push(SetValueCommand(self, path, old, new))
+    def _on_value_edited(self, path: FieldPath, _old: Any, new: Any) -> None:
+        self.document.set_field(path, new)
 
     @Slot(object)
     def _on_structure_edited(self, data: dict) -> None:
-        self.undo_stack.push(ReplaceDataCommand(self, self.form.data, data, "edit list"))
-
-    @Slot(bool)
-    def _on_clean_changed(self, clean: bool) -> None:
-        self.modified_label.setText("" if clean else "● modified")
-        self.modified_label.setToolTip("" if clean else "Edited since loaded or saved "
-                                       "(Ctrl+S saves as YAML)")
-        self.modifiedChanged.emit(not clean)
+        self.document.replace(data, "edit list")
 
 
 class _ActionButton(QToolButton):

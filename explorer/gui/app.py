@@ -12,11 +12,11 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from explorer.data import data_dir
 from explorer.errors import ExplorerError
-from explorer.gui.accelerator_panel import accelerator_data
 from explorer.gui.main_window import MainWindow
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = data_dir("resources")
 SCREENSHOT_TIMEOUT_MS = 300_000
 EXIT_OK, EXIT_FAILED = 0, 2
 
@@ -68,17 +68,11 @@ def run(network: str | None = None, arch: str | None = None, estimator: str | No
 def _apply_overrides(window: MainWindow, assignments: list[str]) -> bool:
     """`--set PATH=VALUE` edits on top of the loaded accelerator, as one undoable step
     (so the modified marker shows and Reset returns to the file or library entry)."""
-    from explorer.hardware.overrides import apply_overrides
-
-    panel = window.accelerator_panel
-    if panel.accelerator is None:
-        return False
     try:
-        acc = apply_overrides(panel.accelerator, assignments)
+        window.session.document.apply_overrides(assignments, "--set " + " ".join(assignments))
     except ExplorerError as exc:
         window.report_error("Invalid --set", str(exc))
         return False
-    panel.replace_data(accelerator_data(acc), "--set " + " ".join(assignments))
     return True
 
 
@@ -100,9 +94,10 @@ def _screenshot(app: QApplication, window: MainWindow, network: str,
         app.quit()
 
     def shown() -> None:
-        if window.selected_layer is None and window._result is not None:
+        result = window.session.result
+        if window.selected_layer is None and result is not None:
             message = window.statusBar().currentMessage()
-            slowest = max(window._result.layers, key=lambda layer: layer.latency_s)
+            slowest = max(result.layers, key=lambda layer: layer.latency_s)
             window.select_layer(slowest.name)  # show off the synced highlight
             window.statusBar().showMessage(message)  # keep the estimate's summary line
         QTimer.singleShot(300, save)  # let the plots lay out once more

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import WorkloadError
-from explorer.gui.input_shapes import InputSpec, parse_dims
+from explorer.session.input_shapes import InputSpec, parse_dims
 
 
 class InputShapeDialog(QDialog):

@@ -1,43 +1,37 @@
-"""Export an estimate (CSV, JSON, HTML or PDF report) and plots (PNG).
-
-The report's content comes from the Qt-free `explorer.report` (the CLI writes the same
-CSV/JSON/HTML); this module adds what needs Qt: plot images (PNG; pyqtgraph's
-SVGExporter fails on Qt >= 6.11) and PDF (the HTML laid out by QTextDocument and
-printed through QPdfWriter). Everything is rendered in memory first and then written
+"""What exporting needs Qt for; the export itself is the session's
+(`explorer.session.export`, the same for the CLI and scripts). This module adds plot
+images (PNG; pyqtgraph's SVGExporter fails on Qt >= 6.11) and PDF (the HTML laid out by
+QTextDocument and printed through QPdfWriter). Everything is rendered in memory first and then written
 with Python's file I/O, so an unwritable path is one ExplorerError naming the file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QUrl
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QPoint,
+    QRect,
+    QSize,
+    QSizeF,
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QWidget
 
-from explorer.errors import ExplorerError
-from explorer.estimators.base import NetworkEstimate
-from explorer.hardware.schema import Accelerator
-from explorer.report import format_csv, format_json, html_report, png_data_uri
+from explorer.session.export import FORMATS, ExportError, export_format, write_file
 
-FORMATS = {".pdf": "PDF report", ".html": "HTML report", ".csv": "CSV", ".json": "JSON"}
+__all__ = ["FORMATS", "ExportError", "export_format", "pdf_bytes", "pdf_from_png",
+           "plot_image", "png_bytes", "widget_pdf", "widget_svg", "write_file"]
+
 PDF_RESOLUTION_DPI = 300
-
-
-class ExportError(ExplorerError):
-    """A report or image could not be rendered or written."""
-
-
-def export_format(path: str) -> str:
-    """The format a path asks for, by its extension (one of FORMATS)."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".htm":
-        suffix = ".html"
-    if suffix not in FORMATS:
-        raise ExportError(f"{path}: unknown report format {suffix or '(no extension)'!r}; "
-                          f"allowed: {', '.join(FORMATS)}")
-    return suffix
 
 
 def plot_image(plot: pg.PlotWidget) -> QImage:
@@ -89,32 +83,81 @@ def pdf_bytes(html: str, images: Mapping[str, QImage]) -> bytes:
     return pdf
 
 
-def write_file(path: str, content: str | bytes) -> None:
+def pdf_from_png(html: str, images: Mapping[str, bytes]) -> bytes:
+    """The session's PDF renderer: `pdf_bytes` over PNG-encoded images."""
+    decoded = {}
+    for name, png in images.items():
+        image = QImage()
+        if not image.loadFromData(png, "PNG"):
+            raise ExportError(f"plot {name} could not be decoded")
+        decoded[name] = image
+    return pdf_bytes(html, decoded)
+
+
+TITLE_HEIGHT_PX = 28
+
+
+def _paint_titled(painter: QPainter, widget: QWidget, title: str) -> None:
+    """The widget as vector drawing (its plots' items, axes and legend labels are painted
+    through `painter`, not grabbed as pixels), under a title line."""
+    font = painter.font()
+    font.setPointSizeF(11)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(8, 0, widget.width() - 16, TITLE_HEIGHT_PX,
+                     int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), title)
+    widget.render(painter, QPoint(0, TITLE_HEIGHT_PX),
+                  renderFlags=QWidget.RenderFlag.DrawChildren)
+
+
+def widget_svg(widget: QWidget, title: str) -> bytes:
+    """The widget (a tab with its plots and legends) as an SVG drawing with a title.
+    (pyqtgraph's own SVGExporter fails on Qt >= 6.11; Qt's SVG generator does not.)"""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    size = QSize(widget.width(), widget.height() + TITLE_HEIGHT_PX)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(size)
+    generator.setViewBox(QRect(QPoint(0, 0), size))
+    generator.setTitle(title)
+    generator.setDescription("accel-explorer")
+    painter = QPainter(generator)
     try:
-        if isinstance(content, bytes):
-            Path(path).write_bytes(content)
-        else:
-            Path(path).write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        _paint_titled(painter, widget, title)
+    finally:
+        painter.end()
+    buffer.close()
+    svg = bytes(data.data())
+    if b"<svg" not in svg:
+        raise ExportError("the plot could not be rendered as SVG")
+    return svg
 
 
-def export_estimate(path: str, result: NetworkEstimate, accelerator: Accelerator | None,
-                    plots: Mapping[str, QImage],
-                    legends: Mapping[str, str] | None = None) -> str:
-    """Write `result` to `path` in the format its extension names; `plots` (caption ->
-    image) and their `legends` (caption -> HTML) go into the HTML and PDF reports.
-    Returns the format's suffix."""
-    suffix = export_format(path)
-    if suffix == ".csv":
-        write_file(path, format_csv(result))
-    elif suffix == ".json":
-        write_file(path, format_json(result))
-    elif suffix == ".html":
-        sources = {caption: png_data_uri(png_bytes(image)) for caption, image in plots.items()}
-        write_file(path, html_report(result, sources, accelerator=accelerator, legends=legends))
-    else:
-        names = {caption: f"plot-{i}.png" for i, caption in enumerate(plots)}
-        html = html_report(result, names, accelerator=accelerator, legends=legends)
-        write_file(path, pdf_bytes(html, {names[c]: image for c, image in plots.items()}))
-    return suffix
+def widget_pdf(widget: QWidget, title: str) -> bytes:
+    """The widget as a one-page vector PDF, the page sized to the widget, with a title."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(96)  # one widget pixel = one PDF pixel at 96 dpi
+    width_mm = widget.width() * 25.4 / 96
+    height_mm = (widget.height() + TITLE_HEIGHT_PX) * 25.4 / 96
+    writer.setPageLayout(QPageLayout(QPageSize(QSizeF(width_mm, height_mm),
+                                               QPageSize.Unit.Millimeter),
+                                     QPageLayout.Orientation.Portrait,
+                                     QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter))
+    writer.setTitle(title)
+    writer.setCreator("accel-explorer")
+    painter = QPainter(writer)
+    try:
+        _paint_titled(painter, widget, title)
+    finally:
+        painter.end()
+    del writer
+    buffer.close()
+    pdf = bytes(data.data())
+    if not pdf.startswith(b"%PDF"):
+        raise ExportError("the plot could not be rendered as PDF")
+    return pdf

@@ -5,7 +5,9 @@ Mapping: int/float -> spin box (unit suffix from `json_schema_extra["unit"]`, bo
 ge/gt/le/lt), bool -> check box, str -> line edit, enum -> combo box, list of enums ->
 check boxes, list of str -> comma-separated line edit, nested model -> group box, list
 of models -> one group per item with Add/Remove, Literal -> read-only label; the field's
-`description` is the tooltip.
+`description` is the tooltip. Every fact about a field (kind, unit, bounds, choices,
+help) comes from `explorer.hardware.introspect.FieldFacts`, the one schema reader that
+`--set`, error messages, the docs, the Sweep tab and `archs --params` also use.
 
 The form never changes its data on its own: it emits `valueEdited(path, old, new)` or
 `structureEdited(new_data)`, and whoever owns the undo stack applies the change back
@@ -15,20 +17,14 @@ through `set_value` / `set_data`. So every edit can be undone.
 from __future__ import annotations
 
 import copy
-import math
-import types
 from enum import Enum
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -39,84 +35,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-FieldPath = tuple[str | int, ...]
+from explorer.gui.form_editors import (
+    CommittedEditsUndo,
+    Editor,
+    FormComboBox,
+    NumberSpinBox,
+    line_edit,
+)
+from explorer.hardware.introspect import (
+    FieldFacts,
+    FieldPath,
+    fields_of,
+    format_path,
+    get_at,
+    set_at,
+)
+
+__all__ = ["Editor", "FieldPath", "ModelForm", "NumberSpinBox", "format_path", "get_at",
+           "set_at"]
+
 _UNBOUNDED = 1e15
 
 
-# -- nested data helpers ------------------------------------------------------------------
-def get_at(data: Any, path: FieldPath) -> Any:
-    for key in path:
-        data = data[key]
-    return data
-
-
-def set_at(data: Any, path: FieldPath, value: Any) -> None:
-    get_at(data, path[:-1])[path[-1]] = value
-
-
-def format_path(path: FieldPath) -> str:
-    return ".".join(str(p) for p in path)
-
-
 # -- schema introspection -----------------------------------------------------------------
-def field_kind(annotation: Any) -> tuple[str, Any]:
-    """(kind, detail) of a field's type: what widget edits it."""
-    origin, args = get_origin(annotation), get_args(annotation)
-    if origin is Annotated:
-        return field_kind(args[0])
-    if origin in (Union, types.UnionType):
-        non_none = [a for a in args if a is not type(None)]
-        return field_kind(non_none[0]) if non_none else ("unknown", None)
-    if origin is Literal:
-        return "literal", args
-    if origin is list:
-        item = args[0] if args else Any
-        if isinstance(item, type) and issubclass(item, Enum):
-            return "enum_list", item
-        if isinstance(item, type) and issubclass(item, BaseModel):
-            return "model_list", item
-        return "str_list", None
-    if isinstance(annotation, type):
-        if issubclass(annotation, Enum):
-            return "enum", annotation
-        if issubclass(annotation, BaseModel):
-            return "model", annotation
-        if annotation is bool:
-            return "bool", None
-        if annotation is int:
-            return "int", None
-        if annotation is float:
-            return "float", None
-        if annotation is str:
-            return "str", None
-    return "unknown", None
-
-
-def is_optional(annotation: Any) -> bool:
-    """`X | None`: the field may be left unset."""
-    origin, args = get_origin(annotation), get_args(annotation)
-    if origin is Annotated:
-        return is_optional(args[0])
-    return origin in (Union, types.UnionType) and type(None) in args
-
-
-def field_bounds(info: FieldInfo) -> tuple[float | None, float | None]:
-    """(minimum, maximum) a spin box may reach. A strict bound (gt) becomes the inclusive
-    one, so the edge value can still be entered and is then reported by validation."""
-    low = high = None
-    for constraint in info.metadata:
-        for attr in ("ge", "gt"):
-            if getattr(constraint, attr, None) is not None:
-                low = float(getattr(constraint, attr))
-        for attr in ("le", "lt"):
-            if getattr(constraint, attr, None) is not None:
-                high = float(getattr(constraint, attr))
-    return low, high
-
-
-def field_unit(info: FieldInfo) -> str:
-    extra = info.json_schema_extra
-    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+def field_kind(facts: FieldFacts) -> tuple[str, Any]:
+    """(kind, detail) of a field: what widget edits it (`FieldFacts.kind`) and the enum,
+    model or literal values it needs."""
+    kind = facts.kind
+    detail = {"literal": get_args(facts.base), "enum": facts.base, "enum_list": facts.base,
+              "model": facts.submodel, "model_list": facts.submodel}.get(kind)
+    return kind, detail
 
 
 def field_label(name: str) -> str:
@@ -139,14 +87,15 @@ def skeleton(model: type[BaseModel]) -> dict[str, Any]:
     """A new list item: defaults where the schema has them, empty values otherwise (the
     form then marks what must be filled in)."""
     data: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        if not info.is_required():
-            value = info.get_default(call_default_factory=True)
+    for facts in fields_of(model):
+        name = facts.name
+        if not facts.required:
+            value = facts.default()
             data[name] = value.model_dump(mode="json") if isinstance(value, BaseModel) \
                 else _jsonable(value)
             continue
-        kind, detail = field_kind(info.annotation)
-        low, _ = field_bounds(info)
+        kind, detail = field_kind(facts)
+        low, _ = facts.limits()
         data[name] = {"int": int(low or 0), "float": float(low or 0.0), "bool": False,
                       "enum": next(iter(detail)).value if kind == "enum" else None,
                       "model": skeleton(detail) if kind == "model" else None,
@@ -163,72 +112,6 @@ def _jsonable(value: Any) -> Any:
 
 
 # -- editors ------------------------------------------------------------------------------
-class NumberSpinBox(QDoubleSpinBox):
-    """One spin box for ints and floats over wide ranges (1 B .. 1 TiB, 1 Hz .. 100 GHz):
-    %g text, scientific notation accepted, adaptive steps."""
-
-    def __init__(self, integer: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._integer = integer
-        self.setDecimals(0 if integer else 9)
-        self.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        self.setKeyboardTracking(False)  # valueChanged on Enter/focus-out, not per key
-        self.setAccelerated(True)
-        self.setMinimumWidth(140)
-
-    def textFromValue(self, value: float) -> str:
-        if self._integer:
-            return str(int(round(value)))
-        return f"{value:.6g}"
-
-    def _strip(self, text: str) -> str:
-        text = text.strip()
-        suffix = self.suffix().strip()
-        if suffix and text.endswith(suffix):
-            text = text[: -len(suffix)]
-        return text.strip().replace(",", "")
-
-    def valueFromText(self, text: str) -> float:
-        try:
-            value = float(self._strip(text))
-        except ValueError:
-            return self.value()
-        return float(round(value)) if self._integer else value
-
-    def validate(self, text: str, pos: int) -> object:
-        stripped = self._strip(text)
-        try:
-            value = float(stripped)
-        except ValueError:
-            partial = stripped in ("", "-", "+", ".") or stripped.lower().endswith(("e", "e-",
-                                                                                    "e+"))
-            state = QValidator.State.Intermediate if partial else QValidator.State.Invalid
-            return state, text, pos
-        if not math.isfinite(value) or not self.minimum() <= value <= self.maximum():
-            return QValidator.State.Intermediate, text, pos
-        return QValidator.State.Acceptable, text, pos
-
-
-class Editor:
-    """One field: its widget, how to read and write it, where its error shows."""
-
-    def __init__(self, path: FieldPath, kind: str, widget: QWidget, error: QLabel,
-                 getter: Any, setter: Any) -> None:
-        self.path, self.kind, self.widget, self.error = path, kind, widget, error
-        self.get, self._set = getter, setter
-
-    def set(self, value: Any) -> None:
-        self.widget.blockSignals(True)
-        for child in self.widget.findChildren(QWidget):
-            child.blockSignals(True)
-        try:
-            self._set(value)
-        finally:
-            for child in self.widget.findChildren(QWidget):
-                child.blockSignals(False)
-            self.widget.blockSignals(False)
-
-
 def _error_label() -> QLabel:
     label = QLabel()
     label.setObjectName("fieldError")
@@ -259,6 +142,7 @@ class ModelForm(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
         self._body: QWidget | None = None
+        self._undo_filter = CommittedEditsUndo(self)
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -317,15 +201,16 @@ class ModelForm(QWidget):
         body_layout.setContentsMargins(0, 0, 0, 0)
         general = QGroupBox("General")
         general_form = self._new_form(general, ())
-        for name, info in self._model.model_fields.items():
-            kind, detail = field_kind(info.annotation)
-            path: FieldPath = (name,)
+        for facts in fields_of(self._model):
+            kind, detail = field_kind(facts)
+            path: FieldPath = (facts.name,)
+            title = field_label(facts.name)
             if kind == "model":
-                body_layout.addWidget(self._model_group(detail, path, field_label(name), info))
+                body_layout.addWidget(self._model_group(detail, path, title, facts.info))
             elif kind == "model_list":
-                body_layout.addWidget(self._list_group(detail, path, field_label(name), info))
+                body_layout.addWidget(self._list_group(detail, path, title, facts.info))
             else:
-                self._add_field(general_form, name, info, path)
+                self._add_field(general_form, facts, path)
         body_layout.insertWidget(0, general)
         body_layout.addStretch(1)
         self._layout.addWidget(self._body)
@@ -349,17 +234,16 @@ class ModelForm(QWidget):
             box.setToolTip(model.__doc__.strip().splitlines()[0])
         form = self._new_form(box, path)
         nested_boxes = []
-        for name, sub_info in model.model_fields.items():
-            kind, detail = field_kind(sub_info.annotation)
-            sub_path = (*path, name)
+        for facts in fields_of(model):
+            kind, detail = field_kind(facts)
+            sub_path = (*path, facts.name)
+            title = field_label(facts.name)
             if kind == "model":
-                nested_boxes.append(self._model_group(detail, sub_path, field_label(name),
-                                                      sub_info))
+                nested_boxes.append(self._model_group(detail, sub_path, title, facts.info))
             elif kind == "model_list":
-                nested_boxes.append(self._list_group(detail, sub_path, field_label(name),
-                                                     sub_info))
+                nested_boxes.append(self._list_group(detail, sub_path, title, facts.info))
             else:
-                self._add_field(form, name, sub_info, sub_path)
+                self._add_field(form, facts, sub_path)
         for nested in nested_boxes:
             form.addRow(nested)
         return box
@@ -385,23 +269,24 @@ class ModelForm(QWidget):
         outer_form.addRow(add)
         return box
 
-    def _add_field(self, form: QFormLayout, name: str, info: FieldInfo, path: FieldPath) -> None:
-        kind, detail = field_kind(info.annotation)
+    def _add_field(self, form: QFormLayout, facts: FieldFacts, path: FieldPath) -> None:
+        kind, detail = field_kind(facts)
         value = get_at(self._data, path)
         error = _error_label()
-        widget, getter, setter, signal = self._make_widget(kind, detail, info, value)
+        widget, getter, setter, signal = self._make_widget(kind, detail, facts, value)
         editor = Editor(path, kind, widget, error, getter, setter)
         editor.set(value)
         self._editors[path] = editor
-        tip = info.description or ""
-        unit = field_unit(info)
-        low, high = field_bounds(info)
+        tip = facts.info.description or ""
+        unit = facts.unit
+        low, high = facts.limits()
         if kind in ("int", "float") and (low is not None or high is not None):
-            tip += f"\nAllowed: {_fmt_bound(low, '≥' if not _strict_low(info) else '>')}" \
+            tip += f"\nAllowed: {_fmt_bound(low, '≥' if not facts.strict_low else '>')}" \
                    f"{', ' if low is not None and high is not None else ''}" \
                    f"{_fmt_bound(high, '≤')}" + (f" {unit}" if unit else "")
         widget.setToolTip(tip.strip())
         widget.setObjectName(f"field:{format_path(path)}")
+        widget.installEventFilter(self._undo_filter)
         if signal is not None:
             signal.connect(lambda *_args, p=path: self._commit(p))
         cell = QWidget()
@@ -410,18 +295,18 @@ class ModelForm(QWidget):
         cell_layout.setSpacing(1)
         cell_layout.addWidget(widget)
         cell_layout.addWidget(error)
-        label = QLabel(field_label(name))
+        label = QLabel(field_label(facts.name))
         label.setToolTip(widget.toolTip())
         form.addRow(label, cell)
 
-    def _make_widget(self, kind: str, detail: Any, info: FieldInfo, value: Any):
+    def _make_widget(self, kind: str, detail: Any, facts: FieldFacts, value: Any):
         if kind in ("int", "float"):
-            return self._number(kind == "int", info)
+            return self._number(kind == "int", facts)
         if kind == "bool":
             box = QCheckBox()
             return box, box.isChecked, (lambda v, b=box: b.setChecked(bool(v))), box.toggled
         if kind == "enum":
-            combo = QComboBox()
+            combo = FormComboBox()
             for member in detail:
                 combo.addItem(str(member.value), member.value)
             return (combo, combo.currentData,
@@ -446,17 +331,14 @@ class ModelForm(QWidget):
 
         return line, line.text, set_text, line.editingFinished
 
-    def _number(self, integer: bool, info: FieldInfo):
-        spin = NumberSpinBox(integer=integer)
-        low, high = field_bounds(info)
+    def _number(self, integer: bool, facts: FieldFacts):
+        spin = NumberSpinBox(integer=integer, unit=facts.unit)
+        low, high = facts.limits()
         low = -_UNBOUNDED if low is None else low
-        optional = is_optional(info.annotation)
-        if optional and not _strict_low(info):
+        optional = facts.optional
+        if optional and not facts.strict_low:
             low -= 1  # one step below the allowed range stands for "not set"
         spin.setRange(low, _UNBOUNDED if high is None else high)
-        unit = field_unit(info)
-        if unit:
-            spin.setSuffix(f" {unit}")
         if optional:
             spin.setSpecialValueText("not set")
 
@@ -494,6 +376,9 @@ class ModelForm(QWidget):
     # -- edits --------------------------------------------------------------------------
     def _commit(self, path: FieldPath) -> None:
         editor = self._editors[path]
+        line = line_edit(editor.widget)
+        if line is not None:
+            line.setModified(False)  # committed: Ctrl+Z now belongs to the window
         new = editor.get()
         old = get_at(self._data, path)
         if new == old:
@@ -544,28 +429,7 @@ class _MultiSignal:
             signal.connect(slot)
 
 
-def _strict_low(info: FieldInfo) -> bool:
-    return any(getattr(c, "gt", None) is not None for c in info.metadata)
-
-
 def _fmt_bound(value: float | None, sign: str) -> str:
     if value is None:
         return ""
     return f"{sign} {value:g}"
-
-
-def validation_errors(model: type[BaseModel], data: dict[str, Any]
-                      ) -> tuple[BaseModel | None, list[tuple[FieldPath, str]]]:
-    """Validate `data`; (instance, []) or (None, [(location, message), ...])."""
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(data), []
-    except ValidationError as exc:
-        errors = []
-        for error in exc.errors():
-            msg = str(error["msg"]).removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                msg = "unknown field"
-            errors.append((tuple(error["loc"]), msg))
-        return None, errors

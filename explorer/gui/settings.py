@@ -40,7 +40,9 @@ class Settings:
     def recent_files(self) -> list[str]:
         value = self.store.value("recent/files", [])
         files = [value] if isinstance(value, str) else list(value or [])
-        return [f for f in files if Path(f).is_file()]
+        from explorer.workload.zoo import ZOO_NAMES  # examples are kept by name
+
+        return [f for f in files if f in ZOO_NAMES or Path(f).is_file()]
 
     def add_recent_file(self, path: str) -> None:
         files = [path] + [f for f in self.recent_files() if f != path]

@@ -103,6 +103,51 @@ class FieldFacts:
                 return pattern
         return None
 
+    @property
+    def kind(self) -> str:
+        """What edits this field: 'int', 'float', 'bool', 'str', 'enum', 'model',
+        'literal', 'enum_list', 'model_list', 'str_list' or 'unknown'."""
+        base = self.base
+        is_enum = isinstance(base, type) and issubclass(base, Enum)
+        if typing.get_origin(base) is Literal:
+            return "literal"
+        if self.is_list:
+            return "enum_list" if is_enum else "model_list" if self.submodel else "str_list"
+        if is_enum:
+            return "enum"
+        if self.submodel is not None:
+            return "model"
+        for kind, python_type in (("bool", bool), ("int", int), ("float", float),
+                                  ("str", str)):
+            if base is python_type:
+                return kind
+        return "unknown"
+
+    def limits(self) -> tuple[float | None, float | None]:
+        """(lowest, highest) a number may be, for editors; a strict bound (gt) is given as
+        the edge itself, which validation then reports."""
+        bounds = self.bounds()
+        low = bounds.get("ge", bounds.get("gt"))
+        high = bounds.get("le", bounds.get("lt"))
+        return (None if low is None else float(low), None if high is None else float(high))
+
+    @property
+    def strict_low(self) -> bool:
+        return "gt" in self.bounds()
+
+    def choices(self, owner: BaseModel | None = None) -> tuple[str, ...]:
+        """The values an enum field may take; where the schema ties it to a sibling list
+        (`choices_from`, e.g. compute.dataflow to compute.dataflows) and the owning
+        instance is given, only those."""
+        base = self.base
+        if not (isinstance(base, type) and issubclass(base, Enum)):
+            return ()
+        extra = self.info.json_schema_extra
+        sibling = extra.get("choices_from") if isinstance(extra, dict) else None
+        if owner is not None and isinstance(sibling, str):
+            return tuple(str(getattr(v, "value", v)) for v in getattr(owner, sibling))
+        return tuple(str(m.value) for m in base)
+
     def type_name(self) -> str:
         """'integer', 'number', 'true/false', 'text', 'one of ws, os, is', 'Memory', ..."""
         base = self.base
@@ -226,3 +271,38 @@ def resolve_loc(loc: tuple[str | int, ...],
     if facts is not None and facts.submodel is not None and loc and loc[-1] != facts.name:
         return None, model  # the error is on a list item that is itself a model
     return facts, model
+
+
+# -- paths into description data and validation (the form, the session, --set) -----------
+FieldPath = tuple[str | int, ...]
+
+
+def get_at(data: Any, path: FieldPath) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def set_at(data: Any, path: FieldPath, value: Any) -> None:
+    get_at(data, path[:-1])[path[-1]] = value
+
+
+def format_path(path: FieldPath) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def validate(model: type[BaseModel], data: dict[str, Any]
+             ) -> tuple[BaseModel | None, list[tuple[FieldPath, str]]]:
+    """Validate `data`; (instance, []) or (None, [(location, message), ...])."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors():
+            msg = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                msg = "unknown field"
+            errors.append((tuple(error["loc"]), msg))
+        return None, errors

@@ -14,11 +14,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from explorer.data import data_dir
 from explorer.errors import ArchitectureError
 from explorer.hardware.introspect import resolve_loc
 from explorer.hardware.schema import FORMAT_VERSION, Accelerator
 
-LIBRARY_DIR = Path(__file__).resolve().parents[2] / "arch_library"
+LIBRARY_DIR = data_dir("arch_library")
 
 
 def library_names() -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import functools
 from enum import StrEnum
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Final, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -23,10 +23,10 @@ from pydantic import (
     model_validator,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 # The smallest bandwidth (bytes/cycle) the engine accepts: 1 byte per 1000 cycles. Anything
 # above 0 used to pass, and 5e-324 turned cycle counts into infinities.
-MIN_RATE = 1e-3
+MIN_RATE: Final = 1e-3
 
 
 class Dataflow(StrEnum):
@@ -121,7 +121,8 @@ class Compute(_Strict):
                                        json_schema_extra=_unit("MAC/cycle"))
     dataflows: list[Dataflow] = Field(default_factory=lambda: [Dataflow.WS], min_length=1,
                                       description="Dataflows the array supports.")
-    dataflow: Dataflow = Field(Dataflow.WS, description="Dataflow used for estimates.")
+    dataflow: Dataflow = Field(Dataflow.WS, description="Dataflow used for estimates.",
+                               json_schema_extra={"choices_from": "dataflows"})
     precision: Precision = Field(default_factory=Precision)
     pipeline_depth_cycles: int = Field(
         0, ge=0, le=10000,
@@ -131,6 +132,36 @@ class Compute(_Strict):
                               description="Element-wise operations per cycle of the vector unit "
                                           "(activations, pooling, normalisation).",
                               json_schema_extra=_unit("op/cycle"))
+    fused_elementwise_free: bool = Field(
+        True, description="Element-wise work in an array layer's output path (its bias, "
+                          "requantisation and the element-wise layers fused into it: batch "
+                          "norm, activation, residual add) costs no cycles, applied as results "
+                          "leave the array; false runs it on the vector unit as the outputs "
+                          "leave. Every estimator reads it (one work decomposition).")
+    partial_sums_on_chip: bool = Field(
+        True, description="Partial sums accumulate on chip when the output tile fits; "
+                          "false: they leave the chip after every fold (SCALE-Sim's data "
+                          "movement).")
+    input_im2col_stream: bool = Field(
+        False, description="The input is fetched as its im2col stream, each window's pixels "
+                           "once per window with no halo reuse (SCALE-Sim's ifmap demand); "
+                           "false: each input pixel once per pass.")
+    operand_holding: bool = Field(
+        True, description="Operand slices stay on chip across the loops that do not index "
+                          "them, and the stream may be cut into chunks; false: every fold "
+                          "loads its tiles and streams its whole length (SCALE-Sim).")
+    dataflow_per_layer: bool = Field(
+        False, description="The compiler picks, for each layer, the fastest of `dataflows` "
+                           "(an array whose dataflow is chosen at run time); false: every "
+                           "layer uses `dataflow`.")
+    stationary_double_buffered: bool = Field(
+        False, description="The PEs hold a second copy of the stationary operand (weights "
+                           "in WS, inputs in IS), so the next fold's preload runs while this "
+                           "fold streams; false: the preload waits until the fold is done.")
+    fold_pipelining: bool = Field(
+        False, description="Consecutive folds follow each other through the array, so the "
+                           "fill/drain skew (rows + cols - 2 cycles) is paid once per layer; "
+                           "false: once per fold, as SCALE-Sim counts it.")
     energy_per_mac_pj: float = Field(0.5, ge=0, le=1e6, description="Energy of one MAC.",
                                      json_schema_extra=_unit("pJ"))
     energy_per_vector_op_pj: float = Field(0.2, ge=0, le=1e6,
@@ -292,6 +323,10 @@ class Accelerator(_Strict):
     description: str = Field("", description="One paragraph on what this design is.")
     clock_hz: float = Field(1e9, ge=1e3, le=1e11, description="Clock frequency.",
                             json_schema_extra=_unit("Hz"))
+    technology_nm: float | None = Field(
+        None, ge=1, le=1000,
+        description="Process node; the area model (hardware/area.py) scales its 45 nm "
+                    "figures by (node / 45 nm)². Empty: 45 nm.", json_schema_extra=_unit("nm"))
     compute: Compute = Field(default_factory=Compute)
     memories: Annotated[list[Memory], Field(min_length=1)] = Field(
         description="On-chip memory levels; every operand must be held by one of them.")

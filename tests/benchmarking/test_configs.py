@@ -1,15 +1,15 @@
 import onnx
 import pytest
 
-from explorer.benchmarking.configs import (
+from explorer.benchmarking.layer_models import build_model
+from explorer.benchmarking.space import random_configs
+from explorer.errors import BenchmarkError
+from explorer.learned.configs import (
     LayerConfig,
     config_from_layer,
     config_from_row,
     layer_from_config,
 )
-from explorer.benchmarking.layer_models import build_model
-from explorer.benchmarking.space import random_configs
-from explorer.errors import BenchmarkError
 
 CONV = LayerConfig(kind="conv", op="Conv", in_channels=64, in_h=56, in_w=56, out_channels=128,
                    kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1, pad_left=1,

@@ -6,7 +6,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 
-from explorer.benchmarking.devices.cpu import cpu_fusion_rules
+from explorer.learned.fusion import cpu_fusion_rules
 from explorer.workload import load_network
 from explorer.workload.fusion import apply_fusion
 from explorer.workload.zoo import zoo_path
@@ -22,7 +22,8 @@ def optimized_ops(name: str, tmp_path) -> Counter:
     return Counter(n.op_type for n in onnx.load(so.optimized_model_filepath).graph.node)
 
 
-@pytest.mark.parametrize("name", ["resnet50", "squeezenet", "bvlc_alexnet"])
+@pytest.mark.parametrize("name", ["resnet50", "squeezenet",
+                                  pytest.param("bvlc_alexnet", marks=pytest.mark.slow)])
 def test_fused_layers_match_onnxruntime_kernels(name, tmp_path):
     ops = optimized_ops(name, tmp_path)
     layers = Counter(layer.op for layer in

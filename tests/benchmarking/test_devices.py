@@ -1,9 +1,9 @@
 import pytest
 
-from explorer.benchmarking.configs import LayerConfig
 from explorer.benchmarking.devices import get_device
 from explorer.benchmarking.devices.cpu import QUICK_POLICY, CpuDevice, TimingPolicy
 from explorer.errors import BenchmarkError
+from explorer.learned.configs import LayerConfig
 
 SMALL = LayerConfig(kind="conv", op="Conv", in_channels=16, in_h=14, in_w=14, out_channels=16,
                     kernel_h=3, kernel_w=3, pad_top=1, pad_left=1, pad_bottom=1, pad_right=1)

@@ -32,3 +32,5 @@ def test_evaluate_cli_on_the_simulator(tmp_path):
     assert [p["budget"] for p in report["curve"]] == [60, 120]
     assert report["final"]["network_mape_pct"] >= 0
     assert len(report["final"]["networks"]) == 2
+    calibration = report["final"]["calibration"]
+    assert calibration["nominal"] == 0.9 and 0 <= calibration["share_inside"] <= 1

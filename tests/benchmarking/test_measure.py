@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from explorer.benchmarking.devices.cpu import TimingPolicy, cpu_fusion_rules
+from explorer.benchmarking.devices.cpu import TimingPolicy
 from explorer.benchmarking.measure import map_kernel, measure_network
+from explorer.learned.fusion import cpu_fusion_rules
 from explorer.workload import load_network
 from explorer.workload.fusion import apply_fusion
 

@@ -4,17 +4,17 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from explorer.benchmarking.configs import LayerConfig
-from explorer.benchmarking.features import LayerFeaturizer, config_matrix
-from explorer.benchmarking.models import (
+from explorer.benchmarking.space import random_configs
+from explorer.errors import BenchmarkError
+from explorer.learned.configs import LayerConfig
+from explorer.learned.features import LayerFeaturizer, config_matrix
+from explorer.learned.models import (
     AnnetteMixedModel,
     PRLatencyModel,
     load_model,
     save_model,
 )
-from explorer.benchmarking.pr import RuleSet, StepRule
-from explorer.benchmarking.space import random_configs
-from explorer.errors import BenchmarkError
+from explorer.learned.pr import RuleSet, StepRule
 
 RULES = [StepRule("conv", "out_channels", 16).as_dict(),
          StepRule("conv1x1", "out_channels", 16).as_dict()]
@@ -42,7 +42,7 @@ def data():
 
 def test_featurizer_follows_sklearn_conventions():
     f = LayerFeaturizer(rules=RULES, block=(16, 16))
-    assert f.get_params() == {"rules": RULES, "block": (16, 16)}
+    assert f.get_params() == {"rules": RULES, "block": (16, 16), "sms": None}
     X = config_matrix(random_configs(5, seed=0))
     out = clone(f).fit(X).transform(X)
     names = f.fit(X).get_feature_names_out()
@@ -91,3 +91,28 @@ def test_files_with_foreign_types_are_refused(tmp_path):
     junk.write_bytes(b"not a zip")
     with pytest.raises(BenchmarkError, match="junk.skops: not a model file"):
         load_model(junk)
+
+
+def test_gpu_tiling_features_and_log_target_with_intervals():
+    X = config_matrix(random_configs(120, seed=3, kinds=("conv", "matmul")))
+    names = LayerFeaturizer(sms=132).fit(X).get_feature_names_out()
+    assert "waves_128x128" in names and "align_out" in names
+    y = np.array([5e-6 + 1e-12 * c.macs for c in random_configs(120, seed=3,
+                                                                 kinds=("conv", "matmul"))])
+    model = PRLatencyModel(sms=132, target="log", trees=32).fit(X, y)
+    low, high = model.predict_interval(X, 0.9)
+    pred = model.predict(X)
+    assert np.all(low <= pred * 1.0001) and np.all(pred <= high * 1.0001)
+    with pytest.raises(BenchmarkError, match="target"):
+        PRLatencyModel(target="linear").fit(X, y)
+
+
+def test_a_model_for_another_feature_schema_is_refused(tmp_path, data):
+    """As if trained by another version whose featurizer made one feature fewer."""
+    X, y, _, _ = data
+    model = PRLatencyModel(rules=RULES).fit(X, y)
+    featurizer = model.fallback_.named_steps["features"]
+    featurizer.feature_names_out_ = featurizer.feature_names_out_[:-1]
+    save_model(model, tmp_path / "old.skops", {"device": "cpu"})
+    with pytest.raises(BenchmarkError, match="old.skops: model made for another feature schema"):
+        load_model(tmp_path / "old.skops")

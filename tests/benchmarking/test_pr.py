@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from explorer.benchmarking.configs import LayerConfig
-from explorer.benchmarking.pr import RuleSet, StepRule, detect_rule, representative_configs
+from explorer.learned.configs import LayerConfig
+from explorer.learned.pr import RuleSet, StepRule, detect_rule, representative_configs
 
 VALUES = list(range(1, 97))
 

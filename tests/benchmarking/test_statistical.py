@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from explorer.benchmarking.devices.base import Measurement
-from explorer.benchmarking.models import save_model
 from explorer.benchmarking.space import random_configs
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.benchmarking.training import train_from_store
 from explorer.errors import EstimationError
 from explorer.estimators.base import get_estimator
 from explorer.hardware.library import load_accelerator
+from explorer.learned.models import save_model
 from explorer.workload import load_network
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,8 +52,19 @@ def test_statistical_estimate_of_a_zoo_network(model_file):
     assert result.latency_s == pytest.approx(truth, rel=0.25)
 
 
+def test_model_is_loaded_by_a_function_and_passed_as_an_option(model_file):
+    from explorer.estimators.registry import make_estimator
+    from explorer.estimators.statistical import load_trained_model
+
+    trained = load_trained_model(model_file)  # once; reused by as many estimators
+    network, acc = load_network("squeezenet"), load_accelerator("gemmini")
+    by_object = make_estimator("statistical", {"model": trained}).estimate(network, acc)
+    by_path = make_estimator("statistical", {"model": str(model_file)}).estimate(network, acc)
+    assert by_object.latency_s == by_path.latency_s > 0
+
+
 def _configs(network):
-    from explorer.benchmarking.configs import config_from_layer
+    from explorer.learned.configs import config_from_layer
 
     return [c for layer in network.layers if (c := config_from_layer(layer)) is not None]
 
@@ -67,6 +78,7 @@ def test_missing_or_bad_model_is_one_line_error(tmp_path):
         get_estimator("statistical", model=bad)
 
 
+@pytest.mark.slow  # a subprocess CLI run; the estimator itself is tested above
 def test_estimate_cli_with_model(model_file):
     done = subprocess.run([sys.executable, "-m", "explorer", "estimate", "alexnet",
                            "--estimator", "statistical", "--model", str(model_file),
@@ -75,3 +87,14 @@ def test_estimate_cli_with_model(model_file):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["estimator"] == "statistical" and data["total"]["latency_s"] > 0
+
+
+def test_statistical_estimates_carry_the_models_spread(model_file):
+    estimator = get_estimator("statistical", model=model_file)
+    result = estimator.estimate(load_network("squeezenet"), load_accelerator("gemmini"))
+    convs = [layer for layer in result.layers if layer.op == "Conv"]
+    intervals = [layer.mapping["latency_interval90_s"] for layer in convs]
+    assert all(low <= layer.latency_s * 1.0001 and layer.latency_s <= high * 1.0001
+               for layer, (low, high) in zip(convs, intervals))
+    assert any(high > low for low, high in intervals)  # trees disagree somewhere
+    assert "latency_interval90_s" in json.dumps(convs[0].to_dict())

@@ -88,3 +88,20 @@ def test_bad_set_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> N
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "--set compute.pe_rows=0: compute.pe_rows = 0: out of range" in err
+
+
+def test_params_lists_what_set_and_sweeps_can_vary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["archs", "gemmini", "--params"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]
+             if line.strip()}
+    assert "1 GHz" in lines["clock_hz"]
+    assert "128 KiB" in lines["memories.scratchpad.size_bytes"]
+    # the schema ties compute.dataflow to compute.dataflows: only what gemmini supports
+    assert "one of ws, os" in lines["compute.dataflow"] and "is" not in \
+        lines["compute.dataflow"].split("one of")[1]
+    assert main(["archs", "systolic", "--params", "--format", "json"]) == 0
+    params = {p["path"]: p for p in json.loads(capsys.readouterr().out)}
+    assert params["compute.pe_rows"]["kind"] == "int"
+    assert params["compute.dataflow"]["choices"] == ["ws", "os", "is"]
+    assert main(["archs", "--params"]) == 2  # which entry? one line, exit 2
+    assert "name exactly one entry" in capsys.readouterr().err

@@ -37,7 +37,7 @@ def test_whole_network_with_progress():
     assert [s[0] for s in seen] == list(range(1, len(result.layers) + 1))
     assert seen[-1][1] == len(result.layers) and [s[2] for s in seen] == [
         layer.name for layer in result.layers]
-    totals = result.to_json()["total"]
+    totals = result.to_dict()["total"]
     assert totals["instructions"] == sum(layer.instructions for layer in result.layers) > 0
     assert totals["iterations_evaluated"] == totals["iterations_total"]
     assert result.extra["simulate"]["instructions_per_s"] > 0
@@ -49,16 +49,24 @@ def test_cancel_between_layers():
                      cancel=lambda: True)
 
 
+def one_layer_network() -> Network:
+    layer = conv(64, 56, 64, 3, pad=1, name="big")
+    graph = nx.DiGraph()
+    graph.add_node(layer.name)
+    return Network("one", [layer], graph)
+
+
 def test_cancel_inside_a_long_layer():
+    """The one cancel channel of run_estimate reaches inside a layer's schedule."""
     calls = []
 
     def cancel() -> bool:
         calls.append(1)
         return True
 
-    simulate = get_estimator("simulate", cancel=cancel)
-    with pytest.raises(Cancelled):
-        simulate.estimate_layer(conv(64, 56, 64, 3, pad=1), load_accelerator("gemmini"))
+    with pytest.raises(Cancelled, match="simulation cancelled"):  # not "after 1 of 1"
+        run_estimate(get_estimator("simulate"), one_layer_network(),
+                     load_accelerator("gemmini"), cancel=cancel)
     assert calls
 
 
@@ -66,6 +74,15 @@ def test_keyboard_interrupt_propagates_cleanly():
     def interrupt() -> bool:
         raise KeyboardInterrupt
 
-    simulate = get_estimator("simulate", cancel=interrupt)
     with pytest.raises(KeyboardInterrupt):
-        simulate.estimate_layer(conv(64, 56, 64, 3, pad=1), load_accelerator("gemmini"))
+        get_estimator("simulate").estimate(one_layer_network(), load_accelerator("gemmini"),
+                                           cancel=interrupt)
+
+
+def test_progress_reaches_inside_a_long_layer():
+    seen: list[tuple[int, int, str]] = []
+    run_estimate(get_estimator("simulate"), one_layer_network(), load_accelerator("gemmini"),
+                 progress=lambda done, total, what: seen.append((done, total, what)))
+    inside = [s for s in seen if s[0] == 0]
+    assert inside and all(what.startswith("big (") for _, _, what in inside)
+    assert seen[-1] == (1, 1, "big")

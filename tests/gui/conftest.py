@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from explorer.estimators import base  # noqa: E402
+from explorer.estimators import registry  # noqa: E402
 from explorer.estimators.base import LayerEstimate  # noqa: E402
 from explorer.estimators.roofline import Roofline  # noqa: E402
 
@@ -45,9 +45,10 @@ def window(qtbot, settings, monkeypatch) -> Iterator:
     from explorer.gui.app import create_app
     from explorer.gui.main_window import MainWindow
 
-    # pytest-qt closes the window before fixture teardown: answer "quit anyway?" with Yes.
+    # pytest-qt closes the window before fixture teardown: answer "save edits?" with
+    # Discard.
     monkeypatch.setattr(QMessageBox, "question",
-                        lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+                        lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
     create_app()
     win = MainWindow(settings)
     qtbot.addWidget(win)
@@ -65,7 +66,7 @@ def slow_estimator(monkeypatch) -> str:
     module = types.ModuleType("explorer_gui_test_estimators")
     module.SlowRoofline = SlowRoofline  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setitem(base._REGISTRY, SlowRoofline.name, f"{module.__name__}:SlowRoofline")
+    monkeypatch.setitem(registry._REGISTRY, SlowRoofline.name, f"{module.__name__}:SlowRoofline")
     return SlowRoofline.name
 
 

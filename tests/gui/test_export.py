@@ -38,8 +38,8 @@ def test_csv_rows_are_the_estimated_layers(estimated, save_as, tmp_path, dialogs
     save_as(str(path))
     estimated.export_action.trigger()
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    assert [r["name"] for r in rows] == [layer.name for layer in estimated._result.layers]
-    assert float(rows[0]["latency_s"]) == pytest.approx(estimated._result.layers[0].latency_s)
+    assert [r["name"] for r in rows] == [layer.name for layer in estimated.session.result.layers]
+    assert float(rows[0]["latency_s"]) == pytest.approx(estimated.session.result.layers[0].latency_s)
     assert not dialogs
 
 
@@ -49,7 +49,7 @@ def test_json_has_the_cli_keys(estimated, save_as, tmp_path) -> None:
     estimated.export_action.trigger()
     data = json.loads(path.read_text(encoding="utf-8"))
     assert {"network", "accelerator", "estimator", "total", "layers"} <= set(data)
-    assert len(data["layers"]) == len(estimated._result.layers)
+    assert len(data["layers"]) == len(estimated.session.result.layers)
 
 
 def test_html_report_embeds_both_plots(estimated, save_as, tmp_path) -> None:
@@ -59,7 +59,7 @@ def test_html_report_embeds_both_plots(estimated, save_as, tmp_path) -> None:
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert text.count('src="data:image/png;base64,') == 2
     assert "Latency per layer" in text and "Roofline" in text and "PE array" in text
-    assert all(layer.name in text for layer in estimated._result.layers)
+    assert all(layer.name in text for layer in estimated.session.result.layers)
 
 
 def test_pdf_report(estimated, save_as, tmp_path, dialogs) -> None:
@@ -100,3 +100,27 @@ def test_export_plot_as_png(estimated, save_as, tmp_path, dialogs) -> None:
     save_as(str(tmp_path / "missing" / "plots.png"))
     estimated.export_plot_action.trigger()
     assert dialogs and dialogs[0][0] == "Cannot export plot"
+
+
+def test_export_plot_as_vector_svg_and_pdf(estimated, save_as, tmp_path, dialogs) -> None:
+    import xml.etree.ElementTree as ET
+
+    path = tmp_path / "overview.svg"
+    save_as(str(path))
+    estimated.export_plot_action.trigger()
+    root = ET.fromstring(path.read_bytes())
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = " ".join("".join(t.itertext()) for t in root.iter(f"{ns}text"))
+    assert "squeezenet on gemmini (depgraph)" in texts  # the title
+    assert "Latency" in texts and "compute" in texts  # axis title and legend, as text
+    bars = [r for r in root.iter(f"{ns}path")] + [r for r in root.iter(f"{ns}rect")]
+    assert len(bars) > 30  # drawn as shapes, not one embedded picture
+    estimated.tabs.setCurrentWidget(estimated.views["breakdown"])
+    pdf = tmp_path / "breakdown.pdf"
+    save_as(str(pdf))
+    estimated.export_plot_action.trigger()
+    assert pdf.read_bytes().startswith(b"%PDF") and not dialogs
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "Breakdown" in text and "Conv" in text

@@ -7,17 +7,18 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButt
 
 from explorer.gui.accelerator_panel import AcceleratorPanel
 from explorer.gui.forms import NumberSpinBox, field_kind
+from explorer.hardware.introspect import fields_of
 from explorer.hardware.schema import Accelerator, Compute, Memory, OffChip
 
 
 def _all_fields(model, prefix=()):
-    for name, info in model.model_fields.items():
-        kind, detail = field_kind(info.annotation)
-        yield (*prefix, name), kind, info
+    for facts in fields_of(model):
+        kind, detail = field_kind(facts)
+        yield (*prefix, facts.name), kind, facts.info
         if kind == "model":
-            yield from _all_fields(detail, (*prefix, name))
+            yield from _all_fields(detail, (*prefix, facts.name))
         if kind == "model_list":
-            yield from _all_fields(detail, (*prefix, name, 0))
+            yield from _all_fields(detail, (*prefix, facts.name, 0))
 
 
 def test_every_schema_field_has_a_widget_kind() -> None:
@@ -74,8 +75,8 @@ def test_memory_groups_can_be_added_and_removed_with_undo(panel) -> None:
     remove[0].click()  # the scratchpad, which alone holds inputs and weights
     assert panel.accelerator is None
     assert any("holds" in msg or "operand" in msg for _loc, msg in panel.errors)
-    panel.undo_stack.undo()
-    panel.undo_stack.undo()
+    panel.document.undo()
+    panel.document.undo()
     assert [m.name for m in panel.accelerator.memories] == ["scratchpad", "accumulator"]
     assert not panel.is_modified
 
@@ -84,10 +85,10 @@ def test_edits_of_one_field_merge_into_one_undo_step(panel) -> None:
     spin = panel.form.editor(("compute", "vector_lanes")).widget
     for value in (17, 18, 32):
         spin.setValue(value)
-    assert panel.undo_stack.count() == 1
-    panel.undo_stack.undo()
+    assert panel.document.undo_count == 1
+    panel.document.undo()
     assert panel.accelerator.compute.vector_lanes == 16
-    panel.undo_stack.redo()
+    panel.document.redo()
     assert panel.accelerator.compute.vector_lanes == 32
     assert spin.value() == 32
 
@@ -96,7 +97,7 @@ def test_modified_marker_follows_the_clean_state(panel) -> None:
     assert panel.modified_label.text() == ""
     panel.set_field(("queues", "load"), 4)
     assert "modified" in panel.modified_label.text()
-    panel.undo_stack.undo()
+    panel.document.undo()
     assert panel.modified_label.text() == ""
 
 
@@ -106,3 +107,15 @@ def test_optional_field_can_be_left_unset(panel) -> None:
     assert editor.get() is None and editor.widget.text() == "not set"
     editor.widget.setValue(8.0)
     assert panel.accelerator.memories[0].dram_bandwidth_bytes_per_cycle == 8.0
+
+
+def test_clock_and_sizes_read_and_take_prefixes(panel) -> None:
+    clock = panel.form.editor(("clock_hz",)).widget
+    size = panel.form.editor(("memories", 0, "size_bytes")).widget
+    assert clock.text() == "1 GHz" and size.text() == "128 KiB"
+    size.lineEdit().setText("96 KiB")
+    size.interpretText()
+    assert panel.accelerator.memories[0].size_bytes == 96 * 1024
+    clock.lineEdit().setText("700MHz")
+    clock.interpretText()
+    assert panel.accelerator.clock_hz == 7e8 and clock.text() == "700 MHz"

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog
 
 from explorer.errors import WorkloadError
 from explorer.gui.dialogs import InputShapeDialog
-from explorer.gui.input_shapes import dynamic_inputs, parse_dims
+from explorer.session.input_shapes import dynamic_inputs, parse_dims
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_window_asks_and_loads_with_the_given_shape(qtbot, window, dynamic_conv,
     monkeypatch.setattr(InputShapeDialog, "exec", exec_)
     with qtbot.waitSignal(window.networkLoaded, timeout=30_000):
         window.open_network(dynamic_conv)
-    network = window._network
+    network = window.session.network
     assert network.input_shapes == {"image": (2, 3, 64, 48)}
     assert network.layers[0].output_shape == (2, 8, 64, 48)
 
@@ -73,4 +73,4 @@ def test_declining_the_dialog_loads_nothing(qtbot, window, dynamic_conv, monkeyp
     monkeypatch.setattr(InputShapeDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     window.open_network(dynamic_conv)
     qtbot.waitUntil(lambda: not window.runner.is_busy(), timeout=30_000)
-    assert window._network is None
+    assert window.session.network is None

@@ -9,7 +9,7 @@ from PySide6.QtGui import QDropEvent
 
 def test_open_network_and_run_gives_one_bar_per_estimated_layer(qtbot, window, open_and_estimate) -> None:
     open_and_estimate(window, "squeezenet")
-    result = window._result
+    result = window.session.result
     assert result is not None and len(result.layers) > 20
     assert window.bars.bar_count() == len(result.layers)
     assert window.bars.bar_heights_s() == [layer.latency_s for layer in result.layers]
@@ -26,19 +26,19 @@ def test_open_network_and_run_gives_one_bar_per_estimated_layer(qtbot, window, o
 
 def test_editing_a_form_value_changes_the_result(qtbot, window, open_and_estimate) -> None:
     open_and_estimate(window, "squeezenet")
-    before = window._result.latency_s
+    before = window.session.result.latency_s
     spin = window.accelerator_panel.form.editor(("compute", "pe_rows")).widget
     with qtbot.waitSignal(window.estimateShown, timeout=30_000):
         spin.setValue(64)  # what a user's typing commits; debounced auto-run follows
     assert window.accelerator_panel.accelerator.compute.pe_rows == 64
-    assert window._result.latency_s != pytest.approx(before)
+    assert window.session.result.latency_s != pytest.approx(before)
     assert window.accelerator_panel.is_modified
     assert "*" in window.windowTitle()
     # Undo restores the value, the result and the clean state.
     with qtbot.waitSignal(window.estimateShown, timeout=30_000):
         window.accelerator_panel.undo_action.trigger()
     assert window.accelerator_panel.accelerator.compute.pe_rows == 16
-    assert window._result.latency_s == pytest.approx(before)
+    assert window.session.result.latency_s == pytest.approx(before)
     assert not window.accelerator_panel.is_modified
 
 
@@ -81,7 +81,7 @@ def test_corrupt_accelerator_yaml_shows_a_dialog(qtbot, window, dialogs, tmp_pat
 def test_cancel_stops_a_long_run(qtbot, window, slow_estimator) -> None:
     assert window.set_estimator(slow_estimator)  # slow: loading does not auto-run it
     window.open_network("squeezenet")
-    qtbot.waitUntil(lambda: window._network is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.session.network is not None, timeout=30_000)
     assert not window.runner.is_busy()
     with qtbot.waitSignal(window.runner.progress, timeout=10_000):
         window.run_estimate()
@@ -90,12 +90,12 @@ def test_cancel_stops_a_long_run(qtbot, window, slow_estimator) -> None:
         window.cancel_action.trigger()
     assert "cancelled after" in cancelled.args[0]
     qtbot.waitUntil(lambda: not window.runner.is_busy(), timeout=5_000)
-    assert window._result is None and not window.cancel_action.isEnabled()
+    assert window.session.result is None and not window.cancel_action.isEnabled()
 
 
 def test_selection_is_synced_between_table_and_plots(qtbot, window, open_and_estimate) -> None:
     open_and_estimate(window, "squeezenet")
-    layers = window._result.layers
+    layers = window.session.result.layers
     window.bars.select_at(3)  # a click on the fourth bar
     assert window.selected_layer == layers[3].name
     selected_rows = window.layer_table.view.selectionModel().selectedRows()
@@ -107,12 +107,12 @@ def test_selection_is_synced_between_table_and_plots(qtbot, window, open_and_est
     name = window.layer_table.model.layer_name(
         window.layer_table.proxy.mapToSource(proxy_index).row())
     assert window.selected_layer == name
-    assert window.bars._highlight.opts["x"][0] == 7
+    assert window.bars._highlight.opts["x"][0] == 8  # bars stand at the table's "#"
     # A real mouse click on a bar selects it too.
     plot = window.bars.plot
     view_box = plot.getPlotItem().getViewBox()
     top = max(window.bars.bar_heights_s()[:3])
-    scene_point = view_box.mapViewToScene(QPointF(1.0, top * 0.02))
+    scene_point = view_box.mapViewToScene(QPointF(2.0, top * 0.02))  # bar #2
     widget_point = plot.mapFromScene(scene_point)
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=widget_point)
     assert window.selected_layer == layers[1].name
@@ -122,12 +122,12 @@ def test_table_filter_and_sort(qtbot, window, open_and_estimate) -> None:
     open_and_estimate(window, "squeezenet")
     window.layer_table.filter_edit.setText("concat")
     visible = window.layer_table.visible_names()
-    assert visible and all(window._result.network[n].op == "Concat" for n in visible)
+    assert visible and all(window.session.result.network[n].op == "Concat" for n in visible)
     window.layer_table.filter_edit.clear()
     latency_column = 8
     window.layer_table.view.sortByColumn(latency_column, Qt.SortOrder.DescendingOrder)
     first = window.layer_table.visible_names()[0]
-    assert first == max(window._result.layers, key=lambda layer: layer.latency_s).name
+    assert first == max(window.session.result.layers, key=lambda layer: layer.latency_s).name
 
 
 def test_comparison_of_two_estimators(qtbot, window, open_and_estimate) -> None:
@@ -136,7 +136,7 @@ def test_comparison_of_two_estimators(qtbot, window, open_and_estimate) -> None:
         window.run_comparison(["roofline", "refined-roofline"])
     comparison = window.comparison.comparison
     assert comparison is not None and comparison.series
-    assert window.comparison.table.rowCount() == len(window._result.layers)
+    assert window.comparison.table.rowCount() == len(window.session.result.layers)
     assert comparison.mape(comparison.series[0]) is not None
     assert "MAPE" in window.comparison.summary.text()
 
@@ -145,7 +145,7 @@ def test_save_as_yaml_and_open_it_again(qtbot, window, tmp_path) -> None:
     panel = window.accelerator_panel
     panel.set_field(("compute", "pe_cols"), 32)
     target = tmp_path / "mine.yaml"
-    window._save_accelerator_to(str(target))
+    window.save_accelerator_to(str(target))
     assert target.is_file() and not panel.is_modified
     assert panel.source == str(target.resolve())
     assert window.settings.last_accelerator() == str(target.resolve())
@@ -160,7 +160,7 @@ def test_reset_to_library_default_is_undoable(qtbot, window) -> None:
     panel.set_field(("offchip", "bandwidth_bytes_per_cycle"), 4.0)
     panel.reset_action.trigger()
     assert panel.accelerator.offchip.bandwidth_bytes_per_cycle == 16
-    panel.undo_stack.undo()
+    panel.document.undo()
     assert panel.accelerator.offchip.bandwidth_bytes_per_cycle == 4.0
 
 
@@ -173,7 +173,7 @@ def test_drop_an_onnx_file_opens_it(qtbot, window) -> None:
                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(window.networkLoaded, timeout=30_000):
         window.dropEvent(event)
-    assert window._network is not None and window._network.name
+    assert window.session.network is not None and window.session.network.name
     assert window.settings.recent_files()[0].endswith("light_squeezenet.onnx")
 
 
@@ -203,17 +203,17 @@ def test_shortcuts_examples_and_tooltips(qtbot, window, tmp_path) -> None:
     assert "resnet50" in examples and "squeezenet" in examples and len(examples) == 9
     with qtbot.waitSignal(window.estimateShown, timeout=60_000):
         window.examples_menu.actions()[examples.index("squeezenet")].trigger()
-    assert window._network.name
+    assert window.session.network.name
     window.set_estimator("roofline")
     with qtbot.waitSignal(window.estimateShown, timeout=30_000):
         qtbot.keyClick(window, Qt.Key.Key_F5)
-    assert window._result.estimator == "roofline"
-    layer = window._result.layers[0]
+    assert window.session.result.estimator == "roofline"
+    layer = window.session.result.layers[0]
     tip = window.bars.tooltip_text(layer)
     assert layer.name in tip and "latency:" in tip and "bound:" in tip
     # Ctrl+S saves an accelerator opened from a file back to that file.
     target = tmp_path / "acc.yaml"
-    window._save_accelerator_to(str(target))
+    window.save_accelerator_to(str(target))
     window.accelerator_panel.set_field(("queues", "store"), 4)
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not window.accelerator_panel.is_modified
@@ -225,7 +225,7 @@ def test_measurement_file_joins_the_comparison(qtbot, window, open_and_estimate,
     import json
 
     open_and_estimate(window, "squeezenet")
-    measured = window._result.to_json()
+    measured = window.session.result.to_dict()
     for layer in measured["layers"]:
         layer["latency_s"] *= 1.1  # a "device" 10 % slower than the estimate
     path = tmp_path / "measured.json"
@@ -244,7 +244,7 @@ def test_set_overrides_are_one_undoable_edit(qtbot, window, dialogs) -> None:
     assert _apply_overrides(window, ["compute.pe_rows=32", "offchip.bandwidth_bytes_per_cycle=8"])
     panel = window.accelerator_panel
     assert panel.accelerator.compute.pe_rows == 32 and panel.is_modified
-    panel.undo_stack.undo()
+    panel.document.undo()
     assert panel.accelerator.compute.pe_rows == 16 and not panel.is_modified
     assert not _apply_overrides(window, ["compute.pe_rows=0"])
     assert dialogs and "pe_rows" in dialogs[-1][1]
@@ -259,9 +259,9 @@ def test_a_new_network_is_estimated_after_it_is_painted(qtbot, window) -> None:
     with qtbot.waitSignal(window.estimateShown, timeout=60_000):
         window.open_network("squeezenet")
     assert at_load == [(True, False)]  # waiting for the paint, not yet estimating
-    assert not window._run_after_paint and window._result.network.name == "squeezenet"
+    assert not window._run_after_paint and window.session.result.network.name == "squeezenet"
     # Hidden: nothing will be painted, so it starts at once.
     window.hide()
     with qtbot.waitSignal(window.estimateShown, timeout=60_000):
         window.open_network("alexnet")
-    assert window._result.network.name == "alexnet"
+    assert window.session.result.network.name == "alexnet"

@@ -168,3 +168,11 @@ def test_one_parameter_sweep_lists_schema_rejects_instead_of_plotting(
     assert "compute.pe_rows=5000" in view.invalid_list.item(0).text()
     assert "4096" in view.invalid_list.item(0).text()
     assert view.invalid_box.isVisibleTo(view)
+
+
+def test_hovering_a_point_reads_out_the_design_and_its_figures(swept) -> None:
+    _window, view, _path = swept
+    item = view.curve_items[0]
+    assert item.scatter.opts["hoverable"]
+    text = item.scatter.opts["tip"](0.0, 0.0, 0)
+    assert "compute.pe_rows = " in text and "latency:" in text and "s\n" in text

@@ -9,7 +9,7 @@ from mapping_layers import conv
 from explorer.estimators.base import get_estimator
 from explorer.hardware.library import load_accelerator
 from explorer.hardware.schema import Operand
-from explorer.mapping.gemm import GemmMapper
+from explorer.mapping.plans import GemmMapper
 from explorer.mapping.problem import problem_for, touched_extent
 
 

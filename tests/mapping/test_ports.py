@@ -5,10 +5,7 @@ from __future__ import annotations
 import pytest
 from mapping_layers import conv, eltwise, matmul, pool
 
-from explorer.estimators.base import get_estimator
-from explorer.hardware.library import load_accelerator
-from explorer.hardware.schema import Accelerator, Dataflow, Operand
-from explorer.mapping.kernel import (
+from explorer.engine.kernel import (
     ARRAY,
     DMA_IN,
     EXEC_Q,
@@ -20,9 +17,12 @@ from explorer.mapping.kernel import (
     LoopKernel,
     Repeat,
 )
+from explorer.engine.ports import port_layout
+from explorer.engine.schedule import periodic_cost, schedule
+from explorer.estimators.base import get_estimator
+from explorer.hardware.library import load_accelerator
+from explorer.hardware.schema import Accelerator, Dataflow, Operand
 from explorer.mapping.mapper import map_layer
-from explorer.mapping.ports import port_layout
-from explorer.mapping.schedule import schedule
 
 
 def gemmini_variant(*, single_ported: bool, banks: int, bandwidth: float | None = None,
@@ -49,7 +49,7 @@ def test_gemmini_layout_gives_operands_their_own_banks():
     assert inputs.read_ports == inputs.write_ports != weights.read_ports
     assert inputs.read_bytes_per_cycle == 32
     assert outputs.read_ports != outputs.write_ports  # the accumulator is dual-ported
-    report = map_layer(conv(16, 8, 16, 3), acc).mapping["memory_ports"]
+    report = map_layer(conv(16, 8, 16, 3), acc, periodic_cost()).kernel.mapping["memory_ports"]
     assert report["scratchpad"]["input"]["ports"] == "read/write shared"
 
 

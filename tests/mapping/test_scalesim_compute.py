@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from mapping_layers import conv, systolic
 
+from explorer.engine.schedule import schedule
 from explorer.estimators.base import get_estimator
-from explorer.mapping.gemm import GemmMapper, KernelBuilder
+from explorer.mapping.builder import KernelBuilder
+from explorer.mapping.plans import GemmMapper
 from explorer.mapping.problem import problem_for
-from explorer.mapping.schedule import schedule
 
 # (layer, dataflow, SCALE-Sim compute cycles); ifmaps are given padded, as SCALE-Sim takes them.
 CASES = [

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from mapping_layers import conv
 
+from explorer.engine.loop_memo import LoopMemo
+from explorer.engine.schedule import periodic_cost, schedule, schedule_within
 from explorer.hardware.library import load_accelerator
-from explorer.mapping.loop_memo import LoopMemo
 from explorer.mapping.mapper import map_layer
-from explorer.mapping.schedule import schedule, schedule_within
 
 
 def test_schedule_within_gives_up_only_when_the_limit_is_reached():
-    kernel = map_layer(conv(64, 28, 64, 3, pad=1), load_accelerator("gemmini"))
+    kernel = map_layer(conv(64, 28, 64, 3, pad=1), load_accelerator("gemmini"), periodic_cost()).kernel
     exact = schedule(kernel, periodic=False)
     assert schedule_within(kernel, exact.cycles) is None
     within = schedule_within(kernel, exact.cycles + 1)
@@ -21,7 +21,7 @@ def test_schedule_within_gives_up_only_when_the_limit_is_reached():
 
 def test_a_shared_memo_reuses_loops_of_another_kernel_exactly():
     acc = load_accelerator("gemmini")
-    first, second = (map_layer(conv(64, 28, cout, 3, pad=1), acc) for cout in (64, 128))
+    first, second = (map_layer(conv(64, 28, cout, 3, pad=1), acc, periodic_cost()).kernel for cout in (64, 128))
     memo = LoopMemo()
     schedule(first, periodic=True, memo=memo)
     alone = schedule(second, periodic=True)
@@ -33,13 +33,13 @@ def test_a_shared_memo_reuses_loops_of_another_kernel_exactly():
 
 
 def test_a_memo_that_starts_over_stays_exact(monkeypatch):
-    import explorer.mapping.loop_memo as loop_memo
+    import explorer.engine.loop_memo as loop_memo
 
     monkeypatch.setattr(loop_memo, "MAX_ENTRIES", 2)
     acc = load_accelerator("gemmini")
     memo = LoopMemo()
     for cout in (64, 128, 64):
-        kernel = map_layer(conv(64, 28, cout, 3, pad=1), acc)
+        kernel = map_layer(conv(64, 28, cout, 3, pad=1), acc, periodic_cost()).kernel
         shared = schedule(kernel, periodic=True, memo=memo)
         exact = schedule(kernel, periodic=False)
         assert (shared.cycles, shared.body_counts) == (exact.cycles, exact.body_counts)

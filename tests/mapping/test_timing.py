@@ -1,9 +1,9 @@
 from __future__ import annotations
 
+from explorer.engine.kernel import DMA_IN, DMA_OUT, FIRST_MEMORY_UNIT
+from explorer.engine.timing import DmaTiming, dma_channel, fold_fill_cycles
 from explorer.hardware.library import load_accelerator
 from explorer.hardware.schema import Dataflow, Operand
-from explorer.mapping.kernel import DMA_IN, DMA_OUT, FIRST_MEMORY_UNIT
-from explorer.mapping.timing import DmaTiming, dma_channel, fold_fill_cycles
 
 
 def test_dma_bandwidth_is_the_least_of_bus_dram_and_requests_in_flight():

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from attacks import code_running_model, many_members_model, zip_bomb_model
 
-from explorer.benchmarking import models
-from explorer.benchmarking.features import config_matrix
-from explorer.benchmarking.models import load_model
 from explorer.benchmarking.space import random_configs
 from explorer.errors import BenchmarkError
+from explorer.learned import models
+from explorer.learned.features import config_matrix
+from explorer.learned.models import load_model
 
 X = config_matrix(random_configs(3, seed=0))
 
@@ -85,7 +85,7 @@ def test_allow_list_is_exact(tmp_path):
 def test_the_allow_list_covers_what_train_writes(tmp_path, kind, regressor):
     """Every type in a file `save_model` writes is on the exact list (the round trip in
     tests/benchmarking/test_models.py covers the PR model with extra trees)."""
-    from explorer.benchmarking.pr import StepRule
+    from explorer.learned.pr import StepRule
 
     rules = [StepRule("conv", "out_channels", 16).as_dict()]
     X = config_matrix(random_configs(40, seed=1))

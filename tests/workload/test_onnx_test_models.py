@@ -35,6 +35,7 @@ def test_every_shipped_onnx_file_loads_or_fails_cleanly() -> None:
     assert loaded >= 0.95 * len(files)
 
 
+@pytest.mark.slow  # ~1,500 models; the named node models below stay in the fast tier
 def test_every_onnx_node_test_model_loads_or_fails_cleanly(onnx_node_cases, tmp_path) -> None:
     assert len(onnx_node_cases) > 1500
     failures: list[str] = []

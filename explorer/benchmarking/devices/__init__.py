@@ -16,10 +16,21 @@ __all__ = ["Device", "Measurement", "STATUS_OK", "STATUS_NOISY", "STATUS_LOADED"
            "get_device", "device_kind"]
 
 
-def get_device(spec: str, *, threads: int = 1, quick: bool = False) -> Device:
-    """`cpu`, `cpu:<threads>` or `sim:<arch name or YAML path>`. `quick` trades the CPU's
-    repeatability for speed (3-5 rounds, one attempt): for smoke tests, not for models."""
+def get_device(spec: str, *, threads: int = 1, quick: bool = False,
+               exclude=()) -> Device:
+    """`cpu`, `cpu:<threads>`, `sim:<arch name or YAML path>` or `pool:<PATH>` (dense
+    measurements made elsewhere, looked up). `quick` trades the CPU's repeatability for
+    speed (3-5 rounds, one attempt): for smoke tests, not for models. `exclude`: held-out
+    configurations a pool refuses."""
     kind, _, rest = spec.partition(":")
+    if kind == "remote":
+        from explorer.benchmarking.devices.remote import RemoteDevice
+
+        return RemoteDevice(rest)
+    if kind == "pool" and rest:
+        from explorer.benchmarking.devices.pool import PoolDevice
+
+        return PoolDevice(rest, exclude=exclude)
     if kind == "cpu":
         from explorer.benchmarking.devices.cpu import CpuDevice
 
@@ -36,7 +47,8 @@ def get_device(spec: str, *, threads: int = 1, quick: bool = False) -> Device:
 
         return SimDevice(rest)
     raise BenchmarkError(f"unknown device {spec!r}; allowed: cpu, cpu:<threads>, "
-                         "sim:<accelerator name or .yaml>")
+                         "sim:<accelerator name or .yaml>, pool:<measurements .jsonl, directory or .h5>, "
+                         "remote:<name> (planned here, measured by explorer.runner)")
 
 
 def device_kind(spec: str) -> str:

@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from explorer.benchmarking.configs import KINDS, LayerConfig
+from explorer.learned.configs import KINDS, LayerConfig
 
 STATUS_OK = "ok"
 STATUS_NOISY = "noisy"  # round-to-round spread above the limit in every attempt

@@ -17,7 +17,6 @@ import time
 from dataclasses import dataclass
 from functools import cache
 
-from explorer.benchmarking.configs import LayerConfig
 from explorer.benchmarking.devices.base import (
     STATUS_LOADED,
     STATUS_NOISY,
@@ -28,6 +27,7 @@ from explorer.benchmarking.devices.base import (
     now,
 )
 from explorer.errors import BenchmarkError
+from explorer.learned.configs import LayerConfig
 
 
 @dataclass(frozen=True)
@@ -250,21 +250,3 @@ class CpuDevice(Device):
 def _quality(m: Measurement) -> tuple[int, float]:
     rank = {STATUS_OK: 0, STATUS_LOADED: 1, STATUS_NOISY: 2}[m.status]
     return rank, m.relative_spread
-
-
-def cpu_fusion_rules():
-    """What onnxruntime 1.31 (all graph optimizations, NCHWc) merges into one kernel on
-    this CPU, as fusion rules over ONNX ops: Conv+BatchNorm folding, Conv+activation
-    (FusedConv), the NCHWc convolution's fused residual Sum/Add (+Relu), Gemm+Relu
-    (FusedGemm) and MatMul+Add (Gemm). Checked against the optimized graphs of the zoo
-    networks in tests/benchmarking/test_cpu_fusion.py."""
-    from explorer.hardware.schema import FusionRule
-
-    patterns = [
-        ["Conv", "BatchNormalization", "Sum", "Relu"], ["Conv", "BatchNormalization", "Add", "Relu"],
-        ["Conv", "Sum", "Relu"], ["Conv", "Add", "Relu"],
-        ["Conv", "BatchNormalization", "Sum"], ["Conv", "BatchNormalization", "Add"],
-        ["Conv", "BatchNormalization", "Relu"], ["Conv", "BatchNormalization"],
-        ["Conv", "Relu"], ["Gemm", "Relu"], ["MatMul", "Add"],
-    ]
-    return [FusionRule(pattern=p, name="onnxruntime " + "+".join(p)) for p in patterns]

@@ -7,9 +7,9 @@ be validated without measurement noise. Until the `simulate` estimator is regist
 
 from __future__ import annotations
 
-from explorer.benchmarking.configs import LayerConfig, layer_from_config
 from explorer.benchmarking.devices.base import STATUS_OK, Device, Measurement, load_average, now
 from explorer.errors import BenchmarkError, ExplorerError
+from explorer.learned.configs import LayerConfig, layer_from_config
 
 REFERENCE_ESTIMATOR = "simulate"
 FALLBACK_ESTIMATOR = "refined-roofline"
@@ -19,7 +19,7 @@ class SimDevice(Device):
     deterministic = True
 
     def __init__(self, arch: str, estimator: str | None = None) -> None:
-        from explorer.estimators.base import estimator_names, get_estimator
+        from explorer.estimators.registry import estimator_names, make_estimator
         from explorer.hardware.library import load_accelerator
 
         self.accelerator = load_accelerator(arch)
@@ -27,7 +27,7 @@ class SimDevice(Device):
             estimator = (REFERENCE_ESTIMATOR if REFERENCE_ESTIMATOR in estimator_names()
                          else FALLBACK_ESTIMATOR)
         try:
-            self.estimator = get_estimator(estimator)
+            self.estimator = make_estimator(estimator)
         except ExplorerError:
             raise
         except Exception as exc:  # an estimator module that fails to import

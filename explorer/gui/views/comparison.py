@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import NetworkEstimate
-from explorer.gui.view_data import Comparison, compare, log_range
 from explorer.gui.views.axes import log_log_plot
+from explorer.gui.views.host import Host
 from explorer.gui.views.style import SERIES_PALETTE
-from explorer.units import si
+from explorer.session import Session
+from explorer.session.view_data import Comparison, compare, log_range
+from explorer.units import percent, si
 
 
 class ComparisonView(QWidget):
@@ -91,6 +93,43 @@ class ComparisonView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(side_widget)
         layout.addLayout(right, 1)
+
+    def attach(self, session: Session, host: Host) -> None:
+        from explorer.errors import ExplorerError
+        from explorer.estimators.registry import estimator_names
+
+        names = estimator_names()
+        self.set_estimators(names, checked=names[:2])
+
+        def show() -> None:
+            from explorer.session.state import default_reference
+
+            self._results = {**session.measurements, **session.comparison_results}
+            self._refresh_references(prefer=default_reference(list(self._results)))
+
+        def compare(names: list[str]) -> None:
+            host.run(lambda: session.compare(names), "Comparison failed",
+                     then=lambda _results: host.show_view(self))
+
+        def load_measurement() -> None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _ = QFileDialog.getOpenFileName(self, "Open measured latencies",
+                                                  host.settings.last_dir(),
+                                                  "JSON (*.json);;All files (*)")
+            if path:
+                try:
+                    session.add_measurement(path)
+                except ExplorerError as exc:
+                    host.report_error("Cannot load measurement", str(exc))
+                    return
+                host.show_view(self)
+
+        session.events.comparison_changed.connect(show)
+        session.events.selection_changed.connect(self.set_selected)
+        self.layerClicked.connect(session.select)
+        self.compareRequested.connect(compare)
+        self.measurementRequested.connect(load_measurement)
 
     # -- public -------------------------------------------------------------------------
     def set_estimators(self, names: list[str], checked: list[str]) -> None:
@@ -205,7 +244,7 @@ class ComparisonView(QWidget):
             mape = comparison.mape(series)
             total = comparison.total_error(series)
             parts.append(f"<b>{series}</b>: per-layer MAPE "
-                         f"{'–' if mape is None else f'{100 * mape:.1f} %'}, total "
+                         f"{percent(mape)}, total "
                          f"{'–' if total is None else f'{100 * total:+.1f} %'}")
         self.summary.setText(f"Against <b>{reference}</b> ({si(comparison.totals_s[reference], 's')}): "
                              + "; ".join(parts))
@@ -223,7 +262,7 @@ class ComparisonView(QWidget):
             for series in comparison.series:
                 error = layer.error(series)
                 cells += [si(layer.other_s.get(series), "s"),
-                          "–" if error is None else f"{100 * error:+.1f} %"]
+                          percent(error, signed=True)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column >= 2:

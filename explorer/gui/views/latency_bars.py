@@ -20,9 +20,18 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
-from explorer.gui.view_data import BREAKDOWN_PARTS, latency_breakdown, layer_order
+from explorer.gui.views.axes import LayerAxis, QuantityAxis, show_empty
+from explorer.gui.views.host import Host
 from explorer.gui.views.style import PART_COLOURS, SELECTION_COLOUR, legend_html
-from explorer.units import count, si
+from explorer.session import Session
+from explorer.session.view_data import (
+    BREAKDOWN_PARTS,
+    PART_LABELS,
+    bound_label,
+    latency_breakdown,
+    layer_order,
+)
+from explorer.units import count, percent, si
 
 _BAR_WIDTH = 0.8
 
@@ -45,11 +54,13 @@ class LatencyBarsView(QWidget):
         self.log_check = QCheckBox("Log scale")
         self.log_check.setToolTip("Logarithmic latency axis")
         self.log_check.toggled.connect(self._redraw)
-        self.legend = QLabel(legend_html([(part, PART_COLOURS[part]) for part in
-                                          ("compute", "memory", "stall")]))
-        self.legend.setToolTip("Memory is the transfer time not hidden behind compute")
+        self.legend = QLabel(legend_html([(PART_LABELS[part], PART_COLOURS[part])
+                                          for part in BREAKDOWN_PARTS]))
+        self.legend.setToolTip("Exposed memory: transfer time not hidden behind compute")
 
-        self.plot = pg.PlotWidget()
+        self.axis = LayerAxis()
+        self.value_axis = QuantityAxis("left", "s")
+        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis, "left": self.value_axis})
         self.plot.setBackground("w")
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(y=True, alpha=0.25)
@@ -79,6 +90,12 @@ class LatencyBarsView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(controls)
         layout.addWidget(self.plot, 1)
+        show_empty(self.plot, "No estimate yet")
+
+    def attach(self, session: Session, host: Host) -> None:
+        session.events.result_changed.connect(lambda: self.set_result(session.result))
+        session.events.selection_changed.connect(self.set_selected)
+        self.layerClicked.connect(session.select)
 
     # -- public -------------------------------------------------------------------------
     def set_result(self, result: NetworkEstimate | None) -> None:
@@ -99,6 +116,10 @@ class LatencyBarsView(QWidget):
         self._selected = name
         self._draw_highlight()
 
+    def axis_names(self) -> dict[int, str]:
+        """Bar position on the axis (1-based) -> layer name."""
+        return dict(self.axis.names)
+
     def select_at(self, position: int) -> None:
         """Act as if the user clicked the bar at display position `position`."""
         layer = self._layer_at(position)
@@ -117,9 +138,12 @@ class LatencyBarsView(QWidget):
         log = self.log_check.isChecked()
         layers = result.layers if result else []
         self._order = layer_order(layers, by_latency)
-        self.plot.setLabel("bottom", "Layers by decreasing latency" if by_latency
-                           else "Layer (network order)")
-        x = np.arange(len(self._order), dtype=float)
+        self.plot.setLabel("bottom", "Layers by decreasing latency (labels: layer #)"
+                           if by_latency else "Layer # (as in the table)")
+        # Bars stand at 1..n: the same 1-based numbers as the table's "#" column.
+        x = np.arange(1, len(self._order) + 1, dtype=float)
+        self.axis.set_layers({p + 1: str(i + 1) for p, i in enumerate(self._order)},
+                             {p + 1: layers[i].name for p, i in enumerate(self._order)})
         heights = {part: np.zeros(len(x)) for part in self._parts}
         for position, index in enumerate(self._order):
             layer = layers[index]
@@ -131,7 +155,12 @@ class LatencyBarsView(QWidget):
             else:
                 for part, value in parts.items():
                     heights[part][position] = value
-        self._update_legend(heights)
+        if log:
+            # A stacked split on a log axis misstates the parts (a 6 % compute share at
+            # the bottom of a log bar looks like most of it): one colour per bar, its
+            # largest part; the split is in the tooltip.
+            heights = _dominant_only(heights)
+        self._update_legend(heights, log)
         floor = self._log_floor(layers) if log else 0.0
         bottom = np.zeros(len(x))
         for part, item in self._parts.items():
@@ -145,24 +174,29 @@ class LatencyBarsView(QWidget):
             bottom = top
         self._totals = bottom
         self._floor = floor
-        axis = self.plot.getAxis("left")
-        axis.setLogMode(log)
-        self.plot.setLabel("left", "Latency", units="s")
+        self.value_axis.set_log(log)
+        if log:
+            self.plot.setLabel("left", "Latency (log scale)")
+        else:
+            self.plot.setLabel("left", "Latency", units="s")
         self.plot.enableAutoRange()
         if len(x):
             top = np.log10(max(bottom.max(), floor)) if log else bottom.max()
             low = math.log10(floor) if log else 0.0
             self.plot.setYRange(low, top + 0.05 * (top - low or 1), padding=0)
-            self.plot.setXRange(-0.6, len(x) - 0.4, padding=0)
+            self.plot.setXRange(0.4, len(x) + 0.6, padding=0)
+        show_empty(self.plot, None if len(x) else "No estimate to show")
         self._draw_highlight()
 
-    def _update_legend(self, heights: dict[str, np.ndarray]) -> None:
+    def _update_legend(self, heights: dict[str, np.ndarray], log: bool = False) -> None:
         """Name only what is drawn: the breakdown parts, or bound colours, or plain bars."""
         shown = [part for part in self._parts if heights[part].any()]
         if any(part in BREAKDOWN_PARTS for part in shown):
             shown = list(BREAKDOWN_PARTS) + [p for p in shown if p not in BREAKDOWN_PARTS]
-        labels = {"unknown": "latency (no breakdown)"}
-        self.legend.setText(legend_html([(labels.get(part, part), PART_COLOURS[part])
+        labels = {part: PART_LABELS.get(part, part) for part in shown}
+        if log:
+            labels.update({part: f"mostly {PART_LABELS[part]}" for part in BREAKDOWN_PARTS})
+        self.legend.setText(legend_html([(labels[part], PART_COLOURS[part])
                                          for part in shown]))
 
     @staticmethod
@@ -183,7 +217,7 @@ class LatencyBarsView(QWidget):
             height = math.log10(max(total, self._floor)) - y0
         else:
             y0, height = 0.0, total
-        self._highlight.setOpts(x=[float(position)], y0=[y0], height=[height],
+        self._highlight.setOpts(x=[float(position + 1)], y0=[y0], height=[height],
                                 width=_BAR_WIDTH + 0.15)
 
     # -- interaction --------------------------------------------------------------------
@@ -206,8 +240,8 @@ class LatencyBarsView(QWidget):
         if not view_box.sceneBoundingRect().contains(scene_pos):
             return None
         point = view_box.mapSceneToView(scene_pos)
-        position = int(round(point.x()))
-        if abs(point.x() - position) > _BAR_WIDTH / 2 or self._layer_at(position) is None:
+        position = int(round(point.x())) - 1  # bars stand at 1..n
+        if abs(point.x() - 1 - position) > _BAR_WIDTH / 2 or self._layer_at(position) is None:
             return None
         return position
 
@@ -218,7 +252,8 @@ class LatencyBarsView(QWidget):
         if layer is None:
             QToolTip.hideText()
             return
-        QToolTip.showText(QCursor.pos(), self.tooltip_text(layer), self.plot)
+        QToolTip.showText(QCursor.pos(), self.tooltip_text(layer, self._number_of(layer)),
+                          self.plot)
 
     @Slot(object)
     def _on_mouse_clicked(self, event: object) -> None:
@@ -228,19 +263,45 @@ class LatencyBarsView(QWidget):
         if position is not None:
             self.select_at(position)
 
-    @staticmethod
-    def tooltip_text(layer: LayerEstimate) -> str:
-        lines = [f"{layer.name} ({layer.op})", f"latency: {si(layer.latency_s, 's')}",
+    def _number_of(self, layer: LayerEstimate) -> int | None:
+        if self._result is None:
+            return None
+        for index, candidate in enumerate(self._result.layers):
+            if candidate is layer:
+                return index + 1
+        return None
+
+    def tooltip_text(self, layer: LayerEstimate, number: int | None = None) -> str:
+        number = number if number is not None else self._number_of(layer)
+        prefix = f"#{number} " if number is not None else ""
+        lines = [f"{prefix}{layer.name} ({layer.op})", f"latency: {si(layer.latency_s, 's')}",
                  f"cycles: {count(layer.cycles)}", f"MACs: {count(layer.macs)}"]
         parts = latency_breakdown(layer)
         if parts:
-            lines += [f"{part}: {si(value, 's')}" for part, value in parts.items() if value]
+            total = sum(parts.values()) or 1.0
+            lines += [f"{PART_LABELS[part]}: {si(value, 's')} ({percent(value / total)})"
+                      for part, value in parts.items() if value]
         if layer.bound:
-            lines.append(f"bound: {layer.bound}")
+            lines.append(f"bound: {bound_label(layer.bound)}")
         if layer.utilisation is not None:
-            lines.append(f"utilisation: {100 * layer.utilisation:.1f} %")
+            lines.append(f"utilisation: {percent(layer.utilisation)}")
         if layer.energy_j is not None:
             lines.append(f"energy: {si(layer.energy_j, 'J')}")
         if not layer.modelled:
             lines.append("⚠ op not modelled: costed by element count")
         return "\n".join(lines)
+
+
+def _dominant_only(heights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each bar's whole height under its largest breakdown part (for log axes)."""
+    parts = [p for p in BREAKDOWN_PARTS if p in heights]
+    if not parts:
+        return heights
+    stacked = np.vstack([heights[p] for p in parts])
+    total = stacked.sum(axis=0)
+    winner = stacked.argmax(axis=0)
+    out = {key: (np.zeros_like(value) if key in parts else value)
+           for key, value in heights.items()}
+    for i, part in enumerate(parts):
+        out[part] = np.where((winner == i) & (total > 0), total, 0.0)
+    return out

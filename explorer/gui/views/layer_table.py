@@ -24,16 +24,19 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
+from explorer.gui.views.host import Host
 from explorer.hardware.schema import Accelerator
-from explorer.units import binary_bytes, count, si
+from explorer.session import Session
+from explorer.session.view_data import bound_label
+from explorer.units import binary_bytes, count, percent, si
 from explorer.workload.network import Layer, Network
 
 COLUMNS = ("#", "Name", "Op", "Output shape", "MACs", "Bytes", "Fused nodes", "Modelled",
-           "Latency", "Bound")
+           "Latency", "Cycles", "Energy", "Utilisation", "Bound")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 _OP_ABBREVIATIONS = {"BatchNormalization": "BN", "GlobalAveragePool": "GlobalAvgPool"}
 _UNMODELLED_BRUSH = QBrush(QColor(255, 236, 179))
-_RIGHT_ALIGNED = ("#", "MACs", "Bytes", "Latency")
+_RIGHT_ALIGNED = ("#", "MACs", "Bytes", "Latency", "Cycles", "Energy", "Utilisation")
 _HEADER_TIPS = {
     "Bytes": "Inputs + weights + outputs once, at the accelerator's precision",
     "Modelled": "No: the importer does not know this op; it is costed by element count only",
@@ -140,8 +143,14 @@ class LayerTableModel(QStandardItemModel):
                 return "yes" if layer.modelled else "no ⚠"
             case "Latency":
                 return si(estimate.latency_s, "s") if estimate else ""
+            case "Cycles":
+                return count(estimate.cycles) if estimate else ""
+            case "Energy":
+                return si(estimate.energy_j, "J") if estimate else ""
+            case "Utilisation":
+                return percent(estimate.utilisation) if estimate else ""
             case "Bound":
-                return (estimate.bound or "") if estimate else ""
+                return bound_label(estimate.bound) if estimate else ""
         return ""
 
     def _sort_key(self, row: int, layer: Layer, column: str) -> Any:
@@ -157,8 +166,11 @@ class LayerTableModel(QStandardItemModel):
                 return float(math.prod(layer.output_shape)) if layer.output_shape else 0.0
             case "Fused nodes":
                 return len(layer.onnx_nodes)
-            case "Latency":
-                return estimate.latency_s if estimate else -1.0
+            case "Latency" | "Cycles" | "Energy" | "Utilisation":
+                attr = {"Latency": "latency_s", "Cycles": "cycles", "Energy": "energy_j",
+                        "Utilisation": "utilisation"}[column]
+                value = getattr(estimate, attr) if estimate else None
+                return -1.0 if value is None else float(value)
         return self._display(row, layer, column)
 
 
@@ -191,7 +203,8 @@ class LayerTable(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in zip(range(len(COLUMNS)), (44, 150, 150, 120, 80, 80, 170, 80, 80)):
+        for column, width in zip(range(len(COLUMNS)), (44, 150, 150, 120, 80, 80, 170, 80, 80, 80,
+                                                            80, 80)):
             self.view.setColumnWidth(column, width)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self._quiet = False
@@ -199,6 +212,27 @@ class LayerTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view)
+
+    def attach(self, session: Session, host: Host) -> None:
+        def show() -> None:
+            """The layers the estimator costs: the result's own network once there is
+            one, before that the network after the accelerator's fusion rules."""
+            made = session.result_for
+            if session.result is not None and made is not None:
+                self.set_network(session.result.network, made.accelerator)
+            else:
+                self.set_network(session.fused_network(), session.accelerator)
+            self.set_result(session.result)
+            self.set_selected(session.selected)
+
+        def on_design_changed(_path: object) -> None:
+            if session.result is None and session.accelerator is not None:
+                show()
+
+        session.events.result_changed.connect(show)
+        session.document.events.changed.connect(on_design_changed)
+        session.events.selection_changed.connect(self.set_selected)
+        self.layerSelected.connect(session.select)
 
     def set_network(self, network: Network | None, acc: Accelerator | None) -> None:
         self.model.set_layers(network.layers if network else [], acc)

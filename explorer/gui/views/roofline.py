@@ -14,11 +14,19 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.estimators.base import NetworkEstimate
-from explorer.gui.view_data import Ceiling, RooflinePoint, roofline_ceilings, roofline_points
-from explorer.gui.views.axes import log_log_plot
+from explorer.gui.views.axes import log_log_plot, show_empty
+from explorer.gui.views.host import Host
 from explorer.gui.views.style import SELECTION_COLOUR, legend_html, op_colours
 from explorer.hardware.schema import Accelerator
-from explorer.units import binary_bytes, count, si
+from explorer.session import Session
+from explorer.session.view_data import (
+    Ceiling,
+    RooflinePoint,
+    limiting_roof,
+    roofline_ceilings,
+    roofline_points,
+)
+from explorer.units import binary_bytes, count, percent, plural, si
 
 _BANDWIDTH_STYLES = [Qt.PenStyle.DashLine, Qt.PenStyle.DashDotLine, Qt.PenStyle.DotLine,
                      Qt.PenStyle.DashDotDotLine]
@@ -61,13 +69,23 @@ class RooflineView(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.op_legend)
         layout.addWidget(self.plot, 1)
+        show_empty(self.plot, "No estimate yet")
+
+    def attach(self, session: Session, host: Host) -> None:
+        def show() -> None:  # against the ceilings of the design the result is for
+            made = session.result_for
+            self.set_result(session.result, made.accelerator if made else None)
+
+        session.events.result_changed.connect(show)
+        session.events.selection_changed.connect(self.set_selected)
+        self.layerClicked.connect(session.select)
 
     # -- public -------------------------------------------------------------------------
     def set_result(self, result: NetworkEstimate | None, acc: Accelerator | None) -> None:
         self._points = roofline_points(result, acc) if result and acc else []
         self._ceilings = roofline_ceilings(acc) if acc else []
         skipped = (len(result.layers) - len(self._points)) if result else 0
-        self.caption.setText(f"{len(self._points)} layers"
+        self.caption.setText(plural(len(self._points), "layer")
                              + (f" ({skipped} without arithmetic or traffic not shown)"
                                 if skipped else ""))
         self._redraw()
@@ -104,7 +122,9 @@ class RooflineView(QWidget):
             self.op_legend.setText("")
             self._scatter.setData(x=[], y=[])
             self._highlight.setData(x=[], y=[])
+            show_empty(self.plot, "No estimate to show")
             return
+        show_empty(self.plot, None)
         self._items_target = self._items
         self._draw_points()
         for item in (self._scatter, self._highlight):  # highlight on top of the points
@@ -203,9 +223,16 @@ class RooflineView(QWidget):
         point = next((p for p in self._points if p.name == data), None)
         if point is None:
             return str(data)
-        return "\n".join([f"{point.name} ({point.op})",
-                          f"intensity: {point.intensity:.3g} op/B",
-                          f"performance: {si(point.performance, 'op/s')}",
+        lines = [f"{point.name} ({point.op})",
+                 f"intensity: {si(point.intensity, 'op/B')} (per byte of DRAM traffic)",
+                 f"performance: {si(point.performance, 'op/s')}"]
+        if self._ceilings:
+            roof, attainable = limiting_roof(point, self._ceilings)
+            kind = "bandwidth" if roof.kind == "bandwidth" else "peak"
+            lines.append(f"limited by: {roof.label} {kind} — roof here "
+                         f"{si(attainable, 'op/s')}, achieved "
+                         f"{percent(point.performance / attainable)} of it")
+        return "\n".join([*lines,
                           f"ops: {count(point.ops)}, traffic: {binary_bytes(point.bytes)}",
                           f"latency: {si(point.latency_s, 's')}"])
 

@@ -14,12 +14,9 @@ import math
 import tempfile
 import time
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
-from typing import Any
 
 import pyqtgraph as pg
-from pydantic import BaseModel
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,117 +34,25 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.errors import ArchitectureError
+from explorer.gui.views.host import Host
 from explorer.gui.views.style import SERIES_PALETTE
-from explorer.hardware.introspect import FieldFacts, fields_of
+from explorer.hardware.params import (
+    SweepParam,
+    default_values,
+    parse_values,
+    sweepable_params,
+)
+from explorer.hardware.params import (
+    format_value as _format,
+)
 from explorer.hardware.schema import Accelerator
+from explorer.session import Session
 from explorer.sweep import Axis
-
-_SKIPPED_MODELS = {"area"}  # area figures do not change an estimate
-_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0)
+from explorer.units import si
 
 
 # ===================================================================== Qt-free part
-@dataclass(frozen=True)
-class SweepParam:
-    """A sweepable field of the current accelerator: its `--set` path, kind and value."""
-
-    path: str
-    kind: str  # "int", "float" or "enum"
-    current: Any
-    facts: FieldFacts
-    choices: tuple[str, ...] = ()  # enum values a sweep may try
-
-    @property
-    def label(self) -> str:
-        unit = f" [{self.facts.unit}]" if self.facts.unit else ""
-        return f"{self.path}{unit}"
-
-
-def sweepable_params(acc: Accelerator) -> list[SweepParam]:
-    """Every numeric or enum field with a value, in schema order; memories by name."""
-    found: list[SweepParam] = []
-
-    def walk(model: BaseModel, prefix: str) -> None:
-        for facts in fields_of(type(model)):
-            value = getattr(model, facts.name)
-            path = f"{prefix}{facts.name}"
-            if facts.submodel is not None and not facts.is_list:
-                if value is not None and facts.name not in _SKIPPED_MODELS:
-                    walk(value, f"{path}.")
-            elif facts.name == "memories":
-                for memory in value:
-                    walk(memory, f"memories.{memory.name}.")
-            elif value is None or facts.is_list:
-                continue
-            elif facts.base is int:
-                found.append(SweepParam(path, "int", value, facts))
-            elif facts.base is float:
-                found.append(SweepParam(path, "float", value, facts))
-            elif isinstance(facts.base, type) and issubclass(facts.base, Enum):
-                choices = tuple(str(m.value) for m in facts.base)
-                if path == "compute.dataflow":  # only what this accelerator supports
-                    choices = tuple(str(getattr(d, "value", d)) for d in acc.compute.dataflows)
-                found.append(SweepParam(path, "enum", str(getattr(value, "value", value)),
-                                        facts, choices))
-
-    walk(acc, "")
-    return found
-
-
-def default_values(param: SweepParam) -> str:
-    """A sensible range around the current value (×¼ … ×4), kept within the bounds."""
-    if param.kind == "enum":
-        return ",".join(param.choices)
-    bounds = param.facts.bounds()
-    low = bounds.get("ge", bounds.get("gt", -math.inf))
-    high = bounds.get("le", bounds.get("lt", math.inf))
-    current = param.current
-    values: list[str] = []
-    for scale in _SCALES if current else (1.0,):
-        value = current * scale
-        if param.kind == "int":
-            value = int(round(value))
-        if not (low <= value <= high) or ("gt" in bounds and value == bounds["gt"]):
-            continue
-        text = str(value) if param.kind == "int" else f"{value:g}"
-        if text not in values:
-            values.append(text)
-    return ",".join(values) or _format(current)
-
-
-def parse_values(param: SweepParam, text: str) -> tuple[str, ...]:
-    """The values of a value line; ArchitectureError (one line) if one is not of the
-    field's kind. Values the schema rejects (e.g. out of range) are allowed through: they
-    become listed invalid points, as in the CLI."""
-    items = tuple(v.strip() for v in text.split(",") if v.strip())
-    if not items:
-        raise ArchitectureError(f"{param.path}: no values; write comma-separated values, "
-                                f"e.g. {default_values(param)}")
-    for item in items:
-        if param.kind == "enum":
-            if item not in param.choices:
-                raise ArchitectureError(f"{param.path}: {item!r} is not allowed; "
-                                        f"one of {', '.join(param.choices)}")
-            continue
-        try:
-            number = float(item)
-        except ValueError:
-            raise ArchitectureError(f"{param.path}: {item!r} is not a number; write "
-                                    f"comma-separated numbers, e.g. "
-                                    f"{default_values(param)}") from None
-        if param.kind == "int" and not number.is_integer():
-            raise ArchitectureError(f"{param.path}: {item!r} is not an integer")
-    if len(set(items)) != len(items):
-        raise ArchitectureError(f"{param.path}: a value is listed twice")
-    return items
-
-
-def _format(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return value if isinstance(value, str) else f"{value:g}"
-
-
+# (which parameters can be swept and their values: explorer.hardware.params)
 @dataclass
 class Curve:
     """The points of one value of the second parameter (or all points if there is none)."""
@@ -325,10 +230,52 @@ class SweepView(QWidget):
         layout.addWidget(splitter, 1)
         self._update_run_button()
 
+    def attach(self, session: Session, host: Host) -> None:
+        from explorer.errors import ExplorerError
+        from explorer.session.state import sweep_usable
+
+        self.last_dir = host.settings.last_dir() or None
+
+        def run(axes: list[Axis], path: str) -> None:
+            self.last_dir = str(Path(path).parent)
+            host.settings.set_last_dir(self.last_dir)
+            self.set_running(True)
+            host.run(lambda: session.sweep(axes, path), "Sweep failed",
+                     then=lambda _rows: host.show_view(self),
+                     on_end=lambda: self.set_running(False))
+
+        def apply(values: dict[str, str]) -> None:
+            try:
+                session.apply_sweep_point(values)
+            except ExplorerError as exc:
+                host.report_error("Cannot apply sweep point", str(exc))
+
+        def show() -> None:
+            self.set_results(session.sweep_rows, session.sweep_axes, session.sweep_path)
+
+        session.document.events.changed.connect(
+            lambda _path: self.set_accelerator(session.accelerator))
+        session.document.events.source_changed.connect(
+            lambda _source: self.set_accelerator(session.accelerator, fresh=True))
+        session.events.network_changed.connect(
+            lambda: self.set_network(session.network.name if session.network else None))
+        session.events.estimator_changed.connect(
+            lambda: self.set_estimator(session.estimator, *sweep_usable(session.estimator)))
+        session.events.sweep_changed.connect(show)
+        self.runRequested.connect(run)
+        self.pointChosen.connect(apply)
+        self.set_estimator(session.estimator, *sweep_usable(session.estimator))
+        self.set_accelerator(session.accelerator)
+
     # -- told by the window -------------------------------------------------------------
-    def set_accelerator(self, acc: Accelerator | None) -> None:
+    def set_accelerator(self, acc: Accelerator | None, fresh: bool = False) -> None:
+        """Offer `acc`'s parameters. Edits of the same design keep the typed values; a
+        `fresh` design (another entry or file) gets value ranges around its own values."""
         if acc is None:
             return  # invalid while editing: keep the last choices
+        if fresh:
+            for row in self.rows:
+                row.values.clear()
         params = sweepable_params(acc)
         self.rows[0].fill(params, "compute.pe_rows")
         self.rows[1].fill(params, "")
@@ -435,7 +382,8 @@ class SweepView(QWidget):
             bottom.setTicks(None)
         else:
             bottom.setTicks([list(enumerate(first.values))])
-        self.plot.setLabel("bottom", first.path)
+        param = self.rows[0].params.get(first.path)
+        self.plot.setLabel("bottom", param.label if param else first.path)
         self.plot.setLabel("left", "total energy" if energy else "total latency",
                            units="J" if energy else "s")
         for i, curve in enumerate(self.curves):
@@ -443,11 +391,24 @@ class SweepView(QWidget):
             ys = curve.energy_j if energy else curve.latency_s
             item = self.plot.plot(curve.x, [y if math.isfinite(y) else math.nan for y in ys],
                                   pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=9,
-                                  symbolBrush=colour, name=curve.label)
+                                  symbolBrush=colour, name=curve.label,
+                                  data=list(range(len(curve.x))))
             item.sigPointsClicked.connect(
                 lambda _item, points, _ev, i=i: self._on_points_clicked(i, points))
+            # hover readout: the design and its figures, with units (the scatter keeps
+            # these options when the curve's data is set again)
+            item.scatter.opts.update(
+                hoverable=True,
+                tip=lambda x, y, data, c=curve: self.point_text(c, int(data)))
             self.curve_items.append(item)
         self.plot.enableAutoRange()
+
+    def point_text(self, curve: Curve, index: int) -> str:
+        """What hovering over a point shows: the design and its latency and energy."""
+        values = curve.values[index]
+        design = ", ".join(f"{a.path} = {v}" for a, v in zip(self._axes, values))
+        return (f"{design}\nlatency: {si(curve.latency_s[index], 's')}\n"
+                f"energy: {si(curve.energy_j[index], 'J')}\nclick to apply this design")
 
     def _on_points_clicked(self, curve_index: int, points: list) -> None:
         if len(points):

@@ -1,0 +1,6 @@
+"""The device-side runner: measures a plan's single-layer ONNX models with onnxruntime.
+
+Imports nothing else from this project (and only the standard library, numpy and
+onnxruntime), so it runs on any machine with those: `python -m explorer.runner`, or copy
+`explorer/runner/runner.py` alone to the device and run `python runner.py`.
+"""

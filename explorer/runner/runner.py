@@ -1,0 +1,239 @@
+"""Measure the single-layer ONNX models of an accel-explorer plan on this machine.
+
+Needs only Python 3.9+, numpy and onnxruntime (any execution provider): copy this one
+file to the device, or run `python -m explorer.runner` where the project is installed.
+
+    python runner.py plan.json -o results.jsonl [--provider CUDAExecutionProvider]
+                     [--warmup-s 0.05] [--rounds 9] [--runs-per-round 5]
+
+Each configuration: a warm-up, then `rounds` rounds of the minimum of `runs_per_round`
+runs; the result is the median over rounds with the inter-quartile range as its spread.
+The first line of the results file describes the device and the software (a header);
+every further line is one configuration's result, written and flushed as soon as it is
+measured. Running the same command again resumes: configurations already in the
+results file are skipped. Bring the file back and import it with
+`accel-explorer bench import results.jsonl --into store.h5`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+PLAN_FORMAT = "accel-explorer plan"
+RESULTS_FORMAT = "accel-explorer runner results"
+FORMAT_VERSION = 1
+NOISY_LIMIT = 0.05  # IQR / median above this: flagged "noisy"
+
+
+class RunnerError(Exception):
+    """A problem with the plan or the results file: reported in one line."""
+
+
+def read_plan(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            plan = json.load(f)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RunnerError(f"{path}: not a readable plan ({exc})") from None
+    if not isinstance(plan, dict) or plan.get("format") != PLAN_FORMAT:
+        raise RunnerError(f"{path}: not an accel-explorer plan (format {plan.get('format')!r}"
+                          if isinstance(plan, dict) else f"{path}: not an accel-explorer plan")
+    if plan.get("format_version") != FORMAT_VERSION:
+        raise RunnerError(f"{path}: plan format version {plan.get('format_version')}, this "
+                          f"runner reads {FORMAT_VERSION}")
+    for i, entry in enumerate(plan.get("configs", [])):
+        if not isinstance(entry, dict) or not {"id", "model"} <= set(entry):
+            raise RunnerError(f"{path}: plan entry {i} lacks `id` or `model`")
+    return plan
+
+
+def done_ids(path: str, plan_id: str) -> set[str]:
+    """Ids already measured in an earlier run of the same plan (resume); refuses a file
+    written for another plan rather than mixing two plans."""
+    if not os.path.exists(path):
+        return set()
+    _drop_cut_line(path)
+    done: set[str] = set()
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                raise RunnerError(f"{path}:{number}: not JSON") from None
+            if row.get("plan_id") != plan_id:
+                raise RunnerError(f"{path}: written for plan {row.get('plan_id')!r}, not "
+                                  f"{plan_id!r}; use another output file")
+            if row.get("type") == "result":
+                done.add(row["id"])
+    return done
+
+
+def _drop_cut_line(path: str) -> None:
+    """A kill in the middle of a write leaves a last line without its newline: drop it
+    (that configuration is measured again)."""
+    with open(path, "rb+") as f:
+        data = f.read()
+        if data and not data.endswith(b"\n"):
+            f.truncate(data.rfind(b"\n") + 1)
+
+
+def device_description(ort, providers: list[str]) -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f
+                        if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    info = {"hostname": platform.node(), "platform": platform.platform(),
+            "python": platform.python_version(), "cpu_model": cpu,
+            "cpu_count": os.cpu_count(), "onnxruntime": ort.__version__,
+            "onnxruntime_device": ort.get_device(), "providers": providers,
+            "available_providers": ort.get_available_providers()}
+    try:
+        import numpy
+
+        info["numpy"] = numpy.__version__
+    except ImportError:  # pragma: no cover - onnxruntime needs numpy
+        pass
+    if "CUDAExecutionProvider" in providers:
+        info["gpu"] = _nvidia_smi()
+    return info
+
+
+def _nvidia_smi() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
+                              "--format=csv,noheader"], capture_output=True, text=True,
+                             timeout=10, check=False)
+        return out.stdout.strip().splitlines()[0] if out.stdout.strip() else ""
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def random_feed(session, np) -> dict:
+    types = {"tensor(float)": np.float32, "tensor(float16)": np.float16,
+             "tensor(double)": np.float64, "tensor(int64)": np.int64}
+    rng = np.random.default_rng(0)
+    feed = {}
+    for value in session.get_inputs():
+        shape = [d if isinstance(d, int) and d > 0 else 1 for d in value.shape]
+        feed[value.name] = rng.standard_normal(shape).astype(types.get(value.type, np.float32))
+    return feed
+
+
+def time_session(session, feed, warmup_s: float, rounds: int, runs: int) -> dict:
+    def once() -> float:
+        start = time.perf_counter()
+        session.run(None, feed)
+        return time.perf_counter() - start
+
+    once()
+    end = time.perf_counter() + warmup_s
+    while time.perf_counter() < end:
+        once()
+    load_before = _load()
+    times = sorted(min(once() for _ in range(runs)) for _ in range(rounds))
+    median = statistics.median(times)
+    if len(times) >= 4:
+        q = statistics.quantiles(times, n=4, method="inclusive")
+        spread = q[2] - q[0]
+    else:
+        spread = times[-1] - times[0]
+    status = "noisy" if median > 0 and spread / median > NOISY_LIMIT else "ok"
+    return {"latency_s": median, "spread_s": spread, "rounds": rounds,
+            "runs_per_round": runs, "min_s": times[0], "max_s": times[-1],
+            "loadavg": max(load_before, _load()), "status": status}
+
+
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):
+        return float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="explorer.runner", description=__doc__.splitlines()[0])
+    parser.add_argument("plan")
+    parser.add_argument("-o", "--output", required=True, metavar="RESULTS.jsonl")
+    parser.add_argument("--provider", default="CPUExecutionProvider",
+                        help="onnxruntime execution provider (default: CPUExecutionProvider)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="intra-op threads (CPU provider; default 1)")
+    parser.add_argument("--warmup-s", type=float, default=None)
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--runs-per-round", type=int, default=None)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except RunnerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def run(args) -> int:
+    import numpy as np
+    import onnxruntime as ort
+
+    plan = read_plan(args.plan)
+    timing = plan.get("timing", {})
+    warmup_s = args.warmup_s if args.warmup_s is not None else timing.get("warmup_s", 0.05)
+    rounds = args.rounds or timing.get("rounds", 9)
+    runs = args.runs_per_round or timing.get("runs_per_round", 5)
+    if args.provider not in ort.get_available_providers():
+        raise RunnerError(f"provider {args.provider!r} not available here; available: "
+                          f"{', '.join(ort.get_available_providers())}")
+    providers = [args.provider] + (["CPUExecutionProvider"]
+                                   if args.provider != "CPUExecutionProvider" else [])
+    plan_id = plan["plan_id"]
+    done = done_ids(args.output, plan_id)
+    todo = [e for e in plan["configs"] if e["id"] not in done]
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = args.threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    software = f"onnxruntime {ort.__version__} {args.provider}"
+    with open(args.output, "a", encoding="utf-8") as out:
+        if not done and out.tell() == 0:
+            header = {"type": "header", "format": RESULTS_FORMAT,
+                      "format_version": FORMAT_VERSION, "plan_id": plan_id,
+                      "plan_device": plan.get("device"), "provider": args.provider,
+                      "threads": args.threads, "software": software,
+                      "timing": {"warmup_s": warmup_s, "rounds": rounds,
+                                 "runs_per_round": runs},
+                      "device": device_description(ort, providers)}
+            out.write(json.dumps(header) + "\n")
+            out.flush()
+        for index, entry in enumerate(todo, 1):
+            model = base64.b64decode(entry["model"])
+            try:
+                session = ort.InferenceSession(model, options, providers=providers)
+                result = time_session(session, random_feed(session, np), warmup_s, rounds,
+                                      runs)
+            except Exception as exc:  # onnxruntime's own exception types
+                result = {"status": "failed", "error": str(exc).splitlines()[0][:300]}
+            row = {"type": "result", "plan_id": plan_id, "id": entry["id"],
+                   "config": entry.get("config"), "phase": entry.get("phase", "train"),
+                   "timestamp": time.time(), "software": software, **result}
+            out.write(json.dumps(row) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+            print(f"[{len(done) + index}/{len(plan['configs'])}] {entry['id']} "
+                  f"{result.get('latency_s', float('nan')) * 1e6:.1f} us {result['status']}",
+                  file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

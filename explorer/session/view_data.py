@@ -1,0 +1,252 @@
+"""What the views plot, computed from core results without Qt: latency breakdowns, roofline
+ceilings and points, comparisons. Kept apart from the widgets so it can be tested (and
+reasoned about) as plain numbers."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from explorer.errors import WorkloadError
+from explorer.estimators.base import LayerEstimate, NetworkEstimate
+from explorer.hardware.schema import Accelerator
+from explorer.workload.network import Layer, Network
+
+BREAKDOWN_PARTS = ("compute", "memory", "stall")
+# One vocabulary for every view, table, tooltip and report: what each part of a layer's
+# time is called, and what a layer bound by compute or memory is called.
+PART_LABELS = {"compute": "compute", "memory": "exposed memory", "stall": "stall",
+               "compute-bound": "compute-bound", "memory-bound": "memory-bound",
+               "unknown": "latency (no breakdown)"}
+
+
+def bound_label(bound: str | None) -> str:
+    """'compute' -> 'compute-bound'; '' when the estimator does not say."""
+    return PART_LABELS.get(f"{bound}-bound", "") if bound else ""
+
+
+def latency_breakdown(layer: LayerEstimate) -> dict[str, float] | None:
+    """Split a layer's latency (seconds) into compute / exposed memory / stall parts that
+    add up to its latency, so stacked bars keep the true height.
+
+    Estimators report compute and memory cycles that may overlap (a roofline layer takes
+    max(compute, memory)); what is not hidden behind compute is shown as memory time.
+    None when the estimator gives no breakdown."""
+    if layer.compute_cycles is None or not layer.cycles or layer.cycles <= 0:
+        return None
+    seconds_per_cycle = layer.latency_s / layer.cycles
+    compute = min(layer.compute_cycles, layer.cycles)
+    stall = min(layer.stall_cycles or 0.0, layer.cycles - compute)
+    memory = max(layer.cycles - compute - stall, 0.0)
+    return {"compute": compute * seconds_per_cycle, "memory": memory * seconds_per_cycle,
+            "stall": stall * seconds_per_cycle}
+
+
+def layer_order(layers: list[LayerEstimate], by_latency: bool) -> list[int]:
+    """Indices of `layers` in network order or by decreasing latency."""
+    indices = list(range(len(layers)))
+    if by_latency:
+        indices.sort(key=lambda i: -layers[i].latency_s)
+    return indices
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """One roof of the roofline: a flat compute ceiling (ops/s) or a bandwidth slope (B/s)."""
+
+    label: str
+    kind: str  # "compute" | "bandwidth"
+    value: float  # ops/s for compute, bytes/s for bandwidth
+
+
+def roofline_ceilings(acc: Accelerator) -> list[Ceiling]:
+    """The PE array and vector unit peaks and one bandwidth roof per memory level,
+    on-chip levels first (read bandwidth, what feeds the array), then DRAM."""
+    clock = acc.clock_hz
+    ceilings = [Ceiling("PE array", "compute", 2 * acc.compute.peak_macs_per_cycle * clock),
+                Ceiling("vector unit", "compute", acc.compute.vector_lanes * clock)]
+    for memory in acc.memories:
+        ceilings.append(Ceiling(memory.name, "bandwidth",
+                                memory.read_bandwidth_bytes_per_cycle * clock))
+    ceilings.append(Ceiling("DRAM", "bandwidth",
+                            acc.offchip.bandwidth_bytes_per_cycle * clock))
+    return ceilings
+
+
+@dataclass(frozen=True)
+class RooflinePoint:
+    name: str
+    op: str
+    ops: float
+    bytes: float
+    latency_s: float
+
+    @property
+    def intensity(self) -> float:
+        """Operational intensity, ops per byte of DRAM traffic."""
+        return self.ops / self.bytes
+
+    @property
+    def performance(self) -> float:
+        """Achieved ops/s."""
+        return self.ops / self.latency_s
+
+
+def roofline_points(result: NetworkEstimate, acc: Accelerator) -> list[RooflinePoint]:
+    """One point per estimated layer that does arithmetic and moves data (pure data
+    movement has no place on a log-log roofline). The arithmetic is the work the
+    estimators cost (mapping/problem.py `work_of`): free output-path work is not counted."""
+    from explorer.mapping.problem import work_of
+
+    precision = acc.compute.precision
+    layers = result.network.by_name
+    points = []
+    for estimate in result.layers:
+        layer: Layer | None = layers.get(estimate.name)
+        if layer is None or estimate.latency_s <= 0:
+            continue
+        traffic = layer.bytes_moved(act_bits=precision.input_bits,
+                                    weight_bits=precision.weight_bits)
+        work = work_of(layer, fused_free=acc.compute.fused_elementwise_free)
+        ops = 2 * work.array_macs + work.vector_ops
+        if ops <= 0 or traffic <= 0:
+            continue
+        points.append(RooflinePoint(estimate.name, estimate.op, float(ops), traffic,
+                                    estimate.latency_s))
+    return points
+
+
+def limiting_roof(point: RooflinePoint, ceilings: list[Ceiling]) -> tuple[Ceiling, float]:
+    """The roof that caps `point` at its intensity and the attainable performance (op/s)
+    there. The intensity is per byte of DRAM traffic, so only the DRAM slope and the
+    compute ceilings can bound it honestly; on-chip roofs would need per-level traffic."""
+    compute = max((c for c in ceilings if c.kind == "compute"), key=lambda c: c.value)
+    dram = next((c for c in ceilings if c.kind == "bandwidth" and c.label == "DRAM"), None)
+    if dram is not None and dram.value * point.intensity < compute.value:
+        return dram, dram.value * point.intensity
+    return compute, compute.value
+
+
+@dataclass(frozen=True)
+class ComparedLayer:
+    name: str
+    op: str
+    reference_s: float
+    other_s: dict[str, float]  # series name -> latency
+
+    def error(self, series: str) -> float | None:
+        """Relative error of `series` against the reference (0.1 = 10 % slower)."""
+        other = self.other_s.get(series)
+        if other is None or self.reference_s <= 0:
+            return None
+        return (other - self.reference_s) / self.reference_s
+
+
+@dataclass
+class Comparison:
+    reference: str
+    series: list[str]
+    layers: list[ComparedLayer]
+    totals_s: dict[str, float]
+
+    def mape(self, series: str) -> float | None:
+        errors = [abs(e) for e in (layer.error(series) for layer in self.layers)
+                  if e is not None]
+        return sum(errors) / len(errors) if errors else None
+
+    def total_error(self, series: str) -> float | None:
+        ref = self.totals_s.get(self.reference)
+        other = self.totals_s.get(series)
+        if not ref or other is None:
+            return None
+        return (other - ref) / ref
+
+
+def compare(results: dict[str, NetworkEstimate], reference: str) -> Comparison:
+    """Per-layer latencies of every series against `reference`, matched by layer name
+    (or, when fusion differs between estimators, by the ONNX node a layer starts with)."""
+    ref = results[reference]
+    series = [name for name in results if name != reference]
+    lookups = {name: _latency_lookup(results[name]) for name in series}
+    layers = []
+    for estimate in ref.layers:
+        others: dict[str, float] = {}
+        for name in series:
+            by_name, by_node = lookups[name]
+            value = by_name.get(estimate.name)
+            if value is None and estimate.onnx_nodes:
+                value = by_node.get(estimate.onnx_nodes[0])
+            if value is not None:
+                others[name] = value
+        layers.append(ComparedLayer(estimate.name, estimate.op, estimate.latency_s, others))
+    totals = {name: result.latency_s for name, result in results.items()}
+    return Comparison(reference, series, layers, totals)
+
+
+def _latency_lookup(result: NetworkEstimate) -> tuple[dict[str, float], dict[str, float]]:
+    by_name = {layer.name: layer.latency_s for layer in result.layers}
+    by_node = {layer.onnx_nodes[0]: layer.latency_s for layer in result.layers
+               if layer.onnx_nodes}
+    return by_name, by_node
+
+
+def log_range(values: list[float], pad_decades: float = 0.3) -> tuple[float, float]:
+    """log10 bounds around positive `values`, padded, for a log-log view."""
+    logs = [math.log10(v) for v in values if v > 0]
+    if not logs:
+        return (0.0, 1.0)
+    return (min(logs) - pad_decades, max(logs) + pad_decades)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The numbers of the summary strip."""
+
+    latency_s: float
+    throughput_per_s: float
+    energy_j: float | None
+    utilisation: float | None  # network MACs / (latency · peak MAC/s)
+    compute_share: float
+    memory_share: float
+    layers: int
+    estimator_runtime_s: float
+
+
+def summarise(result: NetworkEstimate, acc: Accelerator | None) -> Summary:
+    latency = result.latency_s
+    macs = sum(layer.macs for layer in result.layers)
+    utilisation = None
+    if acc is not None and latency > 0:
+        utilisation = macs / (latency * acc.peak_macs_per_s)
+    shares = result.bound_share()
+    return Summary(latency_s=latency, throughput_per_s=1.0 / latency if latency > 0 else 0.0,
+                   energy_j=result.energy_j, utilisation=utilisation,
+                   compute_share=shares["compute"], memory_share=shares["memory"],
+                   layers=len(result.layers), estimator_runtime_s=result.runtime_s)
+
+
+def measurement_from_json(data: object, network: Network, origin: str) -> NetworkEstimate:
+    """A measurement to compare against: JSON with `layers: [{name, latency_s, ...}]` (the
+    shape of `NetworkEstimate.to_dict()`, which `accel-explorer estimate --format json` writes)."""
+    layers = data.get("layers") if isinstance(data, dict) else None
+    if not isinstance(layers, list) or not layers:
+        raise WorkloadError(f"{origin}: expected a JSON object with a non-empty 'layers' list "
+                            "of {name, latency_s}")
+    estimates = []
+    for i, item in enumerate(layers):
+        try:
+            name = str(item["name"])
+            latency = float(item["latency_s"])
+        except (KeyError, TypeError, ValueError):
+            raise WorkloadError(f"{origin}: layers[{i}] needs 'name' and a numeric "
+                                "'latency_s'") from None
+        if not math.isfinite(latency) or latency < 0:
+            raise WorkloadError(f"{origin}: layers[{i}].latency_s = {latency}: must be a "
+                                "finite number ≥ 0")
+        cycles = float(item.get("cycles") or 0.0)
+        estimates.append(LayerEstimate(name=name, op=str(item.get("op", "")),
+                                       onnx_nodes=list(item.get("onnx_nodes") or [name]),
+                                       macs=int(item.get("macs") or 0), cycles=cycles,
+                                       latency_s=latency))
+    return NetworkEstimate(network, accelerator="measured", estimator="measured",
+                           layers=estimates)
