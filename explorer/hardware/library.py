@@ -212,7 +212,8 @@ def format_path(loc: tuple[str | int, ...], data: dict | None = None) -> str:
             text += f"[{step}]"
             item = current[step] if isinstance(current, list) and step < len(current) else None
             if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
-                text += f"({item['name']})"
+                name = item["name"]  # from the file: control characters escaped (one line)
+                text += f"({name if name.isprintable() else repr(name)[1:-1]})"
             current = item
         else:
             text += f".{step}" if text else step

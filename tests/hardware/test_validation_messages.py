@@ -35,3 +35,12 @@ def test_known_op_types_in_fusion_rules_pass():
     data["fusion"] = [{"pattern": ["Conv", "BatchNormalization", "Relu"]},
                       {"pattern": ["FusedConv", "Add"]}]  # a com.microsoft op too
     assert validate_accelerator(data, "ok.yaml").fusion[0].pattern[1] == "BatchNormalization"
+
+
+def test_a_name_with_a_newline_keeps_the_message_on_one_line():
+    """Found by benchmarks/fuzz.py: the memory's name is quoted in the field path."""
+    data = accelerator_to_data(load_accelerator("gemmini"))
+    data["memories"][0]["name"] = "line\nbreak"
+    with pytest.raises(ArchitectureError) as info:
+        validate_accelerator(data, "nl.yaml")
+    assert "\n" not in str(info.value) and "line\\nbreak" in str(info.value)
