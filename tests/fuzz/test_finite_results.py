@@ -25,7 +25,6 @@ class Overflowing(Roofline):
         return estimate
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13.8: not fixed yet")
 def test_a_non_finite_layer_fails_the_estimate_with_its_name():
     with pytest.raises(EstimationError, match=r"overflowing: layer .* latency inf"):
         Overflowing().estimate(load_network("squeezenet"), load_accelerator("gemmini"))
