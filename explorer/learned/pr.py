@@ -98,7 +98,12 @@ def staircase_score(values: Sequence[int], latencies: Sequence[float], period: i
               if int(b) in ends and b != first and ends[int(b)] > 0]
     keys = sorted(ends)
     pairs = [(a, b) for a, b in zip(keys, keys[1:]) if b == a + 1]
-    rises = [ends[b] > ends[a] * (1 + tol) for a, b in pairs]
+    # A boundary is a step only if latency jumps right after the block end, not merely
+    # climbs along a tilted plateau: compare the end with the next block's first value
+    # too (a period half the true one sees the tilt of each plateau as its "steps").
+    first_of = {int(b): float(lat) for b, lat in zip(block[::-1], t[::-1])}
+    rises = [ends[b] > ends[a] * (1 + tol) and first_of[b] > ends[a] * (1 + tol)
+             for a, b in pairs]
     return (float(np.mean(errors)) if errors else 1.0,
             float(np.mean(rises)) if rises else 0.0, len(keys))
 

@@ -14,11 +14,15 @@ from collections.abc import Callable, Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QFileDialog, QMessageBox  # noqa: E402
 
 from explorer.estimators import registry  # noqa: E402
 from explorer.estimators.base import LayerEstimate  # noqa: E402
 from explorer.estimators.roofline import Roofline  # noqa: E402
+
+_ORIGINAL_CRITICAL = QMessageBox.critical
+_ORIGINAL_FILE_DIALOGS = {name: getattr(QFileDialog, name)
+                          for name in ("getOpenFileName", "getSaveFileName")}
 
 
 class SlowRoofline(Roofline):
@@ -49,6 +53,16 @@ def window(qtbot, settings, monkeypatch) -> Iterator:
     # Discard.
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
+    # A modal dialog offscreen waits forever: a test that does not expect one (an error
+    # under heavy load, a stray file dialog) must fail, not hang the suite. Tests that
+    # expect them patch these again (the `dialogs` fixture, QFileDialog answers).
+
+    if QMessageBox.critical is _ORIGINAL_CRITICAL:
+        monkeypatch.setattr(QMessageBox, "critical",
+                            lambda *args, **kwargs: QMessageBox.StandardButton.Ok)
+    for name in ("getOpenFileName", "getSaveFileName"):
+        if getattr(QFileDialog, name) is _ORIGINAL_FILE_DIALOGS[name]:
+            monkeypatch.setattr(QFileDialog, name, lambda *args, **kwargs: ("", ""))
     create_app()
     win = MainWindow(settings)
     qtbot.addWidget(win)
