@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from explorer.errors import Cancelled
+from explorer.errors import Cancelled, EstimationError
 from explorer.estimators.options import EstimatorOptions
 from explorer.hardware.schema import Accelerator
 from explorer.workload.network import Layer, Network
@@ -393,12 +393,20 @@ class Estimator(ABC):
 def run_estimate(estimator: Estimator, network: Network, accelerator: Accelerator, *,
                  progress: ProgressFn | None = None,
                  cancel: CancelFn | None = None) -> NetworkEstimate:
+    from explorer.hardware.library import revalidate
+
     start = time.perf_counter()
+    accelerator = revalidate(accelerator)  # edits from Python bypass validation (issue 13)
     run = Run(progress, cancel)
     prepared = estimator.prepare(network, accelerator)
     layers: list[LayerEstimate] = []
     total = run.total = len(prepared.layers)
     for estimate in estimator.iter_layers(prepared, accelerator, run):
+        if not (math.isfinite(estimate.latency_s) and estimate.latency_s >= 0):
+            # results are finite (valid JSON) or the estimate fails with a reason (issue 13)
+            raise EstimationError(f"{estimator.name}: layer {estimate.name!r} got latency "
+                                  f"{estimate.latency_s} s; the design's values are outside "
+                                  "what this estimator can compute with")
         layers.append(estimate)
         run.done = len(layers)
         if progress:

@@ -43,7 +43,12 @@ def load_accelerator(name_or_path: str | Path) -> Accelerator:
                 f"{', '.join(library_names())} (or give a path to a .yaml file)")
         path = library_path(text)
     try:
-        source = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:  # no more than the limit is ever read
+            raw = handle.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise ArchitectureError(f"{path}: larger than {MAX_YAML_BYTES:,} bytes; an "
+                                    "accelerator description is a small text file")
+        source = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ArchitectureError(f"{path}: not UTF-8 text (byte {exc.start}); an accelerator "
                                 "description is a YAML text file") from None
@@ -63,6 +68,10 @@ class _StrictSafeLoader(_SafeLoaderBase):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain name, not a list or mapping",
+                    key_node.start_mark)
             key = self.construct_object(key_node, deep=True)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
@@ -71,10 +80,60 @@ class _StrictSafeLoader(_SafeLoaderBase):
         return super().construct_mapping(node, deep=deep)
 
 
+# An accelerator description has a few hundred YAML nodes; aliases may reuse parts of
+# it, but a document that would expand past this many nodes (a "billion laughs") is
+# refused from its composed node graph, before anything is expanded.
+MAX_EXPANDED_NODES = 100_000
+MAX_YAML_BYTES = 4 * 1024**2
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_expansion(root: yaml.Node, origin: str, limit: int = MAX_EXPANDED_NODES) -> None:
+    """Refuse a node graph whose aliases expand past `limit` nodes, or that refers to
+    itself. The composer shares one node object per anchor, so the expanded size is
+    counted once per distinct node (linear in the text), never by expanding."""
+    sizes: dict[int, int] = {}
+    started: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            size = 1 + sum(sizes[id(child)] for child in _children(node))
+            if size > limit:
+                raise ArchitectureError(
+                    f"{origin}:{node.start_mark.line + 1}: YAML aliases would expand this "
+                    f"document past {limit:,} nodes; refused before expanding (a "
+                    "\"billion laughs\" file?)")
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in started:
+            raise ArchitectureError(f"{origin}:{node.start_mark.line + 1}: a YAML alias "
+                                    "refers to the node that contains it (a recursive "
+                                    "structure); an accelerator description cannot be one")
+        started.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
 def parse_accelerator(source: str, origin: str = "<string>") -> Accelerator:
+    if len(source) > MAX_YAML_BYTES:
+        raise ArchitectureError(f"{origin}: {len(source):,} characters; an accelerator "
+                                f"description is at most {MAX_YAML_BYTES:,}")
     loader = _StrictSafeLoader(source)
     try:
         root = loader.get_single_node()
+        if root is not None:
+            check_expansion(root, origin)
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         raise ArchitectureError(f"{origin}:{_yaml_where(exc)} invalid YAML{_yaml_column(exc)}: "
@@ -153,7 +212,8 @@ def format_path(loc: tuple[str | int, ...], data: dict | None = None) -> str:
             text += f"[{step}]"
             item = current[step] if isinstance(current, list) and step < len(current) else None
             if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
-                text += f"({item['name']})"
+                name = item["name"]  # from the file: control characters escaped (one line)
+                text += f"({name if name.isprintable() else repr(name)[1:-1]})"
             current = item
         else:
             text += f".{step}" if text else step
@@ -161,10 +221,24 @@ def format_path(loc: tuple[str | int, ...], data: dict | None = None) -> str:
     return text or "(top level)"
 
 
+_MAX_LISTED = 12  # errors spelled out in one message; the rest are counted
+
+
 def format_validation_error(exc: ValidationError, data: dict | None = None) -> str:
-    """The first error as 'field.path = value: problem (allowed: ...)' (+ how many more)."""
-    errors = exc.errors()
-    first = errors[0]
+    """Every error as 'field.path = value: problem (allowed: ...)', joined by '; ' on one
+    line (the first twelve; more are counted)."""
+    texts: list[str] = []
+    for error in exc.errors():
+        text = _format_one(error, data)
+        if text not in texts:
+            texts.append(text)
+    shown = texts[:_MAX_LISTED]
+    more = len(texts) - len(shown)
+    return "; ".join(shown) + (f" (and {more} more error{'s' if more > 1 else ''})"
+                               if more else "")
+
+
+def _format_one(first: Any, data: dict | None) -> str:
     loc = tuple(first["loc"])
     path = format_path(loc, data)
     facts, owner = resolve_loc(loc)
@@ -189,8 +263,6 @@ def format_validation_error(exc: ValidationError, data: dict | None = None) -> s
                    else first["msg"].removeprefix("Value error, "))
         allowed = f" (allowed: {facts.allowed()})" if facts is not None else ""
         text = f"{path} = {value}: {problem}{allowed}"
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
     return text
 
 
@@ -200,6 +272,13 @@ _RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_e
 def _short(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def revalidate(acc: Accelerator) -> Accelerator:
+    """`acc` checked afresh as a whole: changes made from Python after loading (assigning
+    into a nested list, `model_copy(update=...)`) bypass pydantic's validation, and the
+    engine must not see a design the schema refuses. Called when an estimate starts."""
+    return validate_accelerator(accelerator_to_data(acc), f"accelerator {acc.name!r}")
 
 
 def accelerator_to_data(acc: Accelerator) -> dict:

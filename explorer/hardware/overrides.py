@@ -34,6 +34,7 @@ _QUANTITY = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*"
                        r"(Ki|Mi|Gi|Ti|k|M|G|T)?\s*(\S*)\s*$")
 _STEP = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
 _EMPTY = {"", "null", "none", "~"}
+_MAX_NUMBER_TEXT = 64  # '1.5e9 Hz' needs 8; thousands of digits are a mistake (or an attack)
 
 
 def apply_overrides(acc: Accelerator, assignments: Iterable[str], *,
@@ -46,9 +47,11 @@ def apply_overrides(acc: Accelerator, assignments: Iterable[str], *,
     if not assignments:
         return acc
     data = accelerator_to_data(acc)
-    for assignment in assignments:
+    for full in assignments:
+        path, sep, raw = full.partition("=")
+        # messages quote the assignment: a long one is shortened so they stay one line
+        assignment = full if len(full) <= 100 else full[:97] + "..."
         where = f"{context} {assignment}".strip()
-        path, sep, raw = assignment.partition("=")
         if not sep or not path.strip():
             raise ArchitectureError(f"{where}: expected PATH=VALUE, e.g. compute.pe_rows=64")
         container, key, facts = _locate(data, path.strip(), where)
@@ -184,7 +187,7 @@ def _scalar(raw: str, facts: FieldFacts, where: str) -> Any:
             return False
         raise ArchitectureError(f"{where}: {facts.name} is true or false, "
                                 f"not {raw!r}")
-    if facts.base is not str and raw.isdigit():
+    if facts.base is not str and raw.isdigit() and len(raw) <= _MAX_NUMBER_TEXT:
         return int(raw)  # e.g. format_version=1, a Literal[1]
     return raw
 
@@ -192,6 +195,10 @@ def _scalar(raw: str, facts: FieldFacts, where: str) -> Any:
 def parse_quantity(raw: str, unit: str, kind: type, context: str) -> int | float | str:
     """'64KiB' -> 65536, '700MHz' -> 7e8, '1e9' -> 1e9. Text that is no number is passed on
     unchanged so that the schema reports it with the allowed values."""
+    if len(raw) > _MAX_NUMBER_TEXT:
+        context = context if len(context) <= 100 else context[:97] + "..."
+        raise ArchitectureError(f"{context}: a number of {len(raw):,} characters; numbers "
+                                f"are at most {_MAX_NUMBER_TEXT} characters long")
     match = _QUANTITY.match(raw)
     if not match:
         return raw

@@ -9,12 +9,24 @@ text shown in tooltips and in docs/accelerator-format.md.
 
 from __future__ import annotations
 
+import difflib
+import functools
 from enum import StrEnum
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 FORMAT_VERSION: Final = 1
+# The smallest bandwidth (bytes/cycle) the engine accepts: 1 byte per 1000 cycles. Anything
+# above 0 used to pass, and 5e-324 turned cycle counts into infinities.
+MIN_RATE: Final = 1e-3
 
 
 class Dataflow(StrEnum):
@@ -46,6 +58,17 @@ class _Strict(BaseModel):
     # Unknown keys are errors: a typo must not silently fall back to a default.
     model_config = ConfigDict(extra="forbid", validate_assignment=True,
                               use_enum_values=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_as_numbers(cls, value: object, info: ValidationInfo) -> object:
+        """YAML's `true` is Python's 1: `size_bytes: true` must not read as 1 byte."""
+        if isinstance(value, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            kinds = set(get_args(annotation)) or {annotation}
+            if kinds & {int, float} and bool not in kinds:
+                raise ValueError("true/false is not a number")
+        return value
 
 
 class Source(_Strict):
@@ -179,15 +202,15 @@ class Memory(_Strict):
         False, description="Reads and writes share one port per bank: a bank either reads "
                            "or writes in a cycle (e.g. Gemmini's scratchpad).")
     read_bandwidth_bytes_per_cycle: float = Field(
-        64, gt=0, le=1e6, description="Bytes the array can read from it per cycle.",
+        64, ge=MIN_RATE, le=1e6, description="Bytes the array can read from it per cycle.",
         json_schema_extra=_unit("B/cycle"))
     write_bandwidth_bytes_per_cycle: float = Field(
-        64, gt=0, le=1e6, description="Bytes that can be written to it per cycle.",
+        64, ge=MIN_RATE, le=1e6, description="Bytes that can be written to it per cycle.",
         json_schema_extra=_unit("B/cycle"))
     latency_cycles: int = Field(1, ge=0, le=10000, description="Access latency.",
                                 json_schema_extra=_unit("cycle"))
     dram_bandwidth_bytes_per_cycle: float | None = Field(
-        None, gt=0, le=1e6,
+        None, ge=MIN_RATE, le=1e6,
         description="Bandwidth of this memory's own connection to DRAM (SCALE-Sim gives each "
                     "SRAM one); empty: the memories share offchip.bandwidth_bytes_per_cycle.",
         json_schema_extra=_unit("B/cycle"))
@@ -220,7 +243,7 @@ class Memory(_Strict):
 class OffChip(_Strict):
     """Main memory (DRAM) as seen from the accelerator."""
 
-    bandwidth_bytes_per_cycle: float = Field(16, gt=0, le=1e6,
+    bandwidth_bytes_per_cycle: float = Field(16, ge=MIN_RATE, le=1e6,
                                              description="Sustained DRAM bandwidth.",
                                              json_schema_extra=_unit("B/cycle"))
     latency_cycles: int = Field(100, ge=0, le=100000, description="Latency of one request.",
@@ -264,6 +287,31 @@ class FusionRule(_Strict):
                                   "e.g. [Conv, BatchNormalization, Relu].")
     name: str = Field("", description="Optional label for reports.")
 
+    @field_validator("pattern")
+    @classmethod
+    def _known_op_types(cls, pattern: list[str]) -> list[str]:
+        # A misspelt op type (BatchNorm for BatchNormalization) would silently fuse nothing.
+        known = known_op_types()
+        for op in pattern:
+            if op not in known:
+                close = difflib.get_close_matches(op, sorted(known), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"unknown op type {op!r}{hint} (ONNX op types and "
+                                 "onnxruntime's com.microsoft ones are allowed)")
+        return pattern
+
+
+@functools.cache
+def known_op_types() -> frozenset[str]:
+    """ONNX's op types (every domain onnx defines) and the com.microsoft ones the importer
+    parses."""
+    import onnx
+
+    from explorer.workload.parsers import contrib_op_types
+
+    names = {schema.name for schema in onnx.defs.get_all_schemas_with_history()}
+    return frozenset(names | contrib_op_types())
+
 
 class Accelerator(_Strict):
     """A complete accelerator description (one YAML file of arch_library/)."""
@@ -273,7 +321,7 @@ class Accelerator(_Strict):
     name: str = Field(description="Short name used on the command line.", min_length=1,
                       pattern=r"^[A-Za-z0-9_.\-]+$")
     description: str = Field("", description="One paragraph on what this design is.")
-    clock_hz: float = Field(1e9, gt=0, le=1e11, description="Clock frequency.",
+    clock_hz: float = Field(1e9, ge=1e3, le=1e11, description="Clock frequency.",
                             json_schema_extra=_unit("Hz"))
     technology_nm: float | None = Field(
         None, ge=1, le=1000,

@@ -45,6 +45,7 @@ def apply_fusion(network: Network, rules: Sequence[FusionRule]) -> Network:
     by_name = network.by_name
     graph = network.graph
     claimed: set[str] = set()
+    matched: set[tuple[str, ...]] = set()
     head_of: dict[str, str] = {}
     layers: list[Layer] = []
     for layer in network.layers:
@@ -59,6 +60,7 @@ def apply_fusion(network: Network, rules: Sequence[FusionRule]) -> Network:
             layers.append(layer)
             head_of[layer.name] = layer.name
             continue
+        matched.add(tuple(pattern))
         for member in chain:
             claimed.add(member.name)
             head_of[member.name] = layer.name
@@ -67,9 +69,16 @@ def apply_fusion(network: Network, rules: Sequence[FusionRule]) -> Network:
     fused_graph.add_nodes_from(layer.name for layer in layers)
     fused_graph.add_edges_from(
         (head_of[u], head_of[v]) for u, v in graph.edges if head_of[u] != head_of[v])
+    # A rule that matched nothing although all its op types are in the network is worth a
+    # warning (a rule for ops the network lacks is not: libraries list rules for many).
+    present = {layer.op for layer in network.layers}
+    warnings = list(network.warnings) + [
+        f"fusion rule {'+'.join(pattern)} matched nothing in {network.name!r} (no "
+        f"{pattern[0]} layer is followed by {'+'.join(pattern[1:])})"
+        for pattern in patterns if tuple(pattern) not in matched and set(pattern) <= present]
     return Network(name=network.name, layers=layers, graph=fused_graph, source=network.source,
                    sha256=network.sha256, input_shapes=dict(network.input_shapes),
-                   warnings=list(network.warnings))
+                   warnings=warnings)
 
 
 def _match(first: Layer, pattern: list[str], graph: nx.DiGraph, by_name: dict[str, Layer],

@@ -16,7 +16,7 @@ import onnx
 from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto
 
 from explorer.errors import WorkloadError
-from explorer.workload import ops
+from explorer.workload import parsers as ops  # every domain's parsers registered
 from explorer.workload.network import Layer, Shape
 from explorer.workload.shapes import TensorTable, infer_subgraph
 
@@ -66,8 +66,20 @@ def free_names(graph: GraphProto) -> set[str]:
     return names
 
 
+def clean_name(name: str | bytes, limit: int = 200) -> str:
+    """A node name fit for a one-line message or a table cell: control characters
+    (newlines, terminal escapes) escaped, very long names shortened."""
+    if isinstance(name, bytes):  # protobuf hands back bytes for invalid UTF-8
+        name = name.decode("utf-8", errors="replace")
+    if name.isprintable() and len(name) <= limit:
+        return name
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def node_label(node: NodeProto) -> str:
-    return f"{node.name!r} ({node.op_type})" if node.name else f"({node.op_type})"
+    name, op = clean_name(node.name), clean_name(node.op_type, 60)
+    return f"{name!r} ({op})" if node.name else f"({op})"
 
 
 def attr_graphs(attr: AttributeProto) -> list[GraphProto]:
@@ -214,7 +226,7 @@ class LayerBuilder:
         for index, node in enumerate(graph.node):
             if all(o in const for o in node.output if o) and any(node.output):
                 continue
-            label = node.name or f"{owner}/{node.op_type}_{index}"
+            label = clean_name(node.name or f"{owner}/{node.op_type}_{index}")
             cost = inner.cost(inner.node_info(node, label), node, strict=False)
             if cost.warning:
                 self.warnings.append(f"inside {owner!r}: {cost.warning}")
@@ -225,6 +237,9 @@ class LayerBuilder:
     def cost(self, info: ops.NodeInfo, node: NodeProto, *, strict: bool) -> ops.OpCost:
         try:
             return ops.parse(info)
+        except ops.BadNode as exc:
+            raise WorkloadError(f"{self.path}: node {info.name!r} ({node.op_type}): {exc}") \
+                from None
         except ops.ShapeUnknown as exc:
             if strict and node.op_type in HEAVY_OPS:
                 raise WorkloadError(
@@ -241,7 +256,7 @@ class LayerBuilder:
         return cost
 
     def layer(self, node: NodeProto, index: int, consumed: set[str]) -> Layer:
-        label = node.name or f"{node.op_type}_{index}"
+        label = clean_name(node.name or f"{node.op_type}_{index}")
         info = self.node_info(node, label)
         cost = self.cost(info, node, strict=True)
         if cost.warning:

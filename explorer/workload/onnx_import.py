@@ -18,13 +18,16 @@ from pathlib import Path
 
 import networkx as nx
 from google.protobuf.message import DecodeError
-from onnx import GraphProto, ModelProto, NodeProto, TensorProto
+from onnx import GraphProto, ModelProto, NodeProto
 
 from explorer.errors import WorkloadError
+from explorer.workload.claims import check_claims, check_dims
+from explorer.workload.external_data import check_external_data
 from explorer.workload.layer_builder import (
     CONTROL_FLOW,
     HEAVY_OPS,
     LayerBuilder,
+    clean_name,
     node_label,
     outer_scope_names,
 )
@@ -53,7 +56,7 @@ def load_network(source: str | os.PathLike, input_shapes: dict[str, tuple[int, .
     path, default_name, source_label = _resolve_source(source)
     data = _read_bytes(path)
     model = _parse_model(path, data)
-    _check_external_data(path, model)
+    check_external_data(path, model)
     network = build_network(model, str(path), input_shapes or {})
     network.name = name or default_name
     network.source = source_label
@@ -96,25 +99,33 @@ def _parse_model(path: Path, data: bytes) -> ModelProto:
         raise WorkloadError(f"{path}: not an ONNX model (no graph or IR version)")
     if len(model.graph.node) == 0:
         raise WorkloadError(f"{path}: ONNX graph has no nodes")
+    _check_versions_and_outputs(path, model)
     return model
 
 
-def _check_external_data(path: Path, model: ModelProto) -> None:
-    """External weights are not needed for costing, but a model missing them is broken."""
-    base = path.parent
-    for tensor in model.graph.initializer:
-        if tensor.data_location != TensorProto.EXTERNAL:
-            continue
-        info = {entry.key: entry.value for entry in tensor.external_data}
-        location = info.get("location", "")
-        file = base / location
-        if not location or not file.is_file():
-            raise WorkloadError(f"{path}: external weights of {tensor.name!r} missing "
-                                f"(expected file {file})")
-        end = int(info.get("offset", 0) or 0) + int(info.get("length", 0) or 0)
-        if end > file.stat().st_size:
-            raise WorkloadError(f"{path}: external weights of {tensor.name!r} truncated "
-                                f"({file} has {file.stat().st_size} bytes, needs {end})")
+def _check_versions_and_outputs(path: Path, model: ModelProto) -> None:
+    """What onnx's checker would refuse that this importer would otherwise misread: a
+    version from the future and an output nothing computes. (The full checker is not
+    run: it refuses many files that onnxruntime and this importer read correctly, such
+    as exports with stale value_info.)"""
+    import onnx
+
+    if model.ir_version > onnx.IR_VERSION:
+        raise WorkloadError(f"{path}: IR version {model.ir_version}; this program reads up "
+                            f"to {onnx.IR_VERSION} (onnx {onnx.__version__})")
+    newest = onnx.defs.onnx_opset_version()
+    for opset in model.opset_import:
+        if opset.domain in ("", "ai.onnx") and not 1 <= opset.version <= newest:
+            raise WorkloadError(f"{path}: ONNX opset {opset.version}; this program knows "
+                                f"opsets 1 to {newest}")
+    graph = model.graph
+    known = {v.name for v in graph.input} | {t.name for t in graph.initializer}
+    known |= {t.values.name for t in graph.sparse_initializer}
+    known |= {out for node in graph.node for out in node.output}
+    for value in graph.output:
+        if value.name not in known:
+            raise WorkloadError(f"{path}: graph output {clean_name(value.name)!r} is "
+                                "produced by no node, input or weight")
 
 
 # --------------------------------------------------------------------------- the builder
@@ -125,6 +136,7 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
 
     Changes `model`: fixes its input dims and drops the data of large weights."""
     warnings: list[str] = []
+    check_claims(model, path)  # before anything is allocated from the sizes it claims
     densify_sparse_initializers(model)
     fixed_inputs = _fix_input_shapes(model.graph, path, input_shapes, warnings)
     strip_weight_data(model)
@@ -242,6 +254,7 @@ def _fix_input_shapes(graph: GraphProto, path: str, overrides: dict[str, tuple[i
             continue  # sequences/optionals: nothing to fix
         override = overrides.get(value.name)
         if override is not None:
+            check_dims(path, f"input {value.name!r} (--input-shape)", override)
             if ttype.HasField("shape") and len(ttype.shape.dim) not in (0, len(override)):
                 raise WorkloadError(f"{path}: input {value.name!r} has rank "
                                     f"{len(ttype.shape.dim)}, --input-shape gives "

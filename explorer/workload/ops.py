@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from explorer.workload.attributes import check_conv
 from explorer.workload.network import ConvDims, LayerKind, MatMulDims, Shape, elements
 
 
@@ -149,6 +150,8 @@ def _conv_cost(node: NodeInfo, x_index: int, w_index: int, bias_index: int | Non
     rank = len(w) - 2
     if rank < 1 or len(x) != rank + 2 or len(y) != rank + 2:
         raise ShapeUnknown("conv ranks")
+    if node.op in ("Conv", "ConvTranspose") and node.domain in _DEFAULT_DOMAINS:
+        check_conv(node.attrs, x, w, transposed)
     groups = int(node.attr("group", 1))
     kernel = list(node.attr("kernel_shape") or w[2:])
     strides = list(node.attr("strides") or [1] * rank)
@@ -535,6 +538,3 @@ def parse_generic(node: NodeInfo) -> OpCost:
                   warning=f"op {node.op!r} (node {node.name!r}) not modelled: costed as "
                           f"{node.out_elems} element operations")
 
-
-# Parsers of other domains (onnxruntime's com.microsoft fused ops) register themselves.
-from explorer.workload import ops_contrib  # noqa: E402, F401

@@ -9,13 +9,13 @@ import contextlib
 import io
 import math
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import onnx
 from onnx import GraphProto, ModelProto, TensorProto, TypeProto, ValueInfoProto
-from onnx.external_data_helper import load_external_data_for_model
 
 from explorer.errors import WorkloadError
+from explorer.workload.claims import MAX_PROBE_BYTES, probe_bytes
+from explorer.workload.external_data import external_tensors, load_external_data
 from explorer.workload.network import Shape
 
 # onnxruntime 1.31 refuses newer IR versions; the graphs we run are valid at this one.
@@ -106,6 +106,11 @@ def densify_sparse_initializers(model: ModelProto) -> None:
     for sparse in model.graph.sparse_initializer:
         dense = TensorProto(name=sparse.values.name, data_type=sparse.values.data_type)
         dense.dims.extend(sparse.dims)
+        if math.prod(dense.dims) > _STRIP_ABOVE_ELEMENTS:
+            # left without data like a stripped weight: the dims a file claims are not
+            # allocated (only the probe zero-fills, within its memory bound)
+            model.graph.initializer.append(dense)
+            continue
         try:
             itemsize = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(dense.data_type)).itemsize
         except (KeyError, ValueError, TypeError):
@@ -162,7 +167,7 @@ def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[
     if not missing:
         return
     try:
-        shapes = _run_onnxruntime(model, missing, Path(path).parent)
+        shapes = _run_onnxruntime(model, missing, path)
     except WorkloadError as exc:
         still = [name for name in missing if name in essential]
         if still:
@@ -184,7 +189,7 @@ def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[
                     "onnxruntime run (static inference left them unknown)")
 
 
-def _run_onnxruntime(model: ModelProto, names: list[str], base_dir: Path
+def _run_onnxruntime(model: ModelProto, names: list[str], model_path: str
                      ) -> dict[str, tuple[Shape, int]]:
     try:
         import numpy as np
@@ -194,15 +199,20 @@ def _run_onnxruntime(model: ModelProto, names: list[str], base_dir: Path
     probe = ModelProto()
     probe.CopyFrom(model)
     probe.ir_version = min(probe.ir_version, _MAX_ORT_IR_VERSION)
+    weights = {t.name for t in probe.graph.initializer}
+    inputs = {v.name: _shape_of_type(v.type) for v in probe.graph.input if v.name not in weights}
+    need = probe_bytes(probe, {n: (s, t) for n, (s, t) in inputs.items() if s is not None})
+    if need > MAX_PROBE_BYTES:
+        raise WorkloadError(f"running it to find shapes would allocate {need:,} bytes of "
+                            f"zero weights and inputs (limit {MAX_PROBE_BYTES:,})")
     try:
         _zero_fill_stripped(probe)
     except (KeyError, ValueError, TypeError) as exc:
         raise WorkloadError(f"weights of an unsupported element type ({exc})") from None
-    if any(t.data_location == TensorProto.EXTERNAL for t in probe.graph.initializer):
-        try:  # the serialized probe no longer sits beside its weight files
-            load_external_data_for_model(probe, str(base_dir))
-        except (OSError, ValueError) as exc:
-            raise WorkloadError(f"external weights unreadable ({_one_line(exc)})") from None
+    if any(True for _ in external_tensors(probe)):
+        # the serialized probe no longer sits beside its weight files; only files inside
+        # the model's folder are read
+        load_external_data(probe, model_path)
     # Outputs by name only: declared types in the wild are sometimes wrong, and
     # onnxruntime checks them.
     outputs = [out.name for out in probe.graph.output]

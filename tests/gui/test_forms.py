@@ -44,7 +44,7 @@ def test_widgets_follow_the_schema(panel) -> None:
     bandwidth = form.editor(("offchip", "bandwidth_bytes_per_cycle")).widget
     assert bandwidth.suffix() == " B/cycle"
     assert OffChip.model_fields["bandwidth_bytes_per_cycle"].description in bandwidth.toolTip()
-    assert "> 0" in bandwidth.toolTip()  # strict bound stated, since 0 itself can be typed
+    assert "≥ 0.001" in bandwidth.toolTip()  # the schema's lower bound (issue 13 item 8)
     dataflow = form.editor(("compute", "dataflow")).widget
     assert isinstance(dataflow, QComboBox)
     assert [dataflow.itemText(i) for i in range(dataflow.count())] == ["ws", "os", "is"]

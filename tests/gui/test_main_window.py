@@ -44,18 +44,16 @@ def test_editing_a_form_value_changes_the_result(qtbot, window, open_and_estimat
 
 def test_invalid_value_shows_its_error_and_does_not_run(qtbot, window, open_and_estimate) -> None:
     open_and_estimate(window, "squeezenet")
+    # The clock's field keeps to the schema's bounds (>= 1 kHz since issue 13 item 8), so
+    # an invalid value comes from a cross-field rule: dataflow must be one of dataflows.
     clock = window.accelerator_panel.form.editor(("clock_hz",))
+    assert clock.widget.minimum() >= 1e3
+    dataflow = window.accelerator_panel.form.editor(("compute", "dataflow")).widget
     with qtbot.assertNotEmitted(window.runner.started, wait=800):
-        clock.widget.setValue(0.0)
+        dataflow.setCurrentIndex(2)
         window.run_estimate()  # F5 must not run either
-    errors = window.accelerator_panel.form.visible_errors()
-    assert ("clock_hz",) in errors and "greater than 0" in errors[("clock_hz",)]
-    assert clock.widget.property("invalid") is True
-    assert window.accelerator_panel.accelerator is None
-    assert "clock_hz" in window.accelerator_panel.status_label.text()
-    # A cross-field rule is shown on its group: dataflow must be one of dataflows.
-    window.accelerator_panel.form.editor(("compute", "dataflow")).widget.setCurrentIndex(2)
     assert "dataflows" in window.accelerator_panel.form.visible_errors()[("compute",)]
+    assert window.accelerator_panel.accelerator is None
 
 
 def test_corrupt_network_file_shows_a_dialog_and_the_app_lives_on(qtbot, window, open_and_estimate, dialogs,

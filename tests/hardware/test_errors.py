@@ -38,11 +38,11 @@ CASES = [
     ("negative value", ("pe_rows: 16", "pe_rows: -3"), "pe_rows: -3",
      ["compute.pe_rows = -3", "out of range", "an integer from 1 to 4096 PE"]),
     ("zero bandwidth", ("bandwidth_bytes_per_cycle: 16", "bandwidth_bytes_per_cycle: 0"),
-     "bandwidth_bytes_per_cycle: 0", ["offchip.bandwidth_bytes_per_cycle = 0", "> 0"]),
+     "bandwidth_bytes_per_cycle: 0", ["offchip.bandwidth_bytes_per_cycle = 0", "from 0.001"]),
     ("too large", ("max_requests_in_flight: 64", "max_requests_in_flight: 100000"),
      "max_requests_in_flight: 100000", ["dma.max_requests_in_flight = 100000", "to 65536"]),
     ("wrong type", ("clock_hz: 1.0e+9", "clock_hz: fast"), "clock_hz: fast",
-     ["clock_hz = 'fast'", "valid number", "a number > 0"]),
+     ["clock_hz = 'fast'", "valid number", "a number from 1000"]),
     ("fraction for an integer", ("banks: 4", "banks: 2.5"), "banks: 2.5",
      ["memories[0](scratchpad).banks = 2.5", "an integer"]),
     ("unknown key", ("pe_cols: 16", "pe_colz: 16"), "pe_colz: 16",
@@ -156,5 +156,8 @@ def test_unknown_library_name_suggests_the_close_one() -> None:
 
 def test_more_errors_are_counted() -> None:
     text = edited("pe_rows: 16", "pe_rows: -1").replace("pe_cols: 16", "pe_cols: -1")
-    with pytest.raises(ArchitectureError, match=r"\(and 1 more error\)"):
+    with pytest.raises(ArchitectureError) as info:
         parse_accelerator(text, "x.yaml")
+    message = str(info.value)  # both listed, on one line
+    assert "compute.pe_rows = -1" in message and "compute.pe_cols = -1" in message
+    assert "\n" not in message
