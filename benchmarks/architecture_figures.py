@@ -20,6 +20,7 @@ from _common import write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 450
+TEST_TIMEOUT_S = 1800  # a hung GUI test must not hang the measurement
 BEFORE = "50328dd"  # main when issue 9's architecture work started
 
 
@@ -48,11 +49,13 @@ def fast_tier() -> dict:
     before = os.getloadavg()
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+                          cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=TEST_TIMEOUT_S)
     wall = time.perf_counter() - start
     tail = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    failed = [line for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
     return {"command": "python -m pytest -q (the default, fast tier)", "wall_s": wall,
-            "exit_status": done.returncode, "summary": tail,
+            "exit_status": done.returncode, "summary": tail, "failed": failed,
             "load_average_before": before, "load_average_after": os.getloadavg()}
 
 

@@ -185,13 +185,15 @@ def _flatten(groups: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def sweep(network: Network | str, accelerator: Accelerator | str,
           parameters: Mapping[str, Sequence[Any]], *, estimator: str | None = None,
-          workers: int = 1, output: str | Path | None = None,
+          options: Mapping[str, Any] | None = None, workers: int = 1,
+          output: str | Path | None = None,
           progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Estimate `network` on every combination of parameter values; one row per design.
 
     `parameters` maps a description path to its values, e.g.
     `{"compute.pe_rows": [16, 32, 64], "compute.dataflow": ["ws", "os"]}` (values as for
-    `with_overrides`). The run is the CLI's `accel-explorer sweep`: every point is saved
+    `with_overrides`). `options` go to the estimator, as for `estimate` (e.g.
+    `{"alpha": 0.5}`). The run is the CLI's `accel-explorer sweep`: every point is saved
     to the HDF5 file `output` as it finishes (rerun with the same `output` to resume a
     stopped sweep); without `output` a temporary file is used and removed.
 
@@ -200,9 +202,8 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
     or why the design could not be estimated, e.g. values valid alone but not together;
     its results are then NaN). A bad path, or a value the schema refuses on its own,
     raises `ArchitectureError` before anything runs. `progress(done, total)` is called
-    after every point. `workers` > 1 needs a sweep engine with a process pool (not in
-    this version: it raises `ExplorerError`)."""
-    import inspect
+    after every point. `workers`: processes estimating designs at once (the rows are
+    the same; only this process writes the file)."""
     import itertools
     import tempfile
 
@@ -227,12 +228,6 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
             raise ArchitectureError(f"sweep: {path}: {', '.join(twice)} listed more than once")
         for value in values:  # a typo or out-of-range value fails now, not after hours
             apply_values(base, {path: value})
-    options: dict[str, Any] = {}
-    if workers != 1:
-        if "workers" not in inspect.signature(run_sweep).parameters:
-            raise ExplorerError(f"sweep: workers={workers}: this version sweeps in one "
-                                "process; use workers=1")
-        options["workers"] = workers
     axes = [Axis(path, tuple(_as_text(v) for v in values))
             for path, values in parameters.items()]
 
@@ -243,7 +238,7 @@ def sweep(network: Network | str, accelerator: Accelerator | str,
     with tempfile.TemporaryDirectory(prefix="explorer-sweep-") as tmp:
         file = Path(output) if output is not None else Path(tmp) / "sweep.h5"
         run_sweep(net, base, axes, estimator or DEFAULT_ESTIMATOR, file, progress=report,
-                  **options)
+                  workers=workers, options=dict(options or {}))
         rows = list(read_sweep(file))
     frame = pd.DataFrame(rows, columns=[*parameters, *RESULT_FIELDS, "status"])
     # The parameter columns as the caller gave them (ints stay ints, text stays text), in

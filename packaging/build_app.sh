@@ -12,6 +12,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-$root/.venv/bin/python}"
+# The app is frozen from the installed wheel only: a PYTHONPATH naming the checkout
+# (as when run from the test suite) would make PyInstaller freeze the source tree,
+# whose explorer/ has no package data.
+unset PYTHONPATH PYTHONHOME
 deb=0 tar=0
 for arg in "$@"; do
   case "$arg" in
@@ -60,9 +64,12 @@ mv "$work/dist/accel-explorer" "$app"
 
 step "docs, icons, launcher files, licenses"
 cp "$root"/{README.md,LICENSE,NOTICE,CHANGELOG.md} "$app/"
-mkdir -p "$app/docs"
-cp "$root"/docs/*.md "$root"/docs/*.json "$root"/docs/*.png "$app/docs/" 2>/dev/null || true
-[ -d "$root/docs/validation" ] && cp -r "$root/docs/validation" "$app/docs/"
+# The docs live in _internal/docs, where Help > Keyboard shortcuts looks for them (beside
+# the explorer package); docs/ at the top is a link for the user.
+mkdir -p "$app/_internal/docs"
+cp "$root"/docs/*.md "$root"/docs/*.json "$root"/docs/*.png "$app/_internal/docs/" 2>/dev/null || true
+[ -d "$root/docs/validation" ] && cp -r "$root/docs/validation" "$app/_internal/docs/"
+ln -sfn _internal/docs "$app/docs"
 share="$app/share"
 mkdir -p "$share/applications" "$share/metainfo" "$share/icons/hicolor/scalable/apps"
 cp "$root/packaging/$app_id.desktop" "$share/applications/"

@@ -204,3 +204,22 @@ def test_sweep_resumes_from_its_file(squeezenet, tmp_path) -> None:
                            progress=lambda done, total: calls.append((done, total)))
     assert calls == []  # every point was already in the file
     pd.testing.assert_frame_equal(first, again)
+
+
+def test_sweep_with_workers_gives_the_same_rows(squeezenet) -> None:
+    grid = {"compute.pe_rows": [8, 16, 32]}
+    one = explorer.sweep(squeezenet, "systolic", grid, estimator="roofline")
+    two = explorer.sweep(squeezenet, "systolic", grid, estimator="roofline", workers=2)
+    columns = [c for c in one.columns if c != "runtime_s"]
+    pd.testing.assert_frame_equal(one[columns], two[columns])
+
+
+def test_sweep_passes_estimator_options(squeezenet) -> None:
+    grid = {"compute.pe_rows": [8, 32]}
+    plain = explorer.sweep(squeezenet, "systolic", grid, estimator="roofline")
+    undamped = explorer.sweep(squeezenet, "systolic", grid, estimator="refined-roofline",
+                              options={"alpha": 0.0})  # alpha 0: the plain roofline
+    damped = explorer.sweep(squeezenet, "systolic", grid, estimator="refined-roofline")
+    assert undamped["latency_s"].tolist() == plain["latency_s"].tolist()
+    assert (damped["latency_s"] >= plain["latency_s"]).all()
+    assert (damped["latency_s"] > plain["latency_s"]).any()

@@ -35,6 +35,7 @@ def test_python_blocks_run(tmp_path, monkeypatch, capsys) -> None:
     assert "did you mean 'pe_rows'" in out
     assert (tmp_path / "sweep.h5").is_file()
     assert list(namespace["designs"]["status"]) == ["ok"] * 4
+    assert len(namespace["front"]) >= 1 and (tmp_path / "explore.h5").is_file()
     fast = namespace["fast_clock_same_dram"]
     acc = namespace["acc"]
     assert fast.offchip.bandwidth_bytes_per_cycle * fast.clock_hz == \

@@ -23,8 +23,11 @@ def test_sweep_writes_every_point_and_larger_arrays_are_faster(net, tmp_path) ->
     axes = [Axis.parse("compute.pe_rows=8,16,32"), Axis.parse("compute.pe_cols=8,32")]
     run_sweep(net, load_accelerator("systolic"), axes, "roofline", path)
     with h5py.File(path, "r") as f:
-        assert f.attrs["format"] == "accel-explorer-sweep"
-        assert list(f["points/compute.pe_rows"][()]) == [8, 8, 16, 16, 32, 32]
+        assert f.attrs["format"] == "accel-explorer store" and f.attrs["format_version"] == 2
+        assert f.attrs["kind"] == "exploration"
+        pe_rows = f["points/compute.pe_rows"][()]
+        assert pe_rows.dtype.kind == "i" and list(pe_rows) == [8, 8, 16, 16, 32, 32]
+        assert list(f["results/status"].asstr()[()]) == ["ok"] * 6
         latency = f["results/latency_s"][()]
         assert f["layers/latency_s"].shape == (6, len(net.layers))
         assert np.allclose(np.nansum(f["layers/latency_s"][()], axis=1), latency)
@@ -62,7 +65,7 @@ def test_resume_after_stop_measures_nothing_twice(net, tmp_path) -> None:
 def test_other_sweep_in_same_file_is_refused(net, tmp_path) -> None:
     path = tmp_path / "s.h5"
     run_sweep(net, load_accelerator("gemmini"), [Axis.parse("clock_hz=1e9")], "roofline", path)
-    with pytest.raises(BenchmarkError, match="different sweep"):
+    with pytest.raises(BenchmarkError, match="holds a different"):
         run_sweep(net, load_accelerator("gemmini"), [Axis.parse("clock_hz=2e9")], "roofline",
                   path)
 

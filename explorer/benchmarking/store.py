@@ -18,7 +18,14 @@ atomic step). Every measurement is first appended to `FILE.h5.journal` (one JSON
 flushed and fsync'ed) and the journal is folded into the .h5 file every
 `commit_every` rows, every `commit_interval_s` seconds and on close. Opening a store
 replays a journal left by a killed process, so nothing measured is lost and nothing is
-measured again. Readable with plain h5py (`f["samples/latency_s"][:]`) or pandas
+measured again.
+
+Integrity (the one store format's lock and checksums, explorer.store): a writer holds an
+exclusive flock on `FILE.h5.lock` (a second writer is refused with a one-line message; a
+killed writer's lock goes with it), every journal line carries a CRC-32 and so does every
+row of the .h5 file (`samples/crc32`); a row or complete journal line that fails its
+checksum makes the store refuse to open (DamagedStoreError) instead of resuming over it.
+Readable with plain h5py (`f["samples/latency_s"][:]`) or pandas
 (`pd.DataFrame({k: v[:] for k, v in f["samples"].items()})`).
 """
 
@@ -42,9 +49,11 @@ from explorer.learned.configs import (
     LayerConfig,
     config_from_row,
 )
+from explorer.store import DamagedStoreError, StoreLock, checksum
 
 FORMAT = "accel-explorer benchmark store"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: samples/crc32 and checksummed journal lines; 1 is read-only
+CHECKSUM_COLUMN = "crc32"
 
 MEASUREMENT_FLOAT_COLUMNS = ("latency_s", "spread_s", "loadavg", "timestamp", "excluded_s")
 MEASUREMENT_INT_COLUMNS = ("rounds", "runs_per_round", "attempts")
@@ -88,9 +97,18 @@ class BenchmarkStore:
         self._last_commit = time.monotonic()
         self._index: dict[tuple, int] | None = None
         self._journal = None
+        self._lock = None if readonly else StoreLock(self.path).acquire()
+        try:
+            self._open(device, provenance, campaign)
+        except BaseException:
+            self._release()
+            raise
+
+    def _open(self, device: str | None, provenance: dict[str, str] | None,
+              campaign: dict[str, Any] | None) -> None:
         if self.path.exists():
             self._read()
-        elif readonly:
+        elif self.readonly:
             raise BenchmarkError(f"{self.path}: no such benchmark store")
         else:
             self._new(device, provenance or {}, campaign or {})
@@ -98,7 +116,7 @@ class BenchmarkStore:
             raise BenchmarkError(f"{self.path}: holds measurements of device "
                                  f"{self.device!r}, not {device!r}")
         replayed = self._replay_journal()
-        if not readonly and (replayed or not self.path.exists()):
+        if not self.readonly and (replayed or not self.path.exists()):
             self.commit()
 
     # -- reading and writing the .h5 file ----------------------------------------------------
@@ -128,9 +146,10 @@ class BenchmarkStore:
                 raise BenchmarkError(f"{self.path}: not an accel-explorer benchmark store "
                                      f"(format attribute {f.attrs.get('format')!r})")
             version = int(f.attrs.get("format_version", 0))
-            if version != FORMAT_VERSION:
+            if version != FORMAT_VERSION and not (version == 1 and self.readonly):
                 raise BenchmarkError(f"{self.path}: store format version {version}, this "
-                                     f"program reads version {FORMAT_VERSION}")
+                                     f"program writes version {FORMAT_VERSION} (version 1 "
+                                     "is read-only); the file is left unchanged")
             missing = [c for c in ALL_COLUMNS
                        if c not in f["samples"] and c not in OPTIONAL_COLUMNS]
             if missing:
@@ -148,19 +167,36 @@ class BenchmarkStore:
                                         for v in values]
                 else:
                     self._data[name] = values.tolist()
+            if version >= 2:
+                self._verify(f["samples"][CHECKSUM_COLUMN][:rows].tolist(), rows)
         self._committed = rows
+
+    def _row_checksum(self, i: int) -> int:
+        return checksum(json.dumps([self._data[name][i] for name in ALL_COLUMNS]))
+
+    def _verify(self, stored: list[int], rows: int) -> None:
+        bad = [i for i in range(rows) if i >= len(stored) or stored[i] != self._row_checksum(i)]
+        if bad:
+            raise DamagedStoreError(f"{self.path}: {len(bad)} damaged row(s) (row {bad[0]} "
+                                    "fails its checksum); nothing was changed")
 
     def _replay_journal(self) -> int:
         """Rows a killed writer made durable in the journal but not in the .h5 file."""
         if not self.journal_path.exists():
             return 0
         replayed = 0
-        with open(self.journal_path, encoding="utf-8") as f:
-            for line in f:
+        with open(self.journal_path, encoding="utf-8", errors="replace") as f:
+            for number, line in enumerate(f, 1):
+                if not line.endswith("\n"):
+                    break  # the line being written at the kill
+                crc, _, text = line.rstrip("\n").partition(" ")
                 try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:  # the line being written at the kill
-                    break
+                    if int(crc, 16) != checksum(text):
+                        raise ValueError
+                    row = json.loads(text)
+                except ValueError:
+                    raise DamagedStoreError(f"{self.journal_path}: line {number} fails its "
+                                            "checksum; nothing was changed") from None
                 if not isinstance(row, dict) or row.get("row") != len(self):
                     continue  # already committed (or not ours)
                 for name in ALL_COLUMNS:
@@ -185,6 +221,9 @@ class BenchmarkStore:
                         else np.array(self._data[name], dtype=dtype))
                 group.create_dataset(name, data=data, dtype=dtype, maxshape=(None,),
                                      chunks=(max(1, min(4096, rows)),) if rows else (256,))
+            group.create_dataset(CHECKSUM_COLUMN, maxshape=(None,),
+                                 data=np.array([self._row_checksum(i) for i in range(rows)],
+                                               dtype=np.uint32))
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
@@ -231,7 +270,8 @@ class BenchmarkStore:
         values["phase"] = phase
         if self._journal is None:
             self._journal = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
-        self._journal.write(json.dumps({"row": row, **values}) + "\n")
+        text = json.dumps({"row": row, **values})
+        self._journal.write(f"{checksum(text):08x} {text}\n")
         self._journal.flush()
         os.fsync(self._journal.fileno())  # durable before we count it as measured
         for name in ALL_COLUMNS:
@@ -278,9 +318,15 @@ class BenchmarkStore:
     def close(self) -> None:
         if not self.readonly and len(self) > self._committed:
             self.commit()
+        self._release()
+
+    def _release(self) -> None:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> BenchmarkStore:
         return self

@@ -9,7 +9,7 @@ from explorer.cli.common import add_arch_arg, add_network_args, load_arch_arg, l
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from explorer.estimators.base import DEFAULT_ESTIMATOR
+    from explorer.estimators.registry import DEFAULT_ESTIMATOR
 
     p = sub.add_parser(
         "sweep", help="estimate a network over a grid of accelerator parameters (HDF5)",
@@ -23,6 +23,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "e.g. compute.pe_rows=8,16,32")
     p.add_argument("--estimator", default=DEFAULT_ESTIMATOR)
     p.add_argument("-o", "--output", required=True, metavar="FILE.h5")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="estimate in N local processes (default: 1)")
+    p.add_argument("--recover", action="store_true",
+                   help="keep every intact record of a damaged file (the damaged file is "
+                        "kept aside as FILE.h5.damaged-TIME) and continue the sweep")
     p.set_defaults(run=run)
 
 
@@ -35,10 +40,11 @@ def run(args: argparse.Namespace) -> int:
 
     def progress(done: int, total: int, point) -> None:
         shown = ", ".join(f"{a.path}={v}" for a, v in zip(axes, point.values))
-        result = si(point.results["latency_s"], "s") if point.status == "ok" else point.status
+        result = si(point.metrics["latency_s"], "s") if point.status == "ok" else point.status
         print(f"[{done}/{total}] {shown}: {result}", file=sys.stderr, flush=True)
 
-    path = run_sweep(network, base, axes, args.estimator, args.output, progress=progress)
+    path = run_sweep(network, base, axes, args.estimator, args.output, progress=progress,
+                     workers=args.workers, recover=args.recover)
     rows = [r for r in read_sweep(path) if r["status"] == "ok"]
     print(f"{len(rows)} valid point(s) in {path}")
     for row in sorted(rows, key=lambda r: r["latency_s"])[:5]:

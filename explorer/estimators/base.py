@@ -409,6 +409,10 @@ def run_estimate(estimator: Estimator, network: Network, accelerator: Accelerato
                              accelerator_spec=accelerator,
                              estimator_options=options_as_data(estimator.options))
     estimator.finish(result, accelerator, run)
+    # silicon area of the design (data only: hardware/area.py), in every result and JSON
+    from explorer.hardware.area import design_area
+
+    result.extra.setdefault("area", design_area(accelerator).to_dict())
     result.runtime_s = time.perf_counter() - start
     return result
 

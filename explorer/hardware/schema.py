@@ -275,6 +275,10 @@ class Accelerator(_Strict):
     description: str = Field("", description="One paragraph on what this design is.")
     clock_hz: float = Field(1e9, gt=0, le=1e11, description="Clock frequency.",
                             json_schema_extra=_unit("Hz"))
+    technology_nm: float | None = Field(
+        None, ge=1, le=1000,
+        description="Process node; the area model (hardware/area.py) scales its 45 nm "
+                    "figures by (node / 45 nm)². Empty: 45 nm.", json_schema_extra=_unit("nm"))
     compute: Compute = Field(default_factory=Compute)
     memories: Annotated[list[Memory], Field(min_length=1)] = Field(
         description="On-chip memory levels; every operand must be held by one of them.")

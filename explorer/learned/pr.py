@@ -84,9 +84,7 @@ def staircase_score(values: Sequence[int], latencies: Sequence[float], period: i
     error = mean relative difference between each value's latency and its block end's
     (what a model trained on block ends gets wrong), over all blocks but the first (small
     counts often take special-case kernels); rise = share of boundaries between
-    consecutive blocks where latency steps up by more than `tol` and by more than three
-    times what the plateaus' own tilt accounts for over one period (tilted plateaus
-    otherwise pass a period narrower than the true one)."""
+    consecutive blocks where latency steps up by more than `tol`."""
     order = np.argsort(values)
     v = np.asarray(values)[order]
     t = np.asarray(latencies, dtype=float)[order]
@@ -100,11 +98,12 @@ def staircase_score(values: Sequence[int], latencies: Sequence[float], period: i
               if int(b) in ends and b != first and ends[int(b)] > 0]
     keys = sorted(ends)
     pairs = [(a, b) for a, b in zip(keys, keys[1:]) if b == a + 1]
-    # Tilt: the median change between neighbouring values inside one block.
-    inside = [t[i + 1] - t[i] for i in range(len(v) - 1)
-              if block[i] == block[i + 1] and v[i + 1] == v[i] + 1]
-    tilt = max(0.0, float(np.median(inside))) * period if inside else 0.0
-    rises = [ends[b] - ends[a] > max(ends[a] * tol, 3 * tilt) for a, b in pairs]
+    # A boundary is a step only if latency jumps right after the block end, not merely
+    # climbs along a tilted plateau: compare the end with the next block's first value
+    # too (a period half the true one sees the tilt of each plateau as its "steps").
+    first_of = {int(b): float(lat) for b, lat in zip(block[::-1], t[::-1])}
+    rises = [ends[b] > ends[a] * (1 + tol) and first_of[b] > ends[a] * (1 + tol)
+             for a, b in pairs]
     return (float(np.mean(errors)) if errors else 1.0,
             float(np.mean(rises)) if rises else 0.0, len(keys))
 
