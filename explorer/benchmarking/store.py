@@ -50,6 +50,7 @@ from explorer.learned.configs import (
     config_from_row,
 )
 from explorer.store import DamagedStoreError, StoreLock, checksum
+from explorer.store.foreign import refuse_foreign_storage
 
 FORMAT = "accel-explorer benchmark store"
 FORMAT_VERSION = 2  # 2: samples/crc32 and checksummed journal lines; 1 is read-only
@@ -142,6 +143,7 @@ class BenchmarkStore:
             raise BenchmarkError(f"{self.path}: not a readable HDF5 benchmark store "
                                  f"({str(exc).splitlines()[0]})") from None
         with f:
+            refuse_foreign_storage(f, self.path)
             if f.attrs.get("format") != FORMAT or "samples" not in f:
                 raise BenchmarkError(f"{self.path}: not an accel-explorer benchmark store "
                                      f"(format attribute {f.attrs.get('format')!r})")

@@ -28,6 +28,7 @@ import h5py
 import numpy as np
 
 from explorer.store.errors import DamagedStoreError, StoreError
+from explorer.store.foreign import refuse_foreign_storage
 from explorer.store.lock import StoreLock
 
 FORMAT = "accel-explorer store"
@@ -149,6 +150,7 @@ class RecordStore:
             raise DamagedStoreError(f"{self.path}: not a readable HDF5 store (truncated or "
                                     f"damaged: {reason}); nothing was changed") from None
         with f:
+            refuse_foreign_storage(f, self.path)
             fmt = f.attrs.get("format")
             version = f.attrs.get("format_version")
             if fmt != FORMAT:
