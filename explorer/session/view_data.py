@@ -7,6 +7,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+# Comparisons are the core's (explorer/compare.py: one layer-matching rule for the CLI,
+# the session and the window); re-exported here for the views.
+# Comparisons are the core's (explorer/compare.py: one layer-matching rule for the CLI,
+# the session and the window); re-exported here for the views.
+from explorer.compare import ComparedLayer, Comparison  # noqa: F401
+from explorer.compare import compare_results as compare  # noqa: F401
 from explorer.errors import WorkloadError
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
 from explorer.hardware.schema import Accelerator
@@ -125,69 +131,6 @@ def limiting_roof(point: RooflinePoint, ceilings: list[Ceiling]) -> tuple[Ceilin
     if dram is not None and dram.value * point.intensity < compute.value:
         return dram, dram.value * point.intensity
     return compute, compute.value
-
-
-@dataclass(frozen=True)
-class ComparedLayer:
-    name: str
-    op: str
-    reference_s: float
-    other_s: dict[str, float]  # series name -> latency
-
-    def error(self, series: str) -> float | None:
-        """Relative error of `series` against the reference (0.1 = 10 % slower)."""
-        other = self.other_s.get(series)
-        if other is None or self.reference_s <= 0:
-            return None
-        return (other - self.reference_s) / self.reference_s
-
-
-@dataclass
-class Comparison:
-    reference: str
-    series: list[str]
-    layers: list[ComparedLayer]
-    totals_s: dict[str, float]
-
-    def mape(self, series: str) -> float | None:
-        errors = [abs(e) for e in (layer.error(series) for layer in self.layers)
-                  if e is not None]
-        return sum(errors) / len(errors) if errors else None
-
-    def total_error(self, series: str) -> float | None:
-        ref = self.totals_s.get(self.reference)
-        other = self.totals_s.get(series)
-        if not ref or other is None:
-            return None
-        return (other - ref) / ref
-
-
-def compare(results: dict[str, NetworkEstimate], reference: str) -> Comparison:
-    """Per-layer latencies of every series against `reference`, matched by layer name
-    (or, when fusion differs between estimators, by the ONNX node a layer starts with)."""
-    ref = results[reference]
-    series = [name for name in results if name != reference]
-    lookups = {name: _latency_lookup(results[name]) for name in series}
-    layers = []
-    for estimate in ref.layers:
-        others: dict[str, float] = {}
-        for name in series:
-            by_name, by_node = lookups[name]
-            value = by_name.get(estimate.name)
-            if value is None and estimate.onnx_nodes:
-                value = by_node.get(estimate.onnx_nodes[0])
-            if value is not None:
-                others[name] = value
-        layers.append(ComparedLayer(estimate.name, estimate.op, estimate.latency_s, others))
-    totals = {name: result.latency_s for name, result in results.items()}
-    return Comparison(reference, series, layers, totals)
-
-
-def _latency_lookup(result: NetworkEstimate) -> tuple[dict[str, float], dict[str, float]]:
-    by_name = {layer.name: layer.latency_s for layer in result.layers}
-    by_node = {layer.onnx_nodes[0]: layer.latency_s for layer in result.layers
-               if layer.onnx_nodes}
-    return by_name, by_node
 
 
 def log_range(values: list[float], pad_decades: float = 0.3) -> tuple[float, float]:
