@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 # Comparisons are the core's (explorer/compare.py: one layer-matching rule for the CLI,
 # the session and the window); re-exported here for the views.
-# Comparisons are the core's (explorer/compare.py: one layer-matching rule for the CLI,
-# the session and the window); re-exported here for the views.
 from explorer.compare import ComparedLayer, Comparison  # noqa: F401
 from explorer.compare import compare_results as compare  # noqa: F401
 from explorer.errors import WorkloadError
