@@ -78,7 +78,7 @@ class NetworkMeasurement:
                 unmapped += k.time_s
         return times, unmapped
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["kernel_total_s"] = self.kernel_total_s
         return data

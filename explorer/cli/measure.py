@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
                         input_shapes=parse_input_shapes(args.input_shape))
     times, unmapped = m.layer_times(network.layers)
     if args.format == "json":
-        data = m.to_json()
+        data = m.to_dict()
         data["layers"] = [{"name": layer.name, "op": layer.op, "onnx_nodes": layer.onnx_nodes,
                            "measured_s": times[layer.name],
                            **({"estimated_s": estimates[layer.name]} if estimates else {})}
