@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import timed, write_result  # noqa: E402
 
 from explorer.compare import compare  # noqa: E402
-from explorer.estimators.base import get_estimator, run_estimate  # noqa: E402
+from explorer.estimators.base import run_estimate  # noqa: E402
+from explorer.estimators.registry import get_estimator
 from explorer.hardware.library import library_names, load_accelerator  # noqa: E402
 from explorer.workload import load_network  # noqa: E402
 from explorer.workload.zoo import ZOO_NAMES  # noqa: E402

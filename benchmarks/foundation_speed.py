@@ -28,7 +28,7 @@ print(time.perf_counter() - t)
 
 def main() -> None:
     import explorer
-    from explorer.estimators.base import get_estimator
+    from explorer.estimators.registry import get_estimator
 
     cli = Path(sys.executable).with_name("accel-explorer")
     first = [float(subprocess.run([sys.executable, "-c", FIRST_LOAD], capture_output=True,

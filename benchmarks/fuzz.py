@@ -205,7 +205,7 @@ def set_inputs(rng: random.Random, count: int) -> Iterator[tuple[str, str]]:
 
 # -- running --------------------------------------------------------------------------------
 def _check_onnx(path: Path) -> None:
-    from explorer.estimators.base import get_estimator
+    from explorer.estimators.registry import get_estimator
     from explorer.hardware.library import load_accelerator
     from explorer.workload import load_network
 

@@ -190,7 +190,7 @@ def main() -> None:
         child(float(args.child[0]), args.child[1:])
         return
     sys.path.insert(0, str(ROOT))
-    from explorer.estimators.base import DEFAULT_ESTIMATOR, estimator_names
+    from explorer.estimators.registry import DEFAULT_ESTIMATOR, estimator_names
 
     estimators = [DEFAULT_ESTIMATOR] + (["simulate"] if "simulate" in estimator_names()
                                         and DEFAULT_ESTIMATOR != "simulate" else [])

@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 import pytest
 
 from explorer.cli import main
-from explorer.estimators.base import estimator_class, run_estimate
+from explorer.estimators.base import run_estimate
+from explorer.estimators.registry import estimator_class
 from explorer.hardware.library import load_accelerator
 from explorer.report import (
     format_csv,

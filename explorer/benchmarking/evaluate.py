@@ -296,7 +296,7 @@ def network_truth_fn(device: Device, log: Log) -> Callable[[str], float]:
 def network_estimate_fn(device: Device) -> Callable[..., float]:
     """The `statistical` estimator with a given model, through a saved model file (the
     same path a user takes)."""
-    from explorer.estimators.base import get_estimator
+    from explorer.estimators.registry import get_estimator
     from explorer.hardware.library import load_accelerator
     from explorer.learned.models import save_model
     from explorer.workload import load_network

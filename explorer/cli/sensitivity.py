@@ -44,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.estimators.base import estimator_class
+    from explorer.estimators.registry import estimator_class
     from explorer.sensitivity import sensitivity
 
     estimator_class(args.estimator)  # an unknown name fails before the slow part

@@ -424,13 +424,3 @@ def run_estimate(estimator: Estimator, network: Network, accelerator: Accelerato
     result.runtime_s = time.perf_counter() - start
     return result
 
-
-def __getattr__(name: str) -> Any:
-    """The registry moved to registry.py; these names still resolve from here."""
-    if name in ("DEFAULT_ESTIMATOR", "estimator_names", "estimator_class", "get_estimator",
-                "make_estimator", "_REGISTRY"):
-        from explorer.estimators import registry
-
-        return getattr(registry, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-

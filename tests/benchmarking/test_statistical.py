@@ -10,7 +10,7 @@ from explorer.benchmarking.space import random_configs
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.benchmarking.training import train_from_store
 from explorer.errors import EstimationError
-from explorer.estimators.base import get_estimator
+from explorer.estimators.registry import get_estimator
 from explorer.hardware.library import load_accelerator
 from explorer.learned.models import save_model
 from explorer.workload import load_network

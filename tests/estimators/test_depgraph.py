@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mapping"))
 from mapping_layers import conv, conv1d, eltwise, matmul, pool, systolic  # noqa: E402
 
-from explorer.estimators.base import get_estimator  # noqa: E402
+from explorer.estimators.registry import get_estimator  # noqa: E402
 from explorer.hardware.library import load_accelerator  # noqa: E402
 
 LAYERS = {

@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_simulate import small_network  # noqa: E402
 
-from explorer.estimators.base import get_estimator  # noqa: E402
+from explorer.estimators.registry import get_estimator  # noqa: E402
 from explorer.hardware.library import load_accelerator  # noqa: E402
 
 

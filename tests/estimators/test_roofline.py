@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from explorer.estimators.base import get_estimator
+from explorer.estimators.registry import get_estimator
 from explorer.estimators.roofline import dim_efficiency, spatial_efficiency
 from explorer.hardware.library import library_names, load_accelerator
 from explorer.hardware.schema import Dataflow

@@ -12,7 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mapping"))
 from mapping_layers import conv, eltwise, pool  # noqa: E402
 
 from explorer.errors import Cancelled  # noqa: E402
-from explorer.estimators.base import get_estimator, run_estimate  # noqa: E402
+from explorer.estimators.base import run_estimate  # noqa: E402
+from explorer.estimators.registry import get_estimator
 from explorer.hardware.library import load_accelerator  # noqa: E402
 from explorer.workload.network import Network  # noqa: E402
 

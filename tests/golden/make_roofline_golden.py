@@ -5,7 +5,7 @@ models, the importer or a library entry:  .venv/bin/python tests/golden/make_roo
 import json
 from pathlib import Path
 
-from explorer.estimators.base import get_estimator
+from explorer.estimators.registry import get_estimator
 from explorer.hardware.library import library_names, load_accelerator
 from explorer.workload import load_network
 from explorer.workload.zoo import ZOO_NAMES

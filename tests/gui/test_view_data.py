@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from explorer.errors import WorkloadError
-from explorer.estimators.base import LayerEstimate, get_estimator
+from explorer.estimators.base import LayerEstimate
+from explorer.estimators.registry import get_estimator
 from explorer.hardware.library import load_accelerator
 from explorer.session.view_data import (
     compare,

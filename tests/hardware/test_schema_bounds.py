@@ -54,7 +54,7 @@ def test_a_yaml_key_that_is_a_list_is_one_line():
 
 def test_smallest_accepted_values_give_finite_json():
     """At the lower bounds the estimate stays finite (valid JSON)."""
-    from explorer.estimators.base import get_estimator
+    from explorer.estimators.registry import get_estimator
     from explorer.workload import load_network
 
     schema = load_accelerator("gemmini").model_json_schema()

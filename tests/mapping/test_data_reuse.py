@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from mapping_layers import conv
 
-from explorer.estimators.base import get_estimator
+from explorer.estimators.registry import get_estimator
 from explorer.hardware.library import load_accelerator
 from explorer.hardware.schema import Operand
 from explorer.mapping.plans import GemmMapper

@@ -19,7 +19,7 @@ from explorer.engine.kernel import (
 )
 from explorer.engine.ports import port_layout
 from explorer.engine.schedule import periodic_cost, schedule
-from explorer.estimators.base import get_estimator
+from explorer.estimators.registry import get_estimator
 from explorer.hardware.library import load_accelerator
 from explorer.hardware.schema import Accelerator, Dataflow, Operand
 from explorer.mapping.mapper import map_layer

@@ -7,7 +7,7 @@ import pytest
 from mapping_layers import conv, systolic
 
 from explorer.engine.schedule import schedule
-from explorer.estimators.base import get_estimator
+from explorer.estimators.registry import get_estimator
 from explorer.mapping.builder import KernelBuilder
 from explorer.mapping.plans import GemmMapper
 from explorer.mapping.problem import problem_for

@@ -169,7 +169,7 @@ def test_scalesim_reproduces_the_user_bandwidth_example():
 # (TOOLCHAIN.md gives OS's R + C + T - 2); `simulate` does the same since the IS fix.
 @pytest.mark.parametrize("dataflow", ["ws", "os", "is"])
 def test_our_simulator_computes_as_many_cycles_as_scalesim(dataflow):
-    from explorer.estimators.base import estimator_names, get_estimator
+    from explorer.estimators.registry import estimator_names, get_estimator
     from explorer.workload.network import Layer, LayerKind
 
     if "simulate" not in estimator_names():
