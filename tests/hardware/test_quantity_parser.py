@@ -18,9 +18,6 @@ from explorer.hardware.library import (
 )
 from explorer.hardware.overrides import apply_overrides
 
-# written before the fix (issue 13): the YAML loader refused 500MHz, the JSON Schema 500e6
-BEFORE_FIX = pytest.mark.xfail(strict=True, reason="issue 13: one quantity parser")
-
 # (field path, text, value the text means)
 QUANTITIES = [
     ("clock_hz", "500MHz", 5e8),
@@ -37,7 +34,7 @@ BAD = [
     ("clock_hz", "500 MB"),  # a unit that is not the field's
     ("memories.0.size_bytes", "64KB"),  # K: 1000 or 1024? refused with a hint
     ("clock_hz", "fast"),
-    pytest.param("clock_hz", "9" * 5000, marks=BEFORE_FIX),  # a traceback from YAML
+    ("clock_hz", "9" * 5000),  # was a traceback from YAML
 ]
 
 
@@ -64,9 +61,7 @@ def _set_path(path: str) -> str:
     return path.replace(".0.", "[0].").replace("memories[0]", "memories[0]")
 
 
-@pytest.mark.parametrize(("path", "text", "value"),
-                         [q if q[1] == "500e6" else pytest.param(*q, marks=BEFORE_FIX)
-                          for q in QUANTITIES])
+@pytest.mark.parametrize(("path", "text", "value"), QUANTITIES)
 def test_yaml_reads_quantities_as_set_does(path, text, value):
     source, _ = _yaml_with(path, text)
     from_yaml = parse_accelerator(source, "q.yaml")
@@ -75,7 +70,6 @@ def test_yaml_reads_quantities_as_set_does(path, text, value):
     assert _read(from_set, path) == pytest.approx(value)
 
 
-@BEFORE_FIX
 @pytest.mark.parametrize(("path", "text", "value"), QUANTITIES)
 def test_json_schema_accepts_what_the_tool_reads(path, text, value):
     source, _ = _yaml_with(path, text)
@@ -94,7 +88,6 @@ def test_bad_quantities_are_refused_by_all_three(path, text):
         jsonschema.validate(data, json_schema())
 
 
-@BEFORE_FIX
 def test_the_parser_is_one_function():
     """`--set`, the schema and the GUI's forms call the same function."""
     from explorer.hardware import overrides, quantity, schema
@@ -103,7 +96,6 @@ def test_the_parser_is_one_function():
     assert schema.read_quantity is quantity.read_quantity
 
 
-@BEFORE_FIX
 def test_pattern_and_reader_agree_on_a_seeded_corpus():
     """For every unit of the schema, 3,000 seeded texts (numbers, prefixes, units, junk):
     the JSON Schema's pattern matches exactly the texts the reader reads."""
