@@ -12,7 +12,6 @@ from attacks import external_weight_model
 from explorer.errors import WorkloadError
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: measure.py called onnx.load directly")
 def test_measure_refuses_weights_outside_the_folder(tmp_path):
     from explorer.benchmarking.measure import measure_network
 
