@@ -33,7 +33,6 @@ def test_10_subgraph_shapes_come_from_onnxruntime(tmp_path):
     assert not [w for w in network.warnings if "could not be costed" in w]
 
 
-@GAP
 def test_11_dynamic_quantize_lstm_is_an_lstm(tmp_path):
     network = load_network(dynamic_quantize_lstm_model(tmp_path / "speech.onnx"))
     layer = network["qlstm"]
