@@ -191,7 +191,9 @@ def _resolve_missing_shapes(model: ModelProto, nodes: list[NodeProto], const: se
     for node in nodes:
         if node.op_type in _SHAPE_OF or all(o in const for o in node.output if o):
             continue
-        tensors = [n for n in node.input if n and n not in const]
+        # constant operands too: a weight computed from an initializer (Pad, Slice with
+        # pads from Shape()) may be unshaped until the model runs
+        tensors = [n for n in node.input if n]
         tensors += [o for o in node.output[:1] if o]
         needed += tensors
         if node.op_type in HEAVY_OPS:

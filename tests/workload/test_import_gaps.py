@@ -41,7 +41,6 @@ def test_11_dynamic_quantize_lstm_is_an_lstm(tmp_path):
     assert layer.weight_bits == 8 and layer.act_bits == 32
 
 
-@GAP
 def test_12_weights_derived_through_pad_are_shaped(tmp_path):
     network = load_network(derived_weight_model(tmp_path / "derived.onnx"))
     conv = network["conv"]
