@@ -19,6 +19,12 @@ def add_network_args(parser: argparse.ArgumentParser, *, optional: bool = True) 
         parser.add_argument("network", metavar="NET", help="ONNX file or zoo name")
     parser.add_argument("--input-shape", action="append", default=[], metavar="NAME=DIMS",
                         help="shape of a dynamic input, e.g. input=1x3x224x224 (repeatable)")
+    parser.add_argument("--input-value", action="append", default=[], metavar="NAME=VALUE",
+                        help="value of an input that decides shapes (a TTS model's "
+                             "durations): NAME=FILE.npy or NAME=3,1,2,2 (repeatable)")
+    parser.add_argument("--branch", action="append", default=[], metavar="NODE=then|else",
+                        help="branch of a data-dependent If node to cost (default: the "
+                             "larger one; repeatable)")
 
 
 def add_arch_arg(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +56,22 @@ def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]]:
 def load_network_arg(args: argparse.Namespace):
     from explorer.workload import load_network
 
-    return load_network(args.network, input_shapes=parse_input_shapes(args.input_shape))
+    return load_network(args.network, input_shapes=parse_input_shapes(args.input_shape),
+                        input_values=parse_pairs(getattr(args, "input_value", []),
+                                                 "--input-value", "durations=3,1,2,2"),
+                        branches=parse_pairs(getattr(args, "branch", []), "--branch",
+                                             "if_node=then"))
+
+
+def parse_pairs(items: list[str], option: str, example: str) -> dict[str, str]:
+    """NAME=TEXT items (the loader reads TEXT and names the input or node in errors)."""
+    pairs: dict[str, str] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name or not text:
+            raise WorkloadError(f"{option} {item!r}: expected NAME=VALUE, e.g. {example}")
+        pairs[name] = text
+    return pairs
 
 
 def load_arch_arg(args: argparse.Namespace):

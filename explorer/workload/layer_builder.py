@@ -10,6 +10,7 @@ Layers carry private attrs the importer and fusion rely on: `_tensors_in` /
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import onnx
@@ -90,11 +91,27 @@ def attr_graphs(attr: AttributeProto) -> list[GraphProto]:
     return []
 
 
+BRANCHES = {"then": "then_branch", "else": "else_branch"}
+
+
+def check_branch_choices(branches: Mapping[str, str], path: str) -> dict[str, str]:
+    """`--branch NODE=then|else` choices, checked before anything is built."""
+    for node, choice in branches.items():
+        if choice not in BRANCHES:
+            raise WorkloadError(f"{path}: --branch {clean_name(node)}={clean_name(str(choice))}"
+                                ": the branch is then or else")
+    return dict(branches)
+
+
 class LayerBuilder:
     def __init__(self, path: str, table: TensorTable, const: set[str],
                  producers: dict[str, NodeProto], warnings: list[str], graph: GraphProto,
-                 model: ModelProto):
+                 model: ModelProto, *, values: Mapping[str, Any] | None = None,
+                 branches: dict[str, str] | None = None):
         self.path = path
+        self.values = values or {}  # given input values, fed to the shape probes
+        self.branches = branches or {}  # If node label -> "then" | "else"
+        self.if_nodes: list[str] = []  # labels of the If nodes seen (for messages)
         self.model = model  # opsets for inferring subgraph bodies
         self.table = table
         self.const = const
@@ -134,6 +151,10 @@ class LayerBuilder:
                 attrs["_trip_count"] = trips
         if node.op_type == "Scan":
             attrs["_trip_count"] = self.scan_trips(node, attrs)
+        if node.op_type == "If":
+            self.if_nodes.append(label)
+            if label in self.branches:
+                attrs["_branch"] = self.branches[label]
         return ops.NodeInfo(name=label, op=node.op_type, attrs=attrs,
                             inputs=[self.tensor(n) for n in node.input],
                             outputs=[self.tensor(n) for n in node.output],
@@ -212,7 +233,7 @@ class LayerBuilder:
                       entry: list[tuple[Shape | None, int]]) -> tuple[int, int]:
         """(MACs, other ops) of one execution of a subgraph, shapes from inference."""
         sub_table = infer_subgraph(graph, self.table, entry, free_names(graph), self.model,
-                                   self.const_tensor)
+                                   self.const_tensor, self.path, self.values)
         const = set(self.const) | {t.name for t in graph.initializer}
         for node in graph.node:
             if node.op_type not in CONTROL_FLOW and all(
@@ -220,7 +241,9 @@ class LayerBuilder:
                 const.update(o for o in node.output if o)
         inner = LayerBuilder(self.path, sub_table, const,
                               {**self.producers, **{o: n for n in graph.node for o in n.output}},
-                              self.warnings, graph, self.model)
+                              self.warnings, graph, self.model, values=self.values,
+                              branches=self.branches)
+        inner.if_nodes = self.if_nodes  # one list: --branch may name a nested If
         inner.initializers = {**self.initializers, **inner.initializers}
         macs = other = 0
         for index, node in enumerate(graph.node):
@@ -233,6 +256,14 @@ class LayerBuilder:
             macs += cost.macs
             other += cost.other_ops
         return macs, other
+
+    def check_branches_used(self) -> None:
+        """Every `--branch` names an If node of the network (after the build)."""
+        unknown = sorted(set(self.branches) - set(self.if_nodes))
+        if unknown:
+            listed = ", ".join(repr(n) for n in self.if_nodes[:10]) or "none"
+            raise WorkloadError(f"{self.path}: --branch {clean_name(unknown[0])!r}: no If "
+                                f"node of that name (If nodes: {listed})")
 
     def cost(self, info: ops.NodeInfo, node: NodeProto, *, strict: bool) -> ops.OpCost:
         try:

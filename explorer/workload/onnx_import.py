@@ -14,7 +14,9 @@ import hashlib
 import heapq
 import os
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 from google.protobuf.message import DecodeError
@@ -23,10 +25,12 @@ from onnx import GraphProto, ModelProto, NodeProto
 from explorer.errors import WorkloadError
 from explorer.workload.claims import check_claims, check_dims
 from explorer.workload.external_data import check_external_data, load_external_data
+from explorer.workload.input_values import read_input_values
 from explorer.workload.layer_builder import (
     CONTROL_FLOW,
     HEAVY_OPS,
     LayerBuilder,
+    check_branch_choices,
     clean_name,
     node_label,
     outer_scope_names,
@@ -47,17 +51,22 @@ _SHAPE_OF = frozenset({"Shape", "Size"})
 # ---------------------------------------------------------------------------- entry point
 
 def load_network(source: str | os.PathLike, input_shapes: dict[str, tuple[int, ...]] | None = None,
-                 *, name: str | None = None) -> Network:
+                 *, name: str | None = None, input_values: Mapping[str, Any] | None = None,
+                 branches: Mapping[str, str] | None = None) -> Network:
     """Load an ONNX file, or a zoo network by short name (`resnet50`, ...), as a Network.
 
     `input_shapes` fixes dynamic input dims by input name; a dynamic leading (batch) dim
     not given there defaults to 1 with a warning in `Network.warnings`.
+    `input_values` gives inputs whose values decide shapes ({"durations": "3,1,2,2"},
+    a .npy path or an array); `branches` picks the branch of a data-dependent If
+    ({"node": "then" | "else"}; default: the larger branch).
     """
     path, default_name, source_label = _resolve_source(source)
     data = _read_bytes(path)
     model = _parse_model(path, data)
     check_external_data(path, model)
-    network = build_network(model, str(path), input_shapes or {})
+    network = build_network(model, str(path), input_shapes or {},
+                            input_values=input_values, branches=branches)
     network.name = name or default_name
     network.source = source_label
     network.sha256 = hashlib.sha256(data).hexdigest()
@@ -141,14 +150,18 @@ def _check_versions_and_outputs(path: Path, model: ModelProto) -> None:
 
 # --------------------------------------------------------------------------- the builder
 
-def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[int, ...]]
-                  ) -> Network:
+def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[int, ...]],
+                  *, input_values: Mapping[str, Any] | None = None,
+                  branches: Mapping[str, str] | None = None) -> Network:
     """Turn a parsed model into a Network (`path` names the file in messages).
 
     Changes `model`: fixes its input dims and drops the data of large weights."""
     warnings: list[str] = []
     check_claims(model, path)  # before anything is allocated from the sizes it claims
     densify_sparse_initializers(model)
+    choices = check_branch_choices(branches or {}, path)
+    values = read_input_values(input_values or {}, model.graph, path)
+    input_shapes = _with_value_shapes(input_shapes, values, path)
     fixed_inputs = _fix_input_shapes(model.graph, path, input_shapes, warnings)
     strip_weight_data(model)
     model = infer_static(model, warnings)
@@ -158,13 +171,14 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
     const = _constant_tensors(graph, nodes)
     table = TensorTable.from_graph(graph)
     _fold_static_shapes(nodes, const, table)  # before: spares onnxruntime a needless run
-    _resolve_missing_shapes(model, nodes, const, table, path, warnings)
+    _resolve_missing_shapes(model, nodes, const, table, path, warnings, values)
     _fold_static_shapes(nodes, const, table)  # after: tensors onnxruntime has just shaped
     consumed = {name for node in nodes for name in node.input if name}
     consumed |= {name for node in nodes for name in outer_scope_names(node)}
     consumed |= {out.name for out in graph.output}
 
-    builder = LayerBuilder(path, table, const, producers, warnings, graph, model)
+    builder = LayerBuilder(path, table, const, producers, warnings, graph, model,
+                           values=values, branches=choices)
     layers: list[Layer] = []
     names: set[str] = set()
     for index, node in enumerate(nodes):
@@ -177,6 +191,7 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
             layer.name = f"{base}_{suffix}"
         names.add(layer.name)
         layers.append(layer)
+    builder.check_branches_used()
     if not layers:
         warnings.append("every node computes a constant: nothing to cost")
     return Network(name=Path(path).stem, layers=layers,
@@ -184,8 +199,23 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
                    source=path, input_shapes=fixed_inputs, warnings=warnings)
 
 
+def _with_value_shapes(input_shapes: dict[str, tuple[int, ...]], values: dict[str, Any],
+                       path: str) -> dict[str, tuple[int, ...]]:
+    """A given input value fixes that input's shape (and must agree with --input-shape)."""
+    shapes = dict(input_shapes)
+    for name, array in values.items():
+        if name in shapes and tuple(shapes[name]) != tuple(array.shape):
+            raise WorkloadError(f"{path}: --input-shape {name} gives "
+                                f"{'x'.join(map(str, shapes[name]))}, its --input-value "
+                                f"has shape {'x'.join(map(str, array.shape))}")
+        if array.ndim:
+            shapes[name] = tuple(array.shape)
+    return shapes
+
+
 def _resolve_missing_shapes(model: ModelProto, nodes: list[NodeProto], const: set[str],
-                            table: TensorTable, path: str, warnings: list[str]) -> None:
+                            table: TensorTable, path: str, warnings: list[str],
+                            values: dict[str, Any]) -> None:
     needed: list[str] = []
     essential: set[str] = set()
     for node in nodes:
@@ -199,7 +229,7 @@ def _resolve_missing_shapes(model: ModelProto, nodes: list[NodeProto], const: se
         if node.op_type in HEAVY_OPS:
             essential.update(n for n in node.input if n)
             essential.update(o for o in node.output[:1] if o)
-    fill_missing_shapes(model, table, needed, essential, path, warnings)
+    fill_missing_shapes(model, table, needed, essential, path, warnings, values)
 
 
 def _topological_order(graph: GraphProto, path: str) -> list[NodeProto]:

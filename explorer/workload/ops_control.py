@@ -10,12 +10,24 @@ from explorer.workload.ops import NodeInfo, OpCost, register
 
 @register("If")
 def parse_if(node: NodeInfo) -> OpCost:
-    # Which branch runs is data-dependent: cost the larger one.
-    branches = [node.subgraphs.get(b, (0, 0)) for b in ("then_branch", "else_branch")]
-    macs, ops = max(branches, key=lambda c: (c[0], c[1]))
+    """Which branch runs is data-dependent: the larger one is costed unless the user
+    chose one (`--branch NODE=then|else`, attribute `_branch`); the choice is recorded in
+    attrs and the network's warnings, so it shows in every result."""
+    costs = {name: node.subgraphs.get(attr, (0, 0)) for name, attr in
+             (("then", "then_branch"), ("else", "else_branch"))}
+    chosen = node.attrs.get("_branch")
+    if chosen in costs:
+        how = f"{chosen} branch costed, as chosen with --branch"
+    else:
+        chosen = max(costs, key=lambda b: costs[b])
+        other = "else" if chosen == "then" else "then"
+        how = (f"costed as its larger branch ({chosen}); cost the other with "
+               f"--branch {node.name}={other}")
+    macs, ops = costs[chosen]
     return OpCost(LayerKind.GENERIC, macs=macs, other_ops=ops, modelled=False,
-                  warning=f"If node {node.name!r}: costed as its larger branch",
-                  attrs={"branches": branches}, weight_inputs=())
+                  warning=f"If node {node.name!r}: {how}",
+                  attrs={"branches": list(costs.values()), "branch": chosen},
+                  weight_inputs=())
 
 
 @register("Loop", "Scan")

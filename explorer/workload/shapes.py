@@ -8,7 +8,8 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import onnx
 from onnx import GraphProto, ModelProto, TensorProto, TypeProto, ValueInfoProto
@@ -157,24 +158,36 @@ def infer_static(model: ModelProto, warnings: list[str]) -> ModelProto:
 
 
 def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[str],
-                        essential: set[str], path: str, warnings: list[str]) -> None:
-    """Run the model once with onnxruntime to shape the tensors static inference missed.
+                        essential: set[str], path: str, warnings: list[str],
+                        values: Mapping[str, Any] | None = None) -> None:
+    """Run the model once with onnxruntime to shape the tensors static inference missed,
+    feeding the given input `values` and zeros for the other inputs.
 
     `essential` tensors (operands of MAC-heavy ops) must end up shaped, else the import
-    fails; the others are left unknown with a warning.
+    fails; the others are left unknown with a warning. An essential tensor that comes out
+    empty when inputs were zeros means its shape depends on their values: an error that
+    asks for them (--input-value), not an estimate of nothing.
     """
     missing = sorted({name for name in needed if not table.static(name)})
     if not missing:
         return
+    values = values or {}
+    zeroed = _zero_fed_inputs(model, values)
     try:
-        shapes = _run_onnxruntime(model, missing, path)
+        shapes = _run_onnxruntime(model, missing, path, values)
     except WorkloadError as exc:
         still = [name for name in missing if name in essential]
         if still:
+            hint = _values_hint(zeroed, "may depend on")
             raise WorkloadError(f"{path}: unresolvable shapes (e.g. {still[0]!r}): static "
-                                f"inference left them unknown and {exc}") from None
+                                f"inference left them unknown and {exc}{hint}") from None
         warnings.append(f"{len(missing)} tensor shapes unknown ({exc})")
         return
+    empty = [name for name in missing if name in essential and name in shapes
+             and 0 in shapes[name][0]]
+    if empty and zeroed:
+        raise WorkloadError(f"{path}: tensor {empty[0]!r} comes out empty when the inputs "
+                            f"are zeros{_values_hint(zeroed, 'depend on')}")
     for name in missing:
         if name in shapes:
             table.set(name, shapes[name][0], shapes[name][1] or table.elem_type(name))
@@ -189,7 +202,29 @@ def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[
                     "onnxruntime run (static inference left them unknown)")
 
 
-def _run_onnxruntime(model: ModelProto, names: list[str], model_path: str
+def _zero_fed_inputs(model: ModelProto, values: Mapping[str, Any]) -> list[str]:
+    """Real inputs the probe fills with zeros, integer ones (lengths, counts, ids) first."""
+    weights = {t.name for t in model.graph.initializer}
+    names = [v for v in model.graph.input if v.name not in weights and v.name not in values]
+    integer = [v.name for v in names if v.type.tensor_type.elem_type in _INTEGER_TYPES]
+    return integer + [v.name for v in names if v.name not in integer]
+
+
+_INTEGER_TYPES = frozenset({TensorProto.INT64, TensorProto.INT32, TensorProto.INT16,
+                            TensorProto.INT8, TensorProto.UINT8, TensorProto.UINT16,
+                            TensorProto.UINT32, TensorProto.UINT64, TensorProto.BOOL})
+
+
+def _values_hint(zeroed: list[str], verb: str) -> str:
+    if not zeroed:
+        return ""
+    shown = ", ".join(repr(n) for n in zeroed[:3]) + (" ..." if len(zeroed) > 3 else "")
+    return (f"; the shapes {verb} the values of input {shown}, not only its shape: give "
+            f"them with --input-value {zeroed[0]}=FILE.npy or {zeroed[0]}=VALUE,...")
+
+
+def _run_onnxruntime(model: ModelProto, names: list[str], model_path: str,
+                     values: Mapping[str, Any] | None = None
                      ) -> dict[str, tuple[Shape, int]]:
     try:
         import numpy as np
@@ -224,6 +259,9 @@ def _run_onnxruntime(model: ModelProto, names: list[str], model_path: str
     feeds = {}
     for value in probe.graph.input:
         if value.name in weights:
+            continue
+        if values and value.name in values:
+            feeds[value.name] = values[value.name]
             continue
         shape, elem_type = _shape_of_type(value.type)
         if shape is None:
@@ -265,13 +303,16 @@ def _one_line(exc: BaseException) -> str:
 
 def infer_subgraph(graph: GraphProto, parent: TensorTable,
                    entry: list[tuple[Shape | None, int]], outer_names: Iterable[str],
-                   model: ModelProto, constant: Callable[[str], TensorProto | None]
+                   model: ModelProto, constant: Callable[[str], TensorProto | None],
+                   path: str = "", values: Mapping[str, Any] | None = None
                    ) -> TensorTable:
     """Shapes inside an If/Loop/Scan body: onnx's inference leaves a body's tensors
     unshaped when its inputs are, so infer the body alone as a model whose inputs carry
     the (shape, element type) they have on entry, and the outer tensors it reads as
     extra inputs, or as initializers when they are small constants (axes, shapes) whose
-    values inference needs."""
+    values inference needs. What static inference still misses, onnxruntime shapes by
+    running that model once (each If branch on its own, whichever the data would pick),
+    with the given input `values` and zeros elsewhere."""
     body = GraphProto()
     body.CopyFrom(graph)
     for value, (shape, elem_type) in zip(body.input, entry):
@@ -296,8 +337,34 @@ def infer_subgraph(graph: GraphProto, parent: TensorTable,
         inferred = onnx.shape_inference.infer_shapes(wrapper, check_type=False,
                                                      strict_mode=False, data_prop=True)
     except Exception:  # as for the whole model: keep what the body declares
-        return parent.child(graph)
-    return parent.child(inferred.graph)
+        inferred = wrapper
+    table = parent.child(inferred.graph)
+    _probe_body(inferred, table, path, values or {})
+    return table
+
+
+def _probe_body(body_model: ModelProto, table: TensorTable, path: str,
+                values: Mapping[str, Any]) -> None:
+    """Shape the body tensors static inference left unknown by running the body model
+    (whose every input must then have a static shape); failures leave them unknown (the
+    body's layers then carry a warning, as before)."""
+    graph = body_model.graph
+    needed = {name for node in graph.node if node.op_type != "Constant"
+              for name in (*node.input, *node.output[:1]) if name}
+    missing = sorted(name for name in needed if not table.static(name))
+    weights = {t.name for t in graph.initializer}
+    if not missing or any(_shape_of_type(v.type)[0] is None for v in graph.input
+                          if v.name not in weights and v.name not in values):
+        return
+    try:
+        shapes = _run_onnxruntime(body_model, missing, path,
+                                  {k: v for k, v in values.items()
+                                   if k in {i.name for i in graph.input}})
+    except WorkloadError:
+        return
+    for name, (shape, elem_type) in shapes.items():
+        if name in missing:
+            table.set(name, shape, elem_type or table.elem_type(name))
 
 
 def _set_shape(value: ValueInfoProto, shape: Shape) -> None:

@@ -20,10 +20,7 @@ from explorer.errors import WorkloadError
 from explorer.workload import load_network
 from explorer.workload.network import LayerKind
 
-GAP = pytest.mark.xfail(strict=True, reason="issue 13 items 10-14")
 
-
-@GAP
 def test_10_subgraph_shapes_come_from_onnxruntime(tmp_path):
     """Convs inside an If whose shapes static inference cannot reach are shaped by
     running each branch body; the If costs its larger branch (else: 2,592 MACs)."""
@@ -48,7 +45,6 @@ def test_12_weights_derived_through_pad_are_shaped(tmp_path):
     assert conv.macs == 4 * 6 * 6 * 3 * 9
 
 
-@GAP
 def test_13_value_dependent_lengths_are_named_in_the_error(tmp_path):
     path = duration_model(tmp_path / "tts.onnx")
     with pytest.raises(WorkloadError) as info:
@@ -58,7 +54,6 @@ def test_13_value_dependent_lengths_are_named_in_the_error(tmp_path):
     assert "durations" in message and "--input-value" in message
 
 
-@GAP
 @pytest.mark.parametrize("given", ["3,1,2,2", "npy"])
 def test_13_input_values_set_the_lengths(tmp_path, given):
     path = duration_model(tmp_path / "tts.onnx")
@@ -69,7 +64,6 @@ def test_13_input_values_set_the_lengths(tmp_path, given):
     assert network["projection"].macs == 8 * 8 * 16
 
 
-@GAP
 def test_13_input_values_from_the_cli(tmp_path, capsys):
     path = duration_model(tmp_path / "tts.onnx")
     assert main(["estimate", str(path), "--estimator", "roofline", "--format", "json",
@@ -77,7 +71,6 @@ def test_13_input_values_from_the_cli(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["network"]["macs"] == 8 * 8 * 16
 
 
-@GAP
 @pytest.mark.parametrize(("item", "fragment"), [
     ("nosuch=1", "not among the inputs"),
     ("durations=a,b", "durations"),
@@ -92,7 +85,6 @@ def test_13_bad_input_values_are_one_line(tmp_path, item, fragment):
     assert "\n" not in str(info.value)
 
 
-@GAP
 def test_14_the_user_chooses_the_branch(tmp_path, capsys):
     path = voice_activity_model(tmp_path / "vad.onnx")
     chosen = load_network(path, branches={"rate_switch": "then"})
@@ -108,7 +100,6 @@ def test_14_the_user_chooses_the_branch(tmp_path, capsys):
     assert any("then branch" in w for w in data["network"]["warnings"])
 
 
-@GAP
 @pytest.mark.parametrize(("branches", "fragment"), [
     ({"nosuch": "then"}, "no If node"),
     ({"rate_switch": "maybe"}, "then or else"),
