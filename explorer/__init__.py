@@ -83,14 +83,20 @@ def __dir__() -> list[str]:
 
 
 def load_network(source: str | Path,
-                 input_shapes: dict[str, tuple[int, ...]] | None = None) -> Network:
+                 input_shapes: dict[str, tuple[int, ...]] | None = None, *,
+                 input_values: dict | None = None,
+                 branches: dict[str, str] | None = None) -> Network:
     """An ONNX file or zoo short name (`resnet50`, `vgg19`, ...) as a `Network`.
 
-    `input_shapes` fixes dynamic input dimensions, e.g. `{"input": (1, 3, 224, 224)}`.
+    `input_shapes` fixes dynamic input dimensions, e.g. `{"input": (1, 3, 224, 224)}`;
+    `input_values` gives inputs whose values decide shapes (`{"durations": "3,1,2,2"}`,
+    a .npy path or an array); `branches` picks a data-dependent If's branch
+    (`{"node": "then"}`; default: the larger one).
     Raises `WorkloadError` (one line naming the file) when the file cannot be used."""
     from explorer.workload import load_network as _load
 
-    return _load(str(source), input_shapes=input_shapes)
+    return _load(str(source), input_shapes=input_shapes, input_values=input_values,
+                 branches=branches)
 
 
 def load_accelerator(name_or_path: str | Path) -> Accelerator:
