@@ -94,3 +94,35 @@ def check_rnn(attrs: dict[str, Any], features: int, input_size: int, hidden: int
         raise BadNode(f"attribute hidden_size = {size}, the weights have {hidden}")
     if features != input_size:
         raise BadNode(f"input has {features} features, the weights expect {input_size}")
+
+
+def check_pool(attrs: dict[str, Any]) -> list[int]:
+    """MaxPool/AveragePool/LpPool (and onnxruntime's pools): the window attributes."""
+    kernel = attrs.get("kernel_shape")
+    if not isinstance(kernel, (list, tuple)) or not kernel:
+        raise BadNode("attribute kernel_shape is missing (a pool needs its window)")
+    rank = len(kernel)
+    kernel = ints_attr(attrs, "kernel_shape", rank, 1, None)
+    ints_attr(attrs, "strides", rank, 1, None)
+    ints_attr(attrs, "dilations", rank, 1, None)
+    ints_attr(attrs, "pads", 2 * rank, 0, None)
+    choice_attr(attrs, "auto_pad", "NOTSET", AUTO_PADS)
+    return kernel
+
+
+def check_axis(attrs: dict[str, Any], rank: int | None, default: int) -> int:
+    """An `axis` attribute within -rank..rank-1 (when the rank is known)."""
+    axis = attrs.get("axis", default)
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise BadNode(f"attribute axis = {_shown(axis)} is not an integer")
+    if rank is not None and not -rank <= axis < max(rank, 1):
+        raise BadNode(f"attribute axis = {axis} is outside the input's {rank} axes")
+    return axis
+
+
+def flag_attr(attrs: dict[str, Any], name: str) -> int:
+    """A 0/1 attribute (Gemm's transA, transB)."""
+    value = int_attr(attrs, name, 0, 0)
+    if value not in (0, 1):
+        raise BadNode(f"attribute {name} = {value} (allowed: 0, 1)")
+    return value

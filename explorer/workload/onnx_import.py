@@ -23,6 +23,7 @@ from google.protobuf.message import DecodeError
 from onnx import GraphProto, ModelProto, NodeProto
 
 from explorer.errors import WorkloadError
+from explorer.workload.checker import run_checker
 from explorer.workload.claims import check_claims, check_dims
 from explorer.workload.external_data import check_external_data, load_external_data
 from explorer.workload.input_values import read_input_values
@@ -159,6 +160,7 @@ def build_network(model: ModelProto, path: str, input_shapes: dict[str, tuple[in
     warnings: list[str] = []
     check_claims(model, path)  # before anything is allocated from the sizes it claims
     densify_sparse_initializers(model)
+    run_checker(model, _topological_order(model.graph, path), path)
     choices = check_branch_choices(branches or {}, path)
     values = read_input_values(input_values or {}, model.graph, path)
     input_shapes = _with_value_shapes(input_shapes, values, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from explorer.workload.attributes import check_axis, check_pool, int_attr
 from explorer.workload.network import LayerKind, elements
 from explorer.workload.ops import NodeInfo, OpCost, register
 
@@ -12,7 +13,7 @@ from explorer.workload.ops import NodeInfo, OpCost, register
 
 @register("MaxPool", "AveragePool", "LpPool")
 def parse_pool(node: NodeInfo) -> OpCost:
-    kernel = list(node.attr("kernel_shape") or [])
+    kernel = check_pool(node.attrs)
     attrs = {"kernel_shape": kernel, "strides": list(node.attr("strides") or [1] * len(kernel)),
              "pads": list(node.attr("pads") or [0] * 2 * len(kernel)),
              "pool": node.op}
@@ -73,7 +74,7 @@ def parse_reduce(node: NodeInfo) -> OpCost:
 
 @register("LRN")
 def parse_lrn(node: NodeInfo) -> OpCost:
-    size = int(node.attr("size", 1))
+    size = int_attr(node.attrs, "size", 1, 1)
     # square and sum over `size` channels, then scale, bias, pow and divide
     return OpCost(LayerKind.NORM, other_ops=node.out_elems * (2 * size + 4),
                   attrs={"size": size})
@@ -90,5 +91,6 @@ def parse_norm(node: NodeInfo) -> OpCost:
 @register("Softmax", "LogSoftmax", "Hardmax")
 def parse_softmax(node: NodeInfo) -> OpCost:
     # max, subtract, exp, sum, divide
-    return OpCost(LayerKind.SOFTMAX, other_ops=node.out_elems * 5,
-                  attrs={"axis": int(node.attr("axis", -1))})
+    x = node.shape_in(0)
+    axis = check_axis(node.attrs, len(x) if x is not None else None, -1)
+    return OpCost(LayerKind.SOFTMAX, other_ops=node.out_elems * 5, attrs={"axis": axis})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from explorer.workload.attributes import flag_attr
 from explorer.workload.network import LayerKind, MatMulDims, elements
 from explorer.workload.ops import NodeInfo, OpCost, ShapeUnknown, need, register
 
@@ -63,14 +64,14 @@ def parse_gemm(node: NodeInfo) -> OpCost:
     b = need(node.shape_in(1), "Gemm B")
     if len(a) != 2 or len(b) != 2:
         raise ShapeUnknown("Gemm operands must be 2-D")
-    m, k = (a[1], a[0]) if node.attr("transA", 0) else (a[0], a[1])
-    n = b[0] if node.attr("transB", 0) else b[1]
+    trans_a, trans_b = flag_attr(node.attrs, "transA"), flag_attr(node.attrs, "transB")
+    m, k = (a[1], a[0]) if trans_a else (a[0], a[1])
+    n = b[0] if trans_b else b[1]
     b_info = node.input(1)
     dims = MatMulDims(m=m, n=n, k=k, weights_batched=not b_info.const)
     bias = node.input(2) is not None
     return OpCost(LayerKind.MATMUL, macs=dims.macs, other_ops=m * n if bias else 0, dims=dims,
-                  attrs={"transA": int(node.attr("transA", 0)),
-                         "transB": int(node.attr("transB", 0))})
+                  attrs={"transA": trans_a, "transB": trans_b})
 
 
 @register("Einsum")

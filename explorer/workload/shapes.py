@@ -147,14 +147,26 @@ def _zero_fill_stripped(model: ModelProto) -> None:
 
 
 def infer_static(model: ModelProto, warnings: list[str]) -> ModelProto:
-    """onnx shape inference with data propagation (resolves Shape->Reshape chains)."""
+    """onnx shape inference with data propagation (resolves Shape->Reshape chains).
+
+    Shapes a file declares for intermediate tensors only fill what inference cannot
+    derive: exports carry stale ones (a conv output declared [1, 99, 1, 1]), and onnx's
+    inference keeps a declared shape over the one it infers."""
+    declared = list(model.graph.value_info)
+    del model.graph.value_info[:]
     try:
-        return onnx.shape_inference.infer_shapes(model, check_type=False, strict_mode=False,
-                                                 data_prop=True)
+        inferred = onnx.shape_inference.infer_shapes(model, check_type=False,
+                                                     strict_mode=False, data_prop=True)
     except Exception as exc:  # onnx raises many types (InferenceError, RuntimeError...)
         warnings.append(f"onnx shape inference failed ({_one_line(exc)}); shapes from "
                         "onnxruntime")
-        return model
+        inferred = model
+    shaped = {v.name for v in inferred.graph.value_info if _shape_of_type(v.type)[0] is not None}
+    kept = [v for v in inferred.graph.value_info if v.name in shaped]
+    kept += [v for v in declared if v.name not in shaped]
+    del inferred.graph.value_info[:]
+    inferred.graph.value_info.extend(kept)
+    return inferred
 
 
 def fill_missing_shapes(model: ModelProto, table: TensorTable, needed: Iterable[str],

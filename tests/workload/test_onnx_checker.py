@@ -12,8 +12,6 @@ from workload_models import make_model, save, value, weight
 from explorer.errors import WorkloadError
 from explorer.workload import load_network
 
-BEFORE = pytest.mark.xfail(strict=True, reason="issue 13 item 9: checker and attributes")
-
 
 def _one(tmp_path, op, inputs, attrs=None, shapes=None, inits=(), out=None, name="n1"):
     node = helper.make_node(op, list(inputs), ["y"], name=name, **(attrs or {}))
@@ -31,28 +29,23 @@ def _refused(path, *fragments):
     return message
 
 
-@BEFORE
 def test_wrong_number_of_inputs(tmp_path):
     _refused(_one(tmp_path, "Relu", ["x", "x"]), "n1", "input")
 
 
-@BEFORE
 def test_unknown_attribute(tmp_path):
     _refused(_one(tmp_path, "Relu", ["x"], {"flavour": 1}), "n1", "flavour")
 
 
-@BEFORE
 def test_missing_required_attribute(tmp_path):
     _refused(_one(tmp_path, "MaxPool", ["x"]), "n1", "kernel_shape")
 
 
-@BEFORE
 def test_attribute_of_the_wrong_type(tmp_path):
     _refused(_one(tmp_path, "MaxPool", ["x"], {"kernel_shape": [2.0, 2.0]}), "n1",
              "kernel_shape")
 
 
-@BEFORE
 def test_two_nodes_writing_one_tensor(tmp_path):
     nodes = [helper.make_node("Relu", ["x"], ["y"], name="a"),
              helper.make_node("Sigmoid", ["x"], ["y"], name="b")]
@@ -60,7 +53,6 @@ def test_two_nodes_writing_one_tensor(tmp_path):
     _refused(path, "y")
 
 
-@BEFORE
 @pytest.mark.parametrize(("op", "attrs", "word"), [
     ("MaxPool", {"kernel_shape": [0, 2]}, "kernel_shape"),
     ("AveragePool", {"kernel_shape": [2, 2], "strides": [1]}, "strides"),
@@ -72,7 +64,6 @@ def test_bad_values_of_attributes_each_parser_reads(tmp_path, op, attrs, word):
     _refused(_one(tmp_path, op, ["x"], attrs), "n1", word)
 
 
-@BEFORE
 @pytest.mark.parametrize("flag", ["transA", "transB"])
 def test_gemm_transpose_flags_are_0_or_1(tmp_path, flag):
     path = _one(tmp_path, "Gemm", ["a", "B"], {flag: 2}, {"a": [4, 4]},
@@ -80,7 +71,6 @@ def test_gemm_transpose_flags_are_0_or_1(tmp_path, flag):
     _refused(path, "n1", flag)
 
 
-@BEFORE  # a stale declared shape was believed: 2,673 MACs instead of 3,888
 def test_what_real_files_do_still_loads(tmp_path):
     """Nodes out of order, stale declared shapes, other domains' ops: onnxruntime runs
     such files, so the checker's options let them through; a stale declared shape loses
