@@ -142,37 +142,44 @@ class RecordStore:
         """Load the committed records; False when the file is unreadable and we recover."""
         try:
             f = h5py.File(self.path, "r")
-        except OSError as exc:
+            with f:
+                return self._read_open(f)
+        # h5py reports damaged metadata inside a file as KeyError/RuntimeError/ValueError
+        # (found by tests/fuzz/test_store_fuzz.py), a damaged file header as OSError
+        except (OSError, KeyError, RuntimeError, ValueError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            reason = reason.strip("'\"")
             if self.recover and not self.readonly and self.columns:
                 self.damaged.append(f"the whole .h5 file ({reason})")
                 return False
             raise DamagedStoreError(f"{self.path}: not a readable HDF5 store (truncated or "
                                     f"damaged: {reason}); nothing was changed") from None
-        with f:
-            refuse_foreign_storage(f, self.path)
-            fmt = f.attrs.get("format")
-            version = f.attrs.get("format_version")
-            if fmt != FORMAT:
-                old = " (a sweep file of format version 1)" if fmt == "accel-explorer-sweep" \
-                    else ""
-                raise StoreError(f"{self.path}: not an accel-explorer store of format "
-                                 f"version {FORMAT_VERSION}{old}; it is left unchanged, "
-                                 "write to a new file")
-            if version != FORMAT_VERSION:
-                raise StoreError(f"{self.path}: store format version {version}, this program "
-                                 f"reads version {FORMAT_VERSION}; it is left unchanged")
-            if f.attrs.get("kind") != self.kind:
-                raise StoreError(f"{self.path}: a {f.attrs.get('kind')} store, not a "
-                                 f"{self.kind} store")
-            self.attrs = dict(f.attrs.items())
-            try:
-                self.columns = [Column(*c) for c in json.loads(self.attrs["schema_json"])]
-                rows = int(self.attrs["rows"])
-            except (KeyError, ValueError, TypeError) as exc:
-                raise DamagedStoreError(f"{self.path}: damaged store header ({exc}); "
-                                        "nothing was changed") from None
-            self._load_rows(f, rows)
+
+    def _read_open(self, f: h5py.File) -> bool:
+        """The committed records of an open store file."""
+        refuse_foreign_storage(f, self.path)
+        fmt = f.attrs.get("format")
+        version = f.attrs.get("format_version")
+        if fmt != FORMAT:
+            old = " (a sweep file of format version 1)" if fmt == "accel-explorer-sweep" \
+                else ""
+            raise StoreError(f"{self.path}: not an accel-explorer store of format "
+                             f"version {FORMAT_VERSION}{old}; it is left unchanged, "
+                             "write to a new file")
+        if version != FORMAT_VERSION:
+            raise StoreError(f"{self.path}: store format version {version}, this program "
+                             f"reads version {FORMAT_VERSION}; it is left unchanged")
+        if f.attrs.get("kind") != self.kind:
+            raise StoreError(f"{self.path}: a {f.attrs.get('kind')} store, not a "
+                             f"{self.kind} store")
+        self.attrs = dict(f.attrs.items())
+        try:
+            self.columns = [Column(*c) for c in json.loads(self.attrs["schema_json"])]
+            rows = int(self.attrs["rows"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DamagedStoreError(f"{self.path}: damaged store header ({exc}); "
+                                    "nothing was changed") from None
+        self._load_rows(f, rows)
         return True
 
     def _load_rows(self, f: h5py.File, rows: int) -> None:

@@ -115,7 +115,6 @@ def seed_folder(tmp_path):
     return tmp_path
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: damaged HDF5 metadata gave KeyError/RuntimeError")
 def test_mutated_stores_give_written_records_or_one_line(seed_folder):
     assert _mutation_failures(13, 60, seed_folder) == []
 
