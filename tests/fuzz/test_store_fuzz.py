@@ -121,7 +121,8 @@ def test_mutated_stores_give_written_records_or_one_line(seed_folder):
 
 @pytest.mark.fuzz
 def test_mutated_stores_long(seed_folder):
-    assert _mutation_failures(1313, 2000, seed_folder) == []
+    # (seed 1313 reaches the hang kept in corpus/ at case 1722; see the test below)
+    assert _mutation_failures(1313, 1700, seed_folder) == []
 
 
 # -- kills ---------------------------------------------------------------------------------
@@ -173,3 +174,24 @@ def test_killed_writers_lose_no_confirmed_record(tmp_path):
 def test_killed_writers_long(tmp_path):
     confirmed, lost = _kill_campaign(tmp_path, kills=100, seed=1313)
     assert confirmed > 0 and lost == 0
+
+
+@pytest.mark.fuzz
+@pytest.mark.xfail(strict=True, reason="open: libhdf5 loops forever reading an attribute of "
+                                       "this store; SIGALRM cannot interrupt it in-process")
+def test_a_store_that_hangs_hdf5_is_refused_in_time(tmp_path):
+    """Found by test_mutated_stores_long (seed 1313, case 1722: zeroed bytes); kept as
+    tests/fuzz/corpus/hdf5_attribute_hang.h5. Run in a child so that a hang is a failure
+    after 20 s, not a stuck test run."""
+    for suffix in ("", ".journal"):
+        shutil.copy(ROOT / "tests" / "fuzz" / "corpus" / f"hdf5_attribute_hang.h5{suffix}",
+                    tmp_path / f"s.h5{suffix}")
+    code = ("import sys; sys.path.insert(0, 'tests/fuzz'); from pathlib import Path; "
+            "import test_store_fuzz as t; from explorer.errors import ExplorerError\n"
+            "try:\n    t._check_store(Path(sys.argv[1]))\nexcept ExplorerError:\n    pass")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / "s.h5")], cwd=ROOT,
+                       env=env, timeout=20, check=True, capture_output=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail("opening the store hung for 20 s")
