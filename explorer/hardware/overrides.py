@@ -88,6 +88,20 @@ def _validate(data: dict, where: str) -> None:
         raise ArchitectureError(f"{where}: {format_validation_error(exc, data)}") from None
 
 
+def field_at(acc: Accelerator, path: str, where: str = "") -> FieldFacts:
+    """The schema facts of the field a `--set` path names in `acc` (memories by name or
+    index); ArchitectureError (one line, starting with `where` or the path) if the path
+    names no single field: an unknown name (with the allowed names), a group, a list."""
+    return locate(accelerator_to_data(acc), path, where or path)[2]
+
+
+def locate(data: dict, path: str, where: str) -> tuple[Any, Any, FieldFacts]:
+    """In description data (`accelerator_to_data`), the mapping or list that holds the
+    field a `--set` path names, its key there, and the field's facts; `where` starts
+    every error message."""
+    return _locate(data, path, where)
+
+
 def _locate(data: dict, path: str, where: str) -> tuple[Any, Any, FieldFacts]:
     """The mapping (or list) that holds the target, the key in it, and the field's facts."""
     steps = path.split(".")

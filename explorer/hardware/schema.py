@@ -40,6 +40,15 @@ class Dataflow(StrEnum):
     IS = "is"  # input stationary
 
 
+class SpatialUnrolling(StrEnum):
+    """Which layer loops a convolution puts on the array's reduction axis and beside the
+    output channels (explorer/mapping/unrolling.py)."""
+
+    IM2COL = "im2col"  # C·FY·FX on the reduction axis (the im2col matrix)
+    CHANNELS = "channels"  # C alone on the reduction axis, FY/FX temporal (direct conv)
+    PIXELS = "pixels"  # im2col plus output pixels packed block-diagonally (OX·K columns)
+
+
 class Operand(StrEnum):
     INPUT = "input"
     WEIGHT = "weight"
@@ -194,6 +203,13 @@ class Compute(_Strict):
         False, description="The compiler picks, for each layer, the fastest of `dataflows` "
                            "(an array whose dataflow is chosen at run time); false: every "
                            "layer uses `dataflow`.")
+    spatial_unrollings: list[SpatialUnrolling] = Field(
+        default_factory=lambda: list(SpatialUnrolling), min_length=1,
+        description="Spatial unrollings the mapper may choose per layer (the fastest wins): "
+                    "im2col (C·FY·FX on the reduction axis), channels (C alone, the kernel "
+                    "window temporal, as a direct-convolution array without im2col does), "
+                    "pixels (several output pixels side by side, weights repeated on the "
+                    "diagonal, where C·FY·FX and K are small). A fixed array lists fewer.")
     stationary_double_buffered: bool = Field(
         False, description="The PEs hold a second copy of the stationary operand (weights "
                            "in WS, inputs in IS), so the next fold's preload runs while this "
@@ -213,6 +229,14 @@ class Compute(_Strict):
     @classmethod
     def _dataflows_unique(cls, value: list[Dataflow]) -> list[Dataflow]:
         return _no_repeats(value, "dataflows")
+
+    @field_validator("spatial_unrollings")
+    @classmethod
+    def _unrollings_usable(cls, value: list[SpatialUnrolling]) -> list[SpatialUnrolling]:
+        if not {SpatialUnrolling.IM2COL, SpatialUnrolling.CHANNELS} & set(value):
+            raise ValueError("spatial_unrollings needs im2col or channels (pixels packs "
+                             "im2col rows and cannot map every layer alone)")
+        return _no_repeats(value, "spatial_unrollings")
 
     @model_validator(mode="after")
     def _dataflow_supported(self) -> Compute:
