@@ -58,10 +58,14 @@ def load_network_arg(args: argparse.Namespace):
     from explorer.workload import load_network
 
     return load_network(args.network, input_shapes=parse_input_shapes(args.input_shape),
-                        input_values=parse_pairs(getattr(args, "input_value", []),
-                                                 "--input-value", "durations=3,1,2,2"),
-                        branches=parse_pairs(getattr(args, "branch", []), "--branch",
-                                             "if_node=then"))
+                        **network_options(args))
+
+
+def network_options(args: argparse.Namespace) -> dict[str, dict[str, str]]:
+    """--input-value and --branch as load_network's keyword arguments."""
+    return {"input_values": parse_pairs(getattr(args, "input_value", []), "--input-value",
+                                        "durations=3,1,2,2"),
+            "branches": parse_pairs(getattr(args, "branch", []), "--branch", "if_node=then")}
 
 
 def parse_pairs(items: list[str], option: str, example: str) -> dict[str, str]:
@@ -102,7 +106,7 @@ def session_for(args: argparse.Namespace, *, estimator: str | None = None,
     if getattr(args, "arch_overrides", None):
         session.document.apply_overrides(args.arch_overrides)
     session.load_network(args.network, parse_input_shapes(args.input_shape),
-                         ask_shapes=False).run()
+                         ask_shapes=False, **network_options(args)).run()
     return session
 
 

@@ -238,7 +238,9 @@ class Session:
 
     # -- operations ----------------------------------------------------------------------
     def load_network(self, source: str, input_shapes: dict[str, tuple[int, ...]] | None = None,
-                     *, ask_shapes: bool = True) -> Operation[Network | NeedsInputShapes]:
+                     *, ask_shapes: bool = True, input_values: dict | None = None,
+                     branches: dict[str, str] | None = None
+                     ) -> Operation[Network | NeedsInputShapes]:
         """Load an ONNX file or zoo name. With `ask_shapes` a file whose inputs have
         dynamic dims returns NeedsInputShapes (commit changes nothing) so a caller can
         ask; without, the proposals are taken."""
@@ -254,7 +256,8 @@ class Session:
                 if specs and ask_shapes:
                     return NeedsInputShapes(source, specs)
                 shapes = NeedsInputShapes(source, specs).proposals() if specs else None
-            network = load_network(source, input_shapes=shapes)
+            network = load_network(source, input_shapes=shapes, input_values=input_values,
+                                   branches=branches)
             yield Progress(1, 1, f"read {label}")
             return network
 
