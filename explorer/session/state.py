@@ -310,8 +310,7 @@ class Session:
     def compare(self, names: list[str], options: Mapping[str, Mapping[str, Any]] | None = None
                 ) -> Operation[dict[str, NetworkEstimate]]:
         """Estimate with each of `names`; `options` per name (default: the chosen
-        estimator keeps its options, the others run with their defaults). Bad options
-        fail here, before anything runs."""
+        estimator keeps its options, the others take their defaults)."""
         blocker = self.estimate_blocker()
         if blocker:
             raise EstimationError(f"cannot compare: {blocker}")
