@@ -1,8 +1,11 @@
-"""The benchmark store: an HDF5 file of layer configurations and their measurements.
+"""The benchmark store: layer configurations and their measurements, a kind ("benchmark")
+of the one record store (explorer.store): the same format version, writer lock, CRC-32
+per record, journal, atomic commits and recovery as sweep and exploration files.
 
 Layout (docs/benchmark-store.md has the full description):
 
-    /                 attrs: format, format_version, created, device, provenance_json,
+    /                 attrs: format, format_version, kind = "benchmark", rows,
+                             schema_json, created, device, provenance_json,
                              campaign_json, and every provenance entry as `device.<key>`
     /samples/<column> one 1-D dataset per column, all of the same length: the
                       LayerConfig columns (ints as int64, strings as UTF-8), then the
@@ -10,21 +13,11 @@ Layout (docs/benchmark-store.md has the full description):
                       loadavg, timestamp, excluded_s, status, attempts, software) and `phase`
                       ("sweep", "train", "test", ...).
     /samples          attrs: rows = the number of rows
+    /records/crc32    the CRC-32 of each row
 
-Crash safety. HDF5 itself can be left unreadable by a process killed while it writes
-(we saw "bad heap pointer" after SIGKILL in the middle of a row), so the .h5 file is
-only ever replaced whole: a new version is written beside it and renamed over it (an
-atomic step). Every measurement is first appended to `FILE.h5.journal` (one JSON line,
-flushed and fsync'ed) and the journal is folded into the .h5 file every
-`commit_every` rows, every `commit_interval_s` seconds and on close. Opening a store
-replays a journal left by a killed process, so nothing measured is lost and nothing is
-measured again.
-
-Integrity (the one store format's lock and checksums, explorer.store): a writer holds an
-exclusive flock on `FILE.h5.lock` (a second writer is refused with a one-line message; a
-killed writer's lock goes with it), every journal line carries a CRC-32 and so does every
-row of the .h5 file (`samples/crc32`); a row or complete journal line that fails its
-checksum makes the store refuse to open (DamagedStoreError) instead of resuming over it.
+Stores written before the one format ("accel-explorer benchmark store", versions 1 and 2)
+are read as they are; opening one for writing converts it once (every row checked, the
+original kept beside it as FILE.h5.v<N>-<time>).
 Readable with plain h5py (`f["samples/latency_s"][:]`) or pandas
 (`pd.DataFrame({k: v[:] for k, v in f["samples"].items()})`).
 """
@@ -49,194 +42,88 @@ from explorer.learned.configs import (
     LayerConfig,
     config_from_row,
 )
-from explorer.store import DamagedStoreError, StoreLock, checksum
+from explorer.store import Column, DamagedStoreError, RecordStore, StoreError, StoreLock, checksum
 from explorer.store.foreign import refuse_foreign_storage
 
-FORMAT = "accel-explorer benchmark store"
-FORMAT_VERSION = 2  # 2: samples/crc32 and checksummed journal lines; 1 is read-only
-CHECKSUM_COLUMN = "crc32"
+KIND = "benchmark"
+GROUP = "samples"
+LEGACY_FORMAT = "accel-explorer benchmark store"  # versions 1 and 2, before the one format
 
 MEASUREMENT_FLOAT_COLUMNS = ("latency_s", "spread_s", "loadavg", "timestamp", "excluded_s")
 MEASUREMENT_INT_COLUMNS = ("rounds", "runs_per_round", "attempts")
 MEASUREMENT_STR_COLUMNS = ("status", "software")
 EXTRA_STR_COLUMNS = ("phase",)
-# Columns added after format version 1 was first written, with the value old rows get.
+# Columns a version 1 legacy store may lack, with the value its rows get.
 OPTIONAL_COLUMNS: dict[str, float] = {"excluded_s": 0.0}
-
-STR_DTYPE = h5py.string_dtype("utf-8")
-
-
-def _column_dtype(name: str):
-    if name in STR_COLUMNS or name in MEASUREMENT_STR_COLUMNS or name in EXTRA_STR_COLUMNS:
-        return STR_DTYPE
-    if name in MEASUREMENT_FLOAT_COLUMNS:
-        return np.float64
-    return np.int64
-
 
 ALL_COLUMNS: tuple[str, ...] = (CONFIG_COLUMNS + MEASUREMENT_FLOAT_COLUMNS
                                 + MEASUREMENT_INT_COLUMNS + MEASUREMENT_STR_COLUMNS
                                 + EXTRA_STR_COLUMNS)
 
 
+def _kind(name: str) -> str:
+    if name in STR_COLUMNS or name in MEASUREMENT_STR_COLUMNS or name in EXTRA_STR_COLUMNS:
+        return "str"
+    return "float" if name in MEASUREMENT_FLOAT_COLUMNS else "int"
+
+
+COLUMNS = [Column(f"{GROUP}/{name}", _kind(name)) for name in ALL_COLUMNS]
+_DTYPES = {"str": object, "float": np.float64, "int": np.int64}
+
+
 class BenchmarkStore:
     """An open store; use it as a context manager. `append` makes a row durable at once
-    (journal) and the .h5 file catches up in atomic commits."""
+    (the record store's journal) and the .h5 file catches up in atomic commits."""
 
     def __init__(self, path: str | Path, *, device: str | None = None,
                  provenance: dict[str, str] | None = None,
                  campaign: dict[str, Any] | None = None, readonly: bool = False,
                  commit_every: int = 64, commit_interval_s: float = 15.0) -> None:
         self.path = Path(path)
-        self.journal_path = self.path.with_name(self.path.name + ".journal")
         self.readonly = readonly
-        self.commit_every = commit_every
-        self.commit_interval_s = commit_interval_s
-        self._data: dict[str, list] = {name: [] for name in ALL_COLUMNS}
-        self._attrs: dict[str, Any] = {}
-        self._committed = 0
-        self._last_commit = time.monotonic()
         self._index: dict[tuple, int] | None = None
-        self._journal = None
-        self._lock = None if readonly else StoreLock(self.path).acquire()
+        self.records: RecordStore | None = None
+        if readonly and not self.path.exists():
+            raise StoreError(f"{self.path}: no such benchmark store")
+        lock = None if readonly else StoreLock(self.path).acquire()
         try:
-            self._open(device, provenance, campaign)
+            legacy = _read_legacy(self.path)
+            if legacy is not None and readonly:  # read as it is, nothing written
+                self._attrs, self._data = legacy
+            else:
+                attrs = _new_attrs(self.path, device, provenance or {}, campaign or {}) \
+                    if legacy is None else _carried_attrs(legacy[0])
+                if legacy is not None:
+                    _set_aside(self.path, legacy[0])
+                self.records = RecordStore(
+                    self.path, kind=KIND, columns=None if readonly else COLUMNS,
+                    attrs=attrs, readonly=readonly, commit_every=commit_every,
+                    commit_interval_s=commit_interval_s, lock=lock)
+                if legacy is not None:
+                    self.records.extend([{f"{GROUP}/{n}": legacy[1][n][i] for n in ALL_COLUMNS}
+                                         for i in range(len(legacy[1]["kind"]))])
+                    self.records.commit()
+                if [c.to_json() for c in self.records.columns] != [c.to_json() for c in COLUMNS]:
+                    raise StoreError(f"{self.path}: a benchmark store with other columns "
+                                     "(written by another version of this program?)")
+                self._attrs = self.records.attrs
+                self._data = {n: self.records.column(f"{GROUP}/{n}") for n in ALL_COLUMNS}
         except BaseException:
-            self._release()
+            if self.records is not None:
+                self.records.close(commit=False)
+            elif lock is not None:
+                lock.release()
             raise
-
-    def _open(self, device: str | None, provenance: dict[str, str] | None,
-              campaign: dict[str, Any] | None) -> None:
-        if self.path.exists():
-            self._read()
-        elif self.readonly:
-            raise BenchmarkError(f"{self.path}: no such benchmark store")
-        else:
-            self._new(device, provenance or {}, campaign or {})
         if device is not None and self.device != device:
+            self.close()
             raise BenchmarkError(f"{self.path}: holds measurements of device "
                                  f"{self.device!r}, not {device!r}")
-        replayed = self._replay_journal()
-        if not self.readonly and (replayed or not self.path.exists()):
-            self.commit()
-
-    # -- reading and writing the .h5 file ----------------------------------------------------
-    def _new(self, device: str | None, provenance: dict[str, str],
-             campaign: dict[str, Any]) -> None:
-        from explorer.version import __version__
-
-        if not device:
-            raise BenchmarkError(f"{self.path}: a new store needs a device name")
-        self._attrs = {
-            "format": FORMAT, "format_version": FORMAT_VERSION,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "device": device, "explorer_version": __version__,
-            "provenance_json": json.dumps(provenance, sort_keys=True),
-            "campaign_json": json.dumps(campaign, sort_keys=True),
-            **{f"device.{k}": str(v) for k, v in provenance.items()},
-        }
-
-    def _read(self) -> None:
-        try:
-            f = h5py.File(self.path, "r")
-        except OSError as exc:
-            raise BenchmarkError(f"{self.path}: not a readable HDF5 benchmark store "
-                                 f"({str(exc).splitlines()[0]})") from None
-        with f:
-            refuse_foreign_storage(f, self.path)
-            if f.attrs.get("format") != FORMAT or "samples" not in f:
-                raise BenchmarkError(f"{self.path}: not an accel-explorer benchmark store "
-                                     f"(format attribute {f.attrs.get('format')!r})")
-            version = int(f.attrs.get("format_version", 0))
-            if version != FORMAT_VERSION and not (version == 1 and self.readonly):
-                raise BenchmarkError(f"{self.path}: store format version {version}, this "
-                                     f"program writes version {FORMAT_VERSION} (version 1 "
-                                     "is read-only); the file is left unchanged")
-            missing = [c for c in ALL_COLUMNS
-                       if c not in f["samples"] and c not in OPTIONAL_COLUMNS]
-            if missing:
-                raise BenchmarkError(f"{self.path}: /samples lacks columns {missing}")
-            self._attrs = {k: (v.decode() if isinstance(v, bytes) else v)
-                           for k, v in f.attrs.items()}
-            rows = int(f["samples"].attrs.get("rows", 0))
-            for name in ALL_COLUMNS:
-                if name not in f["samples"]:  # written before the column existed
-                    self._data[name] = [OPTIONAL_COLUMNS[name]] * rows
-                    continue
-                values = f["samples"][name][:rows]
-                if _column_dtype(name) is STR_DTYPE:
-                    self._data[name] = [v.decode() if isinstance(v, bytes) else str(v)
-                                        for v in values]
-                else:
-                    self._data[name] = values.tolist()
-            if version >= 2:
-                self._verify(f["samples"][CHECKSUM_COLUMN][:rows].tolist(), rows)
-        self._committed = rows
-
-    def _row_checksum(self, i: int) -> int:
-        return checksum(json.dumps([self._data[name][i] for name in ALL_COLUMNS]))
-
-    def _verify(self, stored: list[int], rows: int) -> None:
-        bad = [i for i in range(rows) if i >= len(stored) or stored[i] != self._row_checksum(i)]
-        if bad:
-            raise DamagedStoreError(f"{self.path}: {len(bad)} damaged row(s) (row {bad[0]} "
-                                    "fails its checksum); nothing was changed")
-
-    def _replay_journal(self) -> int:
-        """Rows a killed writer made durable in the journal but not in the .h5 file."""
-        if not self.journal_path.exists():
-            return 0
-        replayed = 0
-        with open(self.journal_path, encoding="utf-8", errors="replace") as f:
-            for number, line in enumerate(f, 1):
-                if not line.endswith("\n"):
-                    break  # the line being written at the kill
-                crc, _, text = line.rstrip("\n").partition(" ")
-                try:
-                    if int(crc, 16) != checksum(text):
-                        raise ValueError
-                    row = json.loads(text)
-                except ValueError:
-                    raise DamagedStoreError(f"{self.journal_path}: line {number} fails its "
-                                            "checksum; nothing was changed") from None
-                if not isinstance(row, dict) or row.get("row") != len(self):
-                    continue  # already committed (or not ours)
-                for name in ALL_COLUMNS:
-                    self._data[name].append(row[name])
-                replayed += 1
-        return replayed
-
-    def commit(self) -> None:
-        """Write the whole store to a new file and rename it over the old one."""
-        if self.readonly:
-            return
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        rows = len(self)
-        with h5py.File(tmp, "w") as f:
-            for key, value in self._attrs.items():
-                f.attrs[key] = value
-            group = f.create_group("samples")
-            group.attrs["rows"] = rows
-            for name in ALL_COLUMNS:
-                dtype = _column_dtype(name)
-                data = (np.array(self._data[name], dtype=object) if dtype is STR_DTYPE
-                        else np.array(self._data[name], dtype=dtype))
-                group.create_dataset(name, data=data, dtype=dtype, maxshape=(None,),
-                                     chunks=(max(1, min(4096, rows)),) if rows else (256,))
-            group.create_dataset(CHECKSUM_COLUMN, maxshape=(None,),
-                                 data=np.array([self._row_checksum(i) for i in range(rows)],
-                                               dtype=np.uint32))
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
-        self._committed = rows
-        self._last_commit = time.monotonic()
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
-        self.journal_path.unlink(missing_ok=True)
 
     # -- properties -----------------------------------------------------------------------
+    @property
+    def journal_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".journal")
+
     @property
     def device(self) -> str:
         return str(self._attrs["device"])
@@ -251,17 +138,20 @@ class BenchmarkStore:
 
     def set_campaign(self, campaign: dict[str, Any]) -> None:
         self._attrs["campaign_json"] = json.dumps(campaign, sort_keys=True)
-        if not self.readonly:
-            self.commit()
+        if self.records is not None:
+            self.records.commit()
 
     def __len__(self) -> int:
         return len(self._data["kind"])
 
+    def commit(self) -> None:
+        if self.records is not None:
+            self.records.commit()
+
     # -- writing --------------------------------------------------------------------------
     def append(self, config: LayerConfig, measurement: Measurement, phase: str) -> int:
-        if self.readonly:
+        if self.readonly or self.records is None:
             raise BenchmarkError(f"{self.path}: opened read-only")
-        row = len(self)
         values: dict[str, Any] = config.as_dict()
         for name in MEASUREMENT_FLOAT_COLUMNS:
             values[name] = float(getattr(measurement, name))
@@ -270,29 +160,16 @@ class BenchmarkStore:
         for name in MEASUREMENT_STR_COLUMNS:
             values[name] = str(getattr(measurement, name))
         values["phase"] = phase
-        if self._journal is None:
-            self._journal = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
-        text = json.dumps({"row": row, **values})
-        self._journal.write(f"{checksum(text):08x} {text}\n")
-        self._journal.flush()
-        os.fsync(self._journal.fileno())  # durable before we count it as measured
-        for name in ALL_COLUMNS:
-            self._data[name].append(values[name])
+        row = self.records.append({f"{GROUP}/{n}": values[n] for n in ALL_COLUMNS})
         if self._index is not None:
             self._index.setdefault(config.key(), row)
-        if (len(self) - self._committed >= self.commit_every
-                or time.monotonic() - self._last_commit >= self.commit_interval_s):
-            self.commit()
         return row
 
     # -- reading --------------------------------------------------------------------------
     def column(self, name: str) -> np.ndarray:
         if name not in ALL_COLUMNS:
             raise BenchmarkError(f"{self.path}: no column {name!r}")
-        dtype = _column_dtype(name)
-        if dtype is STR_DTYPE:
-            return np.array(self._data[name], dtype=object)
-        return np.array(self._data[name], dtype=dtype)
+        return np.array(self._data[name], dtype=_DTYPES[_kind(name)])
 
     def columns(self, names: tuple[str, ...] = ALL_COLUMNS) -> dict[str, np.ndarray]:
         return {name: self.column(name) for name in names}
@@ -318,17 +195,8 @@ class BenchmarkStore:
         return float(self._data["latency_s"][row])
 
     def close(self) -> None:
-        if not self.readonly and len(self) > self._committed:
-            self.commit()
-        self._release()
-
-    def _release(self) -> None:
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        if self.records is not None:
+            self.records.close()
 
     def __enter__(self) -> BenchmarkStore:
         return self
@@ -339,3 +207,78 @@ class BenchmarkStore:
 
 def open_store(path: str | Path) -> BenchmarkStore:
     return BenchmarkStore(path, readonly=True)
+
+
+def _new_attrs(path: Path, device: str | None, provenance: dict[str, str],
+               campaign: dict[str, Any]) -> dict[str, Any]:
+    """The attributes of a new store (ignored by the record store for an existing one)."""
+    if not device and not path.exists():
+        raise BenchmarkError(f"{path}: a new store needs a device name")
+    return {"device": device or "",
+            "provenance_json": json.dumps(provenance, sort_keys=True),
+            "campaign_json": json.dumps(campaign, sort_keys=True),
+            **{f"device.{k}": str(v) for k, v in provenance.items()}}
+
+
+def _carried_attrs(old: dict[str, Any]) -> dict[str, Any]:
+    """What a converted legacy store keeps: the device, its provenance and campaign."""
+    return {k: v for k, v in old.items()
+            if k in ("device", "provenance_json", "campaign_json", "created")
+            or k.startswith("device.")}
+
+
+# -- stores written before the one format ---------------------------------------------------
+def _read_legacy(path: Path) -> tuple[dict[str, Any], dict[str, list]] | None:
+    """(attrs, columns) of a legacy benchmark store, every row checked against its
+    checksum (version 2); None for a file of the one format (or no file), which the
+    record store opens or refuses itself."""
+    try:
+        f = h5py.File(path, "r")
+    except OSError:
+        return None  # missing or unreadable: the record store's message
+    with f:
+        if f.attrs.get("format") != LEGACY_FORMAT:
+            return None
+        refuse_foreign_storage(f, path)
+        version = int(f.attrs.get("format_version", 0))
+        if version not in (1, 2) or GROUP not in f:
+            raise StoreError(f"{path}: benchmark store of format version {version}, which "
+                             "this program cannot read; it is left unchanged")
+        samples = f[GROUP]
+        missing = [c for c in ALL_COLUMNS if c not in samples and c not in OPTIONAL_COLUMNS]
+        if missing:
+            raise StoreError(f"{path}: /samples lacks columns {missing}; it is left unchanged")
+        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+        rows = int(samples.attrs.get("rows", 0))
+        data: dict[str, list] = {}
+        for name in ALL_COLUMNS:
+            if name not in samples:  # written before the column existed
+                data[name] = [OPTIONAL_COLUMNS[name]] * rows
+            elif _kind(name) == "str":
+                data[name] = [str(v) for v in samples[name].asstr()[:rows]]
+            else:
+                data[name] = samples[name][:rows].tolist()
+        if version == 2:
+            stored = samples["crc32"][:rows].tolist()
+            bad = [i for i in range(rows) if i >= len(stored) or stored[i] != checksum(
+                json.dumps([data[name][i] for name in ALL_COLUMNS]))]
+            if bad:
+                raise DamagedStoreError(f"{path}: {len(bad)} damaged row(s) (row {bad[0]} "
+                                        "fails its checksum); nothing was changed")
+    journal = path.with_name(path.name + ".journal")
+    if journal.exists():
+        raise StoreError(f"{path}: a benchmark store of format version {version} with a "
+                         f"journal left by a killed writer; finish it with the version that "
+                         "wrote it before opening it here; nothing was changed")
+    return attrs, data
+
+
+def _set_aside(path: Path, attrs: dict[str, Any]) -> None:
+    """Keep a legacy store beside the converted one, never overwritten."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.v{int(attrs.get('format_version', 0))}-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{target.name}-{n}")
+        n += 1
+    os.replace(path, target)

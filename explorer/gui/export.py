@@ -113,51 +113,47 @@ def _paint_titled(painter: QPainter, widget: QWidget, title: str) -> None:
 def widget_svg(widget: QWidget, title: str) -> bytes:
     """The widget (a tab with its plots and legends) as an SVG drawing with a title.
     (pyqtgraph's own SVGExporter fails on Qt >= 6.11; Qt's SVG generator does not.)"""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    size = QSize(widget.width(), widget.height() + TITLE_HEIGHT_PX)
-    generator = QSvgGenerator()
-    generator.setOutputDevice(buffer)
-    generator.setSize(size)
-    generator.setViewBox(QRect(QPoint(0, 0), size))
-    generator.setTitle(title)
-    generator.setDescription("accel-explorer")
-    painter = QPainter(generator)
-    try:
-        _paint_titled(painter, widget, title)
-    finally:
-        painter.end()
-    buffer.close()
-    svg = bytes(data.data())
-    if b"<svg" not in svg:
-        raise ExportError("the plot could not be rendered as SVG")
-    return svg
+    return _widget_vector(widget, title, "svg")
 
 
 def widget_pdf(widget: QWidget, title: str) -> bytes:
     """The widget as a one-page vector PDF, the page sized to the widget, with a title."""
+    return _widget_vector(widget, title, "pdf")
+
+
+def _widget_vector(widget: QWidget, title: str, fmt: str) -> bytes:
+    """The one painter of both vector formats: only the paint device differs (an SVG
+    generator with the widget's size as its view box, or a PDF writer at 96 dpi, one
+    widget pixel = one PDF pixel, its page sized to the widget)."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setResolution(96)  # one widget pixel = one PDF pixel at 96 dpi
-    width_mm = widget.width() * 25.4 / 96
-    height_mm = (widget.height() + TITLE_HEIGHT_PX) * 25.4 / 96
-    writer.setPageLayout(QPageLayout(QPageSize(QSizeF(width_mm, height_mm),
-                                               QPageSize.Unit.Millimeter),
-                                     QPageLayout.Orientation.Portrait,
-                                     QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter))
-    writer.setTitle(title)
-    writer.setCreator("accel-explorer")
-    painter = QPainter(writer)
+    size = QSize(widget.width(), widget.height() + TITLE_HEIGHT_PX)
+    device: QSvgGenerator | QPdfWriter
+    if fmt == "svg":
+        device = QSvgGenerator()
+        device.setOutputDevice(buffer)
+        device.setSize(size)
+        device.setViewBox(QRect(QPoint(0, 0), size))
+        device.setTitle(title)
+        device.setDescription("accel-explorer")
+    else:
+        device = QPdfWriter(buffer)
+        device.setResolution(96)
+        page = QSizeF(size.width() * 25.4 / 96, size.height() * 25.4 / 96)
+        device.setPageLayout(QPageLayout(QPageSize(page, QPageSize.Unit.Millimeter),
+                                         QPageLayout.Orientation.Portrait,
+                                         QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter))
+        device.setTitle(title)
+        device.setCreator("accel-explorer")
+    painter = QPainter(device)
     try:
         _paint_titled(painter, widget, title)
     finally:
         painter.end()
-    del writer
+    del device  # a PDF writer finishes the file into the buffer when deleted
     buffer.close()
-    pdf = bytes(data.data())
-    if not pdf.startswith(b"%PDF"):
-        raise ExportError("the plot could not be rendered as PDF")
-    return pdf
+    out = bytes(data.data())
+    if (b"<svg" not in out) if fmt == "svg" else not out.startswith(b"%PDF"):
+        raise ExportError(f"the plot could not be rendered as {fmt.upper()}")
+    return out

@@ -313,8 +313,7 @@ class Session:
     def compare(self, names: list[str], options: Mapping[str, Mapping[str, Any]] | None = None
                 ) -> Operation[dict[str, NetworkEstimate]]:
         """Estimate with each of `names`; `options` per name (default: the chosen
-        estimator keeps its options, the others run with their defaults). Bad options
-        fail here, before anything runs."""
+        estimator keeps its options, the others take their defaults)."""
         blocker = self.estimate_blocker()
         if blocker:
             raise EstimationError(f"cannot compare: {blocker}")
@@ -322,11 +321,9 @@ class Session:
             raise EstimationError("cannot compare: choose at least one estimator")
         base = self._inputs()
         if options is None:
-            options = {name: dict(base.options) if name == base.estimator else {}
-                       for name in names}
+            options = {base.estimator: dict(base.options)}
         options = {name: dict(options.get(name) or {}) for name in names}
-        for name in names:
-            make_estimator(name, options[name])
+        [make_estimator(name, options[name]) for name in names]  # bad options fail now
 
         def steps(cancel: CancelFn) -> Steps[dict[str, NetworkEstimate]]:
             from explorer.compare import run_estimators
@@ -364,9 +361,8 @@ class Session:
     def sweep(self, axes: list, path: str, *, workers: int = 1,
               recover: bool = False) -> Operation[list[dict]]:
         """Sweep the loaded network over `axes` (explorer.sweep.Axis) into the HDF5 file
-        `path` with the chosen estimator and its options, in `workers` processes
-        (`recover`: keep every intact record of a damaged file); the result is the file's
-        rows. Each progress step names the point and its latency."""
+        `path` with the chosen estimator and options, in `workers` processes (`recover`:
+        keep every intact record of a damaged file); the result is the file's rows."""
         blocker = self.estimate_blocker()
         if blocker:
             raise ArchitectureError(f"cannot sweep: {blocker}")

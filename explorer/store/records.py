@@ -81,7 +81,7 @@ class RecordStore:
     def __init__(self, path: str | Path, *, kind: str, columns: list[Column] | None = None,
                  attrs: dict[str, Any] | None = None, readonly: bool = False,
                  recover: bool = False, commit_every: int = 256,
-                 commit_interval_s: float = 5.0) -> None:
+                 commit_interval_s: float = 5.0, lock: StoreLock | None = None) -> None:
         self.path = Path(path)
         self.journal_path = self.path.with_name(self.path.name + ".journal")
         self.kind, self.readonly, self.recover = kind, readonly, recover
@@ -95,7 +95,9 @@ class RecordStore:
         self._last_commit = time.monotonic()
         self._journal: Any = None
         self.damaged: list[str] = []  # what recovery dropped, one line each
-        self._lock = None if readonly else StoreLock(self.path).acquire()
+        # a writer's lock: `lock` when the caller already holds it (a kind that converts
+        # an old file first), else taken here
+        self._lock = None if readonly else (lock or StoreLock(self.path).acquire())
         try:
             self._open(columns, attrs)
         except BaseException:
@@ -122,8 +124,9 @@ class RecordStore:
             self._data = {c.path: [] for c in self.columns}
         elif columns is not None and [c.to_json() for c in columns] != \
                 [c.to_json() for c in self.columns]:
-            raise StoreError(f"{self.path}: holds a different sweep or exploration "
-                             "(other parameters or networks); choose another file")
+            what = "sweep or exploration (other parameters or networks)" \
+                if self.kind == "exploration" else f"{self.kind} store (other columns)"
+            raise StoreError(f"{self.path}: holds a different {what}; choose another file")
         replayed = self._replay_journal()
         if self.damaged and not self.recover:
             raise DamagedStoreError(
@@ -170,8 +173,8 @@ class RecordStore:
             raise StoreError(f"{self.path}: store format version {version}, this program "
                              f"reads version {FORMAT_VERSION}; it is left unchanged")
         if f.attrs.get("kind") != self.kind:
-            raise StoreError(f"{self.path}: a {f.attrs.get('kind')} store, not a "
-                             f"{self.kind} store")
+            raise StoreError(f"{self.path}: a store of kind {f.attrs.get('kind')!r}, "
+                             f"not {self.kind!r}; it is left unchanged")
         self.attrs = dict(f.attrs.items())
         try:
             self.columns = [Column(*c) for c in json.loads(self.attrs["schema_json"])]
@@ -269,23 +272,28 @@ class RecordStore:
     # -- writing -------------------------------------------------------------------------------
     def append(self, record: dict[str, Any]) -> int:
         """Make `record` durable (journal, fsync) and return its row number."""
+        return self.extend([record])
+
+    def extend(self, records: list[dict[str, Any]]) -> int:
+        """Make every record durable with one fsync; the row number of the last one."""
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only")
-        row = len(self)
-        text = _canonical(self.columns, record)
-        line = f"{row} {text}"
+        texts = [_canonical(self.columns, record) for record in records]
         if self._journal is None:
             self._journal = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
-        self._journal.write(f"{checksum(line):08x} {line}\n")
+        for row, text in enumerate(texts, len(self)):
+            line = f"{row} {text}"
+            self._journal.write(f"{checksum(line):08x} {line}\n")
         self._journal.flush()
         os.fsync(self._journal.fileno())
-        for column, value in zip(self.columns, json.loads(text)):
-            self._data[column.path].append(value)
-        self._crc.append(checksum(text))
+        for text in texts:
+            for column, value in zip(self.columns, json.loads(text)):
+                self._data[column.path].append(value)
+            self._crc.append(checksum(text))
         if (len(self) - self._committed >= self.commit_every
                 or time.monotonic() - self._last_commit >= self.commit_interval_s):
             self.commit()
-        return row
+        return len(self) - 1
 
     def commit(self) -> None:
         """Write every record to a new file and rename it over the old one (atomic)."""

@@ -51,8 +51,8 @@ def test_journal_of_a_killed_writer_is_replayed(tmp_path):
     store = BenchmarkStore(path, device="cpu", commit_every=1000, commit_interval_s=1e9)
     for c in range(1, 4):
         store.append(relu(c), measurement(c * 1e-6), "train")
-    store._journal.close()  # the process dies here: no commit, no close,
-    store._lock.release()  # and the kernel drops its lock
+    store.records._journal.close()  # the process dies here: no commit, no close,
+    store.records._lock.release()  # and the kernel drops its lock
     with open(store.journal_path, "a", encoding="utf-8") as f:
         f.write('{"row": 3, "kind": "eltw')
     with h5py.File(path, "r") as f:  # the committed file is intact, only behind
