@@ -45,7 +45,7 @@ def model_file(tmp_path_factory) -> Path:
     from explorer.benchmarking.space import random_configs
     from explorer.benchmarking.store import BenchmarkStore
     from explorer.benchmarking.training import train_from_store
-    from explorer.learned.models import save_model
+    from explorer.learned.model_files import save_model
 
     tmp = tmp_path_factory.mktemp("schema-model")
     store_path = tmp / "cpu.h5"

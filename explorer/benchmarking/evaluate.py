@@ -298,7 +298,7 @@ def network_estimate_fn(device: Device) -> Callable[..., float]:
     same path a user takes)."""
     from explorer.estimators.registry import get_estimator
     from explorer.hardware.library import load_accelerator
-    from explorer.learned.models import save_model
+    from explorer.learned.model_files import save_model
     from explorer.workload import load_network
 
     accelerator = getattr(device, "accelerator", None) or load_accelerator("gemmini")

@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from explorer.benchmarking.training import train_from_store
-    from explorer.learned.models import save_model
+    from explorer.learned.model_files import save_model
 
     trained = train_from_store(args.store, kind=args.model, regressor=args.regressor,
                                include_noisy=args.include_noisy, seed=args.seed)

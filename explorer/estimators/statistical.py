@@ -35,7 +35,7 @@ class TrainedModel:
 def load_trained_model(path: str | Path) -> TrainedModel:
     """The model file at `path` (refusing types outside the allow list); a one-line
     EstimationError when it cannot be read."""
-    from explorer.learned.models import load_model
+    from explorer.learned.model_files import load_model
 
     try:
         model, metadata = load_model(path)

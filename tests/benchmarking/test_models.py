@@ -8,12 +8,8 @@ from explorer.benchmarking.space import random_configs
 from explorer.errors import BenchmarkError
 from explorer.learned.configs import LayerConfig
 from explorer.learned.features import LayerFeaturizer, config_matrix
-from explorer.learned.models import (
-    AnnetteMixedModel,
-    PRLatencyModel,
-    load_model,
-    save_model,
-)
+from explorer.learned.model_files import load_model, save_model
+from explorer.learned.models import AnnetteMixedModel, PRLatencyModel
 from explorer.learned.pr import RuleSet, StepRule
 
 RULES = [StepRule("conv", "out_channels", 16).as_dict(),

@@ -12,7 +12,7 @@ from explorer.benchmarking.training import train_from_store
 from explorer.errors import EstimationError
 from explorer.estimators.registry import get_estimator
 from explorer.hardware.library import load_accelerator
-from explorer.learned.models import save_model
+from explorer.learned.model_files import save_model
 from explorer.workload import load_network
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -101,7 +101,8 @@ def test_plan_measure_import_rounds_train_and_estimate(tmp_path):
     r = cli("train", "remote.h5", "-o", "remote.skops", "--include-noisy", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     from explorer.learned.configs import LayerConfig
-    from explorer.learned.models import load_model, predict_configs
+    from explorer.learned.model_files import load_model
+    from explorer.learned.models import predict_configs
 
     model, metadata = load_model(tmp_path / "remote.skops")
     assert metadata["device"] == "remote:this-cpu"

@@ -11,9 +11,9 @@ from attacks import code_running_model, many_members_model, zip_bomb_model
 
 from explorer.benchmarking.space import random_configs
 from explorer.errors import BenchmarkError
-from explorer.learned import models
+from explorer.learned import model_files, models
 from explorer.learned.features import config_matrix
-from explorer.learned.models import load_model
+from explorer.learned.model_files import load_model
 
 X = config_matrix(random_configs(3, seed=0))
 
@@ -56,14 +56,14 @@ def test_zip_bomb_is_refused_quickly_and_without_inflating(tmp_path):
 
 
 def test_too_many_members_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(models, "MAX_MODEL_MEMBERS", 50)
+    monkeypatch.setattr(model_files, "MAX_MODEL_MEMBERS", 50)
     path = many_members_model(tmp_path / "many.skops", 60)
     with pytest.raises(BenchmarkError, match=r"many\.skops: .*members"):
         load_model(path)
 
 
 def test_too_large_files_are_refused_unread(tmp_path, monkeypatch):
-    monkeypatch.setattr(models, "MAX_MODEL_FILE_BYTES", 1000)
+    monkeypatch.setattr(model_files, "MAX_MODEL_FILE_BYTES", 1000)
     path = tmp_path / "big.skops"
     path.write_bytes(b"\0" * 2000)
     with pytest.raises(BenchmarkError, match=r"big\.skops: .*2000 bytes.*limit"):
@@ -92,6 +92,6 @@ def test_the_allow_list_covers_what_train_writes(tmp_path, kind, regressor):
     y = np.linspace(1e-6, 1e-3, len(X))
     model = models.MODEL_KINDS[kind](rules=rules, regressor=regressor).fit(X, y)
     path = tmp_path / "m.skops"
-    models.save_model(model, path, {"device": "cpu", "rules": rules})
+    model_files.save_model(model, path, {"device": "cpu", "rules": rules})
     loaded, _ = load_model(path)
     assert np.allclose(loaded.predict(X), model.predict(X))
