@@ -82,6 +82,7 @@ def test_published_parts_name_model_components_or_say_they_are_missing():
         {n: load_accelerator(n) for n in ("tpuv1", "eyeriss", "plasticine")})}
     for design, parts in PUBLISHED_PARTS.items():
         row = rows[design]
+        assert len(row["parts"]) == len(parts)
         assert sum(p["published_mm2"] for p in row["parts"]) < row["published_mm2"]
         for part in row["parts"]:
             named = part["component"] in row["model_components_mm2"]
