@@ -30,6 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
+# benchmarks/packaging.py would shadow the `packaging` library optuna imports: run with the
+# project root on the path instead of this folder
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import write_result  # noqa: E402
@@ -58,7 +61,8 @@ def main() -> None:
 
 
 def measure(name: str, network: str, arch: str, param_texts: list[str],
-            grid: str | None, *, workers: int = 1, note: str = "") -> dict:
+            grid: str | None, *, workers: int = 1, note: str = "",
+            stored_grid: bool = False) -> dict:
     """Enumerate the grid of `param_texts` (resumable in `grid`), run every strategy for
     every seed on 10 % of it, and write docs/validation/<name>.json. Hypervolume is
     given twice: objectives scaled linearly to [0, 1] by the grid's min/max (the first
@@ -69,8 +73,13 @@ def measure(name: str, network: str, arch: str, param_texts: list[str],
     spec = Spec([load_network(network)], acc, params, OBJECTIVES, estimator=ESTIMATOR)
     grid_path = Path(grid or Path(tempfile.mkdtemp()) / "grid.h5")
     start = time.perf_counter()
-    explore(spec, grid_path, workers=workers,
-            progress=lambda d, t, _: print(f"\rgrid {d}/{t}", end="", file=sys.stderr))
+    if stored_grid:  # a finished grid read as it is (its definition may predate a change)
+        grid_definition = load_exploration(grid_path).definition
+        if [p for p, _, _ in grid_definition["params"]] != [p.path for p in params]:
+            raise SystemExit(f"{grid_path}: another space")
+    else:
+        explore(spec, grid_path, workers=workers,
+                progress=lambda d, t, _: print(f"\rgrid {d}/{t}", end="", file=sys.stderr))
     print(file=sys.stderr)
     grid_s = time.perf_counter() - start
     stored = load_exploration(grid_path).rows

@@ -8,9 +8,6 @@ import sys
 
 from explorer.cli.common import add_arch_arg, parse_input_shapes
 
-UNITS = {"latency_s": "s", "energy_j": "J", "edp_js": "J·s", "area_mm2": "mm²",
-         "memory_bytes": "B", "throughput_per_s": "/s", "utilisation": "", "cycles": ""}
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from explorer.estimators.registry import DEFAULT_ESTIMATOR
@@ -103,7 +100,7 @@ def build_spec(args: argparse.Namespace):
 
 def show(path, *, every: bool = False, recover: bool = False, out=None) -> int:
     from explorer.explore import load_exploration
-    from explorer.units import si
+    from explorer.explore.view_data import is_suite, metric_text
 
     out = out or sys.stdout
     exploration = load_exploration(path, recover=recover)
@@ -114,10 +111,12 @@ def show(path, *, every: bool = False, recover: bool = False, out=None) -> int:
     print(f"{path}: {len(rows)} design(s), {ok} estimated, {feasible} feasible, "
           f"{len(front)} on the front ({', '.join(exploration.objectives)})", file=out)
     shown = rows if every else front
+    suite = is_suite(exploration.definition)
     header = [*exploration.objectives, *exploration.params]
     print("  ".join(f"{h:>14}" for h in header), file=out)
     for row in shown:
-        cells = [si(row[o], UNITS.get(o, "")) for o in exploration.objectives]
+        # a suite's network metrics are weighted ratios to the starting design, not s or J
+        cells = [metric_text(o, row[o], suite) for o in exploration.objectives]
         cells += [str(row[p]) for p in exploration.params]
         mark = "" if row["feasible"] else f"   ({row['status'] if row['status'] != 'ok' else row['violation']})"
         print("  ".join(f"{c:>14}" for c in cells) + mark, file=out)

@@ -73,3 +73,18 @@ def test_published_dies_are_checked_and_the_committed_figures_are_current():
     for fresh, stored in zip(rows, committed["designs"]):
         assert stored["model_mm2"] == pytest.approx(fresh["model_mm2"])
         assert stored["within_tolerance"] == (abs(fresh["miss"]) <= TOLERANCE)
+
+
+def test_published_parts_name_model_components_or_say_they_are_missing():
+    from explorer.hardware.area import PUBLISHED_PARTS, check_published
+
+    rows = {r["design"]: r for r in check_published(
+        {n: load_accelerator(n) for n in ("tpuv1", "eyeriss", "plasticine")})}
+    for design, parts in PUBLISHED_PARTS.items():
+        row = rows[design]
+        assert len(row["parts"]) == len(parts)
+        assert sum(p["published_mm2"] for p in row["parts"]) < row["published_mm2"]
+        for part in row["parts"]:
+            named = part["component"] in row["model_components_mm2"]
+            assert named or part["component"].startswith("(not modelled)")
+            assert (part["model_mm2"] > 0) == named

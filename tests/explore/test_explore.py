@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import h5py
 import numpy as np
 import pytest
 
 from explorer.cli import main
+from explorer.cli.explore import show
 from explorer.errors import ArchitectureError
 from explorer.explore import Constraint, Spec, explore, load_exploration, parse_param
 from explorer.explore.pareto import hypervolume, non_dominated
@@ -96,6 +99,9 @@ def test_suite_is_normalised_by_the_starting_design(acc, tmp_path):
     assert rows[32]["latency_s"] == pytest.approx(1.0)
     assert rows[16]["latency_s"] > 1.0
     assert rows[16]["squeezenet.latency_s"] > rows[32]["squeezenet.latency_s"]
+    shown = io.StringIO()
+    show(path, out=shown)  # ratios are printed as ratios, not seconds or joules
+    assert "1× start" in shown.getvalue() and " s " not in shown.getvalue()
 
 
 def test_bad_input_is_one_line_before_anything_runs(net, acc, tmp_path, capsys):

@@ -63,7 +63,7 @@ class ExploreSetup(QWidget):
         super().__init__(parent)
         self.params: dict[str, SweepParam] = {}
         self.param_combo = QComboBox()
-        self.param_combo.setMinimumContentsLength(24)
+        self.param_combo.setMinimumContentsLength(14)
         self.param_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.add_button = QPushButton("Add")
