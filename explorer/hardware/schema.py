@@ -240,6 +240,11 @@ class Memory(_Strict):
         json_schema_extra=_unit("B/cycle"))
     double_buffered: bool = Field(
         True, description="Half the capacity is filled while the other half is used.")
+    keeps_weights: bool = Field(
+        False, description="Weights stay in this memory from one inference to the next "
+                           "(loaded once, before the first): the layers whose weights fit, "
+                           "in execution order, read them from here instead of DRAM. Only "
+                           "for a memory that holds weights.")
     energy_read_pj_per_byte: float = Field(0.1, ge=0, le=1e6, description="Read energy.",
                                            json_schema_extra=_unit("pJ/B"))
     energy_write_pj_per_byte: float = Field(0.1, ge=0, le=1e6, description="Write energy.",
@@ -250,6 +255,12 @@ class Memory(_Strict):
     @classmethod
     def _holds_unique(cls, value: list[Operand]) -> list[Operand]:
         return _no_repeats(value, "holds")
+
+    @model_validator(mode="after")
+    def _keeps_only_what_it_holds(self) -> Memory:
+        if self.keeps_weights and Operand.WEIGHT not in self.holds:
+            raise ValueError(f"memory {self.name!r} keeps_weights but does not hold weights")
+        return self
 
     @model_validator(mode="after")
     def _room_for_two_buffers(self) -> Memory:
