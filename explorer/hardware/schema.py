@@ -220,16 +220,22 @@ class Memory(_Strict):
     holds: list[Operand] = Field(min_length=1,
                                  description="Operands this memory stores (input, weight, output).")
     banks: int = Field(1, ge=1, le=1024, description="Independent banks.")
-    read_ports: int = Field(1, ge=1, le=64, description="Reads per cycle per bank.")
-    write_ports: int = Field(1, ge=1, le=64, description="Writes per cycle per bank.")
+    read_ports: int = Field(1, ge=1, le=64,
+                            description="Read ports per bank, each as wide as the read "
+                                        "bandwidth: concurrent reads per cycle per bank.")
+    write_ports: int = Field(1, ge=1, le=64,
+                             description="Write ports per bank, each as wide as the write "
+                                         "bandwidth: concurrent writes per cycle per bank.")
     single_ported: bool = Field(
         False, description="Reads and writes share one port per bank: a bank either reads "
                            "or writes in a cycle (e.g. Gemmini's scratchpad).")
     read_bandwidth_bytes_per_cycle: float = Field(
-        64, ge=MIN_RATE, le=1e6, description="Bytes the array can read from it per cycle.",
+        64, ge=MIN_RATE, le=1e6, description="Bytes one read port of every bank together "
+                                             "delivers per cycle.",
         json_schema_extra=_unit("B/cycle"))
     write_bandwidth_bytes_per_cycle: float = Field(
-        64, ge=MIN_RATE, le=1e6, description="Bytes that can be written to it per cycle.",
+        64, ge=MIN_RATE, le=1e6, description="Bytes one write port of every bank together "
+                                             "accepts per cycle.",
         json_schema_extra=_unit("B/cycle"))
     latency_cycles: int = Field(1, ge=0, le=10000, description="Access latency.",
                                 json_schema_extra=_unit("cycle"))

@@ -140,8 +140,6 @@ def test_depgraph_matches_simulate_with_hazards(layer_name, single_ported, banks
         reference.iterations_total < 50)
 
 
-@pytest.mark.xfail(strict=True, reason="a second port splits the memory's bandwidth, so "
-                                       "every single stream through it gets half as fast")
 def test_a_second_write_port_never_slows_a_layer_down():
     """Issue 10 §3 (sensitivity): one more accumulator write port made resnet50 on Gemmini
     51 % slower. A port is an access path of its own width: adding one adds bandwidth (as
