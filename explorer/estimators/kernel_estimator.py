@@ -22,7 +22,7 @@ from explorer.engine.schedule import (
     schedule,
 )
 from explorer.estimators.base import Estimator, LayerEstimate, NetworkEstimate, Run
-from explorer.estimators.energy import kernel_energy_j
+from explorer.estimators.energy import kernel_energy_j, memory_levels
 from explorer.hardware.schema import Accelerator
 from explorer.mapping.mapper import map_layer
 from explorer.mapping.reuse import Residency, plan_residency, shared_memory, weight_memory
@@ -110,6 +110,8 @@ def layer_estimate(layer: Layer, acc: Accelerator, kernel: LoopKernel, result: S
         mapping["spatial"] = spatial
     mapping["dram_read_bytes"] = result.dram_read_bytes
     mapping["dram_write_bytes"] = result.dram_write_bytes
+    mapping["memory_levels"] = memory_levels(kernel, result.body_counts, acc,  # per level
+                                             result.dram_read_bytes, result.dram_write_bytes)
     return LayerEstimate(
         name=layer.name, op=layer.op, onnx_nodes=list(layer.onnx_nodes), macs=layer.macs,
         cycles=float(cycles), latency_s=acc.cycles_to_seconds(cycles),

@@ -23,6 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from explorer.hardware.quantity import MAX_TEXT as MAX_QUANTITY_TEXT
+from explorer.hardware.quantity import json_pattern, read_quantity
+
 FORMAT_VERSION: Final = 1
 # The smallest bandwidth (bytes/cycle) the engine accepts: 1 byte per 1000 cycles. Anything
 # above 0 used to pass, and 5e-324 turned cycle counts into infinities.
@@ -63,20 +66,57 @@ def _no_repeats(values: list, what: str) -> list:
     return values
 
 
+def _numeric_kind(annotation: object) -> type | None:
+    """int or float for a number field (also `X | None`), else None."""
+    kinds = set(get_args(annotation)) or {annotation}
+    if bool in kinds:
+        return None
+    return int if int in kinds else float if float in kinds else None
+
+
+def _quantities_in_json_schema(schema: dict, cls: type[BaseModel]) -> None:
+    """Number fields also take quantity text ("8MiB", "500MHz", "500e6"): the published
+    JSON Schema says so with the very grammar `read_quantity` reads (a pattern), so that
+    editors and the tool agree on a file. Bounds (minimum, maximum) still apply to numbers
+    written as numbers; those of text are checked by the tool."""
+    for name, info in cls.model_fields.items():
+        prop = schema.get("properties", {}).get(name)
+        if prop is None or _numeric_kind(info.annotation) is None:
+            continue
+        extra = info.json_schema_extra
+        unit = str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+        for branch in prop.get("anyOf", [prop]):
+            if branch.get("type") in ("integer", "number"):
+                branch["type"] = [branch["type"], "string"]
+                branch["pattern"] = json_pattern(unit)
+                branch["maxLength"] = MAX_QUANTITY_TEXT
+
+
 class _Strict(BaseModel):
     # Unknown keys are errors: a typo must not silently fall back to a default.
     model_config = ConfigDict(extra="forbid", validate_assignment=True,
-                              use_enum_values=False)
+                              use_enum_values=False,
+                              json_schema_extra=_quantities_in_json_schema)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_booleans_as_numbers(cls, value: object, info: ValidationInfo) -> object:
-        """YAML's `true` is Python's 1: `size_bytes: true` must not read as 1 byte."""
-        if isinstance(value, bool) and info.field_name is not None:
-            annotation = cls.model_fields[info.field_name].annotation
-            kinds = set(get_args(annotation)) or {annotation}
-            if kinds & {int, float} and bool not in kinds:
-                raise ValueError("true/false is not a number")
+    def _numbers(cls, value: object, info: ValidationInfo) -> object:
+        """YAML's `true` is Python's 1: `size_bytes: true` must not read as 1 byte. Text in
+        a number field is a quantity ("8MiB", "500MHz", "500e6", which YAML 1.1 leaves a
+        string), read by the one quantity reader that `--set` uses too."""
+        if info.field_name is None:
+            return value
+        field = cls.model_fields[info.field_name]
+        kind = _numeric_kind(field.annotation)
+        if kind is None:
+            return value
+        if isinstance(value, bool):
+            raise ValueError("true/false is not a number")
+        if isinstance(value, str):
+            extra = field.json_schema_extra
+            unit = str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+            number = read_quantity(value, unit, kind)
+            return value if number is None else number
         return value
 
 
