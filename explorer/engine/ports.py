@@ -8,9 +8,12 @@ uses bank i mod banks, so operands share a bank. Inside its group an operand (bo
 halves of its double buffer included) is interleaved row by row over the banks.
 
 Bandwidth: `read_bandwidth_bytes_per_cycle` / `write_bandwidth_bytes_per_cycle` are what
-the whole memory delivers; a bank serves banks⁻¹ of it, a port of a bank its share of
-that. A group therefore has `read_ports` read-port resources and `write_ports`
-write-port resources, each moving bandwidth·|group|/(banks·ports) bytes per cycle; a
+the whole memory delivers through one read (write) port of every bank; a bank serves
+banks⁻¹ of it. A port is an access path of its own width, so a further port adds
+bandwidth (as the area model charges it) rather than splitting it: a group has
+`read_ports` read-port resources and `write_ports` write-port resources, each moving
+bandwidth·|group|/banks bytes per cycle (a single stream uses one of them, two streams
+can use two at once); a
 `single_ported` memory has one shared port per group that either reads or writes
 (Gemmini's scratchpad: a DMA fill competes with the array's reads of the same bank).
 
@@ -111,8 +114,8 @@ def port_layout(acc: Accelerator) -> PortLayout:
             share = len(banks) / memory.banks
             groups[(memory.name, operand)] = PortGroup(
                 memory.name, banks, reads, writes,
-                memory.read_bandwidth_bytes_per_cycle * share / len(reads),
-                memory.write_bandwidth_bytes_per_cycle * share / len(writes),
+                memory.read_bandwidth_bytes_per_cycle * share,
+                memory.write_bandwidth_bytes_per_cycle * share,
                 memory.latency_cycles)
     return PortLayout(tuple(names), groups)
 

@@ -25,7 +25,7 @@ from explorer.estimators.base import Estimator, LayerEstimate, NetworkEstimate, 
 from explorer.estimators.energy import kernel_energy_j, memory_levels
 from explorer.hardware.schema import Accelerator
 from explorer.mapping.mapper import map_layer
-from explorer.mapping.reuse import Residency, plan_residency, shared_memory
+from explorer.mapping.reuse import Residency, plan_residency, shared_memory, weight_memory
 from explorer.mapping.spatial import spatial_report
 from explorer.workload.network import Layer, Network
 
@@ -64,7 +64,8 @@ class KernelEstimator(Estimator):
         kernel, result, fresh = self.schedule_layer(layer, res, run, residency)
         estimate = layer_estimate(layer, res.acc, kernel, result,
                                   evaluated=result.bodies_evaluated if fresh else 0)
-        if estimate.mapping is not None and shared_memory(res.acc) is not None:
+        if estimate.mapping is not None and (shared_memory(res.acc) is not None
+                                             or weight_memory(res.acc) is not None):
             estimate.mapping["residency"] = (residency or Residency()).report()
         return estimate
 

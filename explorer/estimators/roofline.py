@@ -8,6 +8,10 @@ element-wise work in an array layer's output path, which is free while
 `compute.fused_elementwise_free` holds (the default); views (Reshape, Flatten, Concat
 written in place) move no data.
 
+Traffic respects the residency the kernel estimators use (mapping/reuse.py): an input
+kept on chip by the previous layers, an output kept for the next ones and weights kept
+across inferences do not cross the DRAM interface.
+
 Refined roofline: the compute term is divided by the array's spatial efficiency,
 eff = Π_d eff_d with eff_d = n_d / (ceil(n_d / p_d) · p_d) over the two dimensions the
 dataflow unrolls onto the PE rows and columns, each damped by α as ANNETTE does:
@@ -17,14 +21,16 @@ eff' = 1 / ((1 − α) + α / eff).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 from pydantic import Field
 
-from explorer.estimators.base import Estimator, LayerEstimate
+from explorer.estimators.base import Estimator, LayerEstimate, Run
 from explorer.estimators.options import EstimatorOptions
 from explorer.hardware.schema import Accelerator, Dataflow
 from explorer.mapping.problem import Work, work_of
-from explorer.workload.network import ConvDims, Layer, MatMulDims
+from explorer.mapping.reuse import Residency, plan_residency
+from explorer.workload.network import ConvDims, Layer, MatMulDims, Network
 
 
 def unrolled_dims(layer: Layer, dataflow: Dataflow) -> tuple[int, int] | None:
@@ -68,13 +74,29 @@ class Roofline(Estimator):
         c = acc.compute
         return work.array_macs / c.peak_macs_per_cycle + work.vector_ops / c.vector_lanes
 
+    # The residency of the network being estimated (iter_layers), so that
+    # estimate_layer(layer, acc), the one per-layer interface, sees it.
+    _residency: dict[str, Residency] = {}
+
+    def iter_layers(self, network: Network, accelerator: Accelerator,
+                    run: Run) -> Iterator[LayerEstimate]:
+        self._residency = plan_residency(network, accelerator)  # over the whole graph
+        try:
+            for layer in network.layers:
+                yield self.estimate_layer(layer, accelerator)
+        finally:
+            self._residency = {}
+
     def estimate_layer(self, layer: Layer, acc: Accelerator) -> LayerEstimate:
         # The work the kernel estimators map, too (mapping/problem.py): element-wise work
         # in an array layer's output path is free unless the accelerator says otherwise,
         # views move no data.
         work = work_of(layer, fused_free=acc.compute.fused_elementwise_free)
         p = acc.compute.precision
-        traffic = (layer.bytes_moved(act_bits=p.input_bits, weight_bits=p.weight_bits)
+        r = self._residency.get(layer.name) or Residency()
+        traffic = (layer.input_bytes(p.input_bits) * r.input_dram
+                   + (layer.weight_bytes(p.weight_bits) if r.weights_dram else 0)
+                   + (layer.output_bytes(p.input_bits) if r.output_dram else 0)
                    if work.moves_data else 0)
         compute = self.compute_cycles(layer, acc, work)
         memory = traffic / acc.offchip.bandwidth_bytes_per_cycle

@@ -260,16 +260,22 @@ class Memory(_Strict):
     holds: list[Operand] = Field(min_length=1,
                                  description="Operands this memory stores (input, weight, output).")
     banks: int = Field(1, ge=1, le=1024, description="Independent banks.")
-    read_ports: int = Field(1, ge=1, le=64, description="Reads per cycle per bank.")
-    write_ports: int = Field(1, ge=1, le=64, description="Writes per cycle per bank.")
+    read_ports: int = Field(1, ge=1, le=64,
+                            description="Read ports per bank, each as wide as the read "
+                                        "bandwidth: concurrent reads per cycle per bank.")
+    write_ports: int = Field(1, ge=1, le=64,
+                             description="Write ports per bank, each as wide as the write "
+                                         "bandwidth: concurrent writes per cycle per bank.")
     single_ported: bool = Field(
         False, description="Reads and writes share one port per bank: a bank either reads "
                            "or writes in a cycle (e.g. Gemmini's scratchpad).")
     read_bandwidth_bytes_per_cycle: float = Field(
-        64, ge=MIN_RATE, le=1e6, description="Bytes the array can read from it per cycle.",
+        64, ge=MIN_RATE, le=1e6, description="Bytes one read port of every bank together "
+                                             "delivers per cycle.",
         json_schema_extra=_unit("B/cycle"))
     write_bandwidth_bytes_per_cycle: float = Field(
-        64, ge=MIN_RATE, le=1e6, description="Bytes that can be written to it per cycle.",
+        64, ge=MIN_RATE, le=1e6, description="Bytes one write port of every bank together "
+                                             "accepts per cycle.",
         json_schema_extra=_unit("B/cycle"))
     latency_cycles: int = Field(1, ge=0, le=10000, description="Access latency.",
                                 json_schema_extra=_unit("cycle"))
@@ -280,6 +286,11 @@ class Memory(_Strict):
         json_schema_extra=_unit("B/cycle"))
     double_buffered: bool = Field(
         True, description="Half the capacity is filled while the other half is used.")
+    keeps_weights: bool = Field(
+        False, description="Weights stay in this memory from one inference to the next "
+                           "(loaded once, before the first): the layers whose weights fit, "
+                           "in execution order, read them from here instead of DRAM. Only "
+                           "for a memory that holds weights.")
     energy_read_pj_per_byte: float = Field(0.1, ge=0, le=1e6, description="Read energy.",
                                            json_schema_extra=_unit("pJ/B"))
     energy_write_pj_per_byte: float = Field(0.1, ge=0, le=1e6, description="Write energy.",
@@ -290,6 +301,12 @@ class Memory(_Strict):
     @classmethod
     def _holds_unique(cls, value: list[Operand]) -> list[Operand]:
         return _no_repeats(value, "holds")
+
+    @model_validator(mode="after")
+    def _keeps_only_what_it_holds(self) -> Memory:
+        if self.keeps_weights and Operand.WEIGHT not in self.holds:
+            raise ValueError(f"memory {self.name!r} keeps_weights but does not hold weights")
+        return self
 
     @model_validator(mode="after")
     def _room_for_two_buffers(self) -> Memory:

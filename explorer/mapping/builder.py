@@ -205,9 +205,13 @@ class KernelBuilder:
                     releases.append(RING_OF[operand])
                 continue
             nbytes = bytes_of(raw * self.ratio[operand], self.bits.of(operand))
-            on_chip = operand is INPUT and plan.problem.input_dram < 1.0
-            if on_chip:  # kept on chip by the previous layers (reuse.py): the rest loads
-                nbytes = math.ceil(nbytes * plan.problem.input_dram)
+            # Kept on chip (reuse.py): inputs by the previous layers (the rest loads),
+            # weights from the previous inference.
+            share = (plan.problem.input_dram if operand is INPUT
+                     else float(plan.problem.weight_dram))
+            on_chip = share < 1.0
+            if on_chip:
+                nbytes = math.ceil(nbytes * share)
             unit, dma = self.fill_dma[operand]
             occ = dma.cycles(nbytes)
             latency = 0 if on_chip and not nbytes else dma.latency_cycles

@@ -51,6 +51,7 @@ class GemmProblem:
     # already on chip) and whether the output goes to DRAM.
     input_dram: float = 1.0
     output_dram: bool = True
+    weight_dram: bool = True  # false: the weights stay on chip across inferences
     # Kernel-window positions in the reduction (k = channels · taps for a convolution,
     # 1 for a matrix product): a direct-convolution unrolling keeps them temporal.
     taps: int = 1
@@ -163,11 +164,12 @@ def problem_for(layer: Layer, *, fused_free: bool = True,
     as the outputs leave. `residency` (reuse.py): what of its input is already on chip
     and whether its output stays there."""
     problem = _problem_for(layer, fused_free)
-    if residency is None or (residency.input_dram == 1.0 and residency.output_dram):
+    if residency is None or residency == type(residency)():
         return problem
     moves = {"input_dram": residency.input_dram, "output_dram": residency.output_dram}
     if problem.gemm is not None:
-        return replace(problem, gemm=replace(problem.gemm, **moves))
+        return replace(problem, gemm=replace(problem.gemm, **moves,
+                                             weight_dram=residency.weights_dram))
     if problem.vector is not None:
         return replace(problem, vector=replace(problem.vector, **moves))
     return problem

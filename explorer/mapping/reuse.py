@@ -13,12 +13,18 @@ resident bytes). It is freed after its last consumer; a view (Reshape, Flatten, 
 passes its input's residency and bytes on. A layer reads from DRAM only the share of its
 inputs whose producers were not kept (network inputs always), and writes its output to
 DRAM unless it is kept (network outputs always).
+
+Weights across inferences: where the memory that holds the weights `keeps_weights`, the
+layers whose weights fit (in execution order, while the sum fits its budget: all of it
+for a weight-only memory, the half not given to kept activations otherwise) read them
+from there; the estimate is then a steady-state inference (the first one, which loads
+them, is not counted).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from explorer.hardware.schema import Accelerator, Memory, Operand
 from explorer.mapping.problem import VIEW_OPS
@@ -34,10 +40,11 @@ class Residency:
 
     input_dram: float = 1.0
     output_dram: bool = True
+    weights_dram: bool = True  # false: kept on chip from the previous inference
 
     def report(self) -> dict[str, object]:
         return {"input_from_dram": round(self.input_dram, 6),
-                "output_to_dram": self.output_dram}
+                "output_to_dram": self.output_dram, "weights_from_dram": self.weights_dram}
 
 
 def shared_memory(acc: Accelerator) -> Memory | None:
@@ -47,9 +54,40 @@ def shared_memory(acc: Accelerator) -> Memory | None:
                  if Operand.INPUT in m.holds and Operand.OUTPUT in m.holds), None)
 
 
+def weight_memory(acc: Accelerator) -> Memory | None:
+    """The memory the weights stay in across inferences, or None."""
+    memory = acc.memory_for(Operand.WEIGHT)
+    return memory if memory.keeps_weights else None
+
+
+def resident_weights(network: Network, acc: Accelerator) -> set[str]:
+    """The layers whose weights stay on chip across inferences: in execution order while
+    their sum fits the weight memory's budget."""
+    memory = weight_memory(acc)
+    if memory is None:
+        return set()
+    shared = Operand.INPUT in memory.holds or Operand.OUTPUT in memory.holds
+    budget = memory.size_bytes * ((1.0 - ON_CHIP_SHARE) if shared else 1.0)
+    bits = acc.compute.precision.weight_bits
+    kept: set[str] = set()
+    for layer in network.layers:
+        size = layer.weight_bytes(bits)
+        if size and size <= budget:
+            kept.add(layer.name)
+            budget -= size
+    return kept
+
+
 def plan_residency(network: Network, acc: Accelerator) -> dict[str, Residency]:
-    """Residency of every layer whose inputs or output stay on chip (absent: DRAM both
-    ways)."""
+    """Residency of every layer whose inputs, output or weights stay on chip (absent:
+    DRAM every way)."""
+    result = _activation_residency(network, acc)
+    for name in resident_weights(network, acc):
+        result[name] = replace(result.get(name, Residency()), weights_dram=False)
+    return result
+
+
+def _activation_residency(network: Network, acc: Accelerator) -> dict[str, Residency]:
     memory = shared_memory(acc)
     if memory is None:
         return {}

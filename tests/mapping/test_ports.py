@@ -138,3 +138,19 @@ def test_depgraph_matches_simulate_with_hazards(layer_name, single_ported, banks
     assert fast.cycles == reference.cycles  # exact: the extrapolation is shift-invariant
     assert fast.iterations_evaluated < reference.iterations_evaluated or (
         reference.iterations_total < 50)
+
+
+def test_a_second_write_port_never_slows_a_layer_down():
+    """Issue 10 §3 (sensitivity): one more accumulator write port made resnet50 on Gemmini
+    51 % slower. A port is an access path of its own width: adding one adds bandwidth (as
+    the area model charges it), it does not split the existing one."""
+    from explorer.hardware.overrides import apply_overrides
+
+    base = load_accelerator("gemmini")
+    two = apply_overrides(base, ["memories.accumulator.write_ports=2"])
+    outputs = port_layout(two).group(two.memories[1], Operand.OUTPUT)
+    assert len(outputs.write_ports) == 2 and outputs.write_bytes_per_cycle == 64
+    estimator = get_estimator("depgraph")
+    for layer in (conv(64, 28, 64, 3, pad=1), conv(256, 14, 1024, 1), matmul(16, 512, 512)):
+        assert estimator.estimate_layer(layer, two).cycles <= \
+            estimator.estimate_layer(layer, base).cycles
