@@ -8,6 +8,7 @@ from explorer.gui.views.breakdown import BreakdownView
 from explorer.gui.views.comparison import ComparisonView
 from explorer.gui.views.graph import GraphView
 from explorer.gui.views.overview import OverviewTab
+from explorer.gui.views.sensitivity import SensitivityView
 from explorer.gui.views.sweep import SweepView
 
 TABS = [
@@ -17,4 +18,5 @@ TABS = [
     ("graph", "Graph", GraphView),
     ("comparison", "Comparison", ComparisonView),
     ("sweep", "Sweep", SweepView),
+    ("sensitivity", "Sensitivity", SensitivityView),
 ]
