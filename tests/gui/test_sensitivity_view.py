@@ -59,6 +59,8 @@ def test_view_draws_bars_with_progress_and_goes_outdated(qtbot, window,
     labels = view.bar_labels()
     assert labels[0] in ("clock_hz", "compute.pe_rows") and "clock_hz" in labels
     assert view.table.rowCount() == 3
+    values = {view.table.item(r, 0).text(): view.table.item(r, 1).text() for r in range(3)}
+    assert values["clock_hz"] == "1 GHz"  # SI units from the schema, not 1e+09
     assert "squeezenet on gemmini with roofline" in view.caption.text()
     view.metric_box.setCurrentText("energy")  # the same run, the other metric
     assert view.plot.getAxis("bottom").labelText.startswith("Elasticity of energy")

@@ -169,11 +169,19 @@ class SensitivityView(QWidget):
         self.caption.setText(text)
 
     def _fill_table(self) -> None:
+        from explorer.hardware.params import sweepable_params
+        from explorer.units import format_value
+
         rows = self._run.rows if self._run else []
+        units = ({p.path: p.facts.unit for p in sweepable_params(self._run.accelerator)}
+                 if self._run else {})
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            tried = ", ".join(f"{x:g}" for x in (row.low, row.high) if x is not None)
-            cells = [row.parameter, f"{row.value:g}", tried or "–", _elasticity(row.latency),
+            unit = units.get(row.parameter, "")  # one formatter, SI units: "1 GHz"
+            tried = ", ".join(format_value(x, unit) for x in (row.low, row.high)
+                              if x is not None)
+            cells = [row.parameter, format_value(row.value, unit), tried or "–",
+                     _elasticity(row.latency),
                      _elasticity(row.energy), row.note]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
