@@ -84,7 +84,8 @@ def _export_steps(path: str, result: NetworkEstimate, accelerator: Accelerator |
         yield Progress(0, total, f"building the report of {len(result.layers)} layers")
         sources = {caption: png_data_uri(png) for caption, png in images.items()}
         content = _with_extras(html_report(result, sources, accelerator=accelerator,
-                                           legends=legends), result, note, changes)
+                                           legends=legends), result, note, changes,
+                               accelerator)
         yield Progress(1, total, f"writing {name}")
     else:
         if pdf is None:
@@ -93,7 +94,8 @@ def _export_steps(path: str, result: NetworkEstimate, accelerator: Accelerator |
         yield Progress(0, total, f"building the report of {len(result.layers)} layers")
         names = {caption: f"plot-{i}.png" for i, caption in enumerate(images)}
         report = _with_extras(html_report(result, names, accelerator=accelerator,
-                                          legends=legends), result, note, changes)
+                                          legends=legends), result, note, changes,
+                              accelerator)
         yield Progress(1, total, "laying out the PDF pages")
         content = pdf(report, {names[c]: png for c, png in images.items()})
         yield Progress(2, total, f"writing {name}")
@@ -152,9 +154,10 @@ TOP_N = 10
 
 
 def _with_extras(report: str, result: NetworkEstimate, note: str,
-                 changes: list[str] | None) -> str:
+                 changes: list[str] | None, accelerator: Accelerator | None = None) -> str:
     from explorer.session.analysis import op_summary, top_layers
-    from explorer.units import count, percent, si
+    from explorer.session.levels import level_breakdown
+    from explorer.units import binary_bytes, count, percent, si
 
     if note:
         report = report.replace("</h1>", f"</h1>\n<p><b>{html.escape(note)}</b></p>", 1)
@@ -171,6 +174,15 @@ def _with_extras(report: str, result: NetworkEstimate, note: str,
         ["#", "Layer", "Op", "Latency", "Share"],
         [[str(n), x.name, x.op, si(x.latency_s, "s"), percent(x.latency_s / total)]
          for n, x in top_layers(result, TOP_N)]))
+    levels = level_breakdown(result, accelerator) if accelerator is not None else []
+    if levels:
+        energy = sum(row.energy_j or 0.0 for row in levels) or 1.0
+        parts.append("<h2>Energy and traffic per memory level</h2>" + _table(
+            ["Level", "Read", "Written", "Energy", "Share"],
+            [[row.level, "–" if row.read_bytes is None else binary_bytes(row.read_bytes),
+              "–" if row.write_bytes is None else binary_bytes(row.write_bytes),
+              si(row.energy_j, "J"), percent((row.energy_j or 0.0) / energy)]
+             for row in levels]))
     marker = "<h2>Per-layer estimate</h2>"
     return report.replace(marker, "\n".join(parts) + "\n" + marker, 1)
 

@@ -61,6 +61,7 @@ def test_html_report_embeds_both_plots(qtbot, estimated, save_as, tmp_path) -> N
     assert text.count('src="data:image/png;base64,') == 2
     assert "Latency per layer" in text and "Roofline" in text and "PE array" in text
     assert all(layer.name in text for layer in estimated.session.result.layers)
+    assert "Energy and traffic per memory level" in text and "accumulator" in text
 
 
 def test_pdf_report(qtbot, estimated, save_as, tmp_path, dialogs) -> None:
