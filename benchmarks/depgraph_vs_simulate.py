@@ -54,17 +54,7 @@ def main() -> int:
     parser.add_argument("--networks", help="comma-separated zoo names")
     parser.add_argument("--archs", help="comma-separated library accelerators")
     parser.add_argument("--name", default="depgraph_vs_simulate", help="result file stem")
-    parser.add_argument("--speed-only", action="store_true",
-                        help="only the resnet50/gemmini timing (writes depgraph_speed.json)")
     args = parser.parse_args()
-    if args.speed_only:
-        speed = speed_case("resnet50", "gemmini")
-        path = write_result("depgraph_speed", {
-            "command": "python benchmarks/depgraph_vs_simulate.py --speed-only", "speed": speed})
-        print(f"resnet50/gemmini: depgraph {speed['depgraph']['min_s'] * 1e3:.1f} ms "
-              f"(median {speed['depgraph']['median_s'] * 1e3:.1f} ms), simulate "
-              f"{speed['simulate']['min_s']:.2f} s, speedup {speed['speedup']:.0f}x; wrote {path}")
-        return 0
     networks = (args.networks.split(",") if args.networks
                 else QUICK_NETWORKS if args.quick else list(ZOO_NAMES))
     archs = (args.archs.split(",") if args.archs
