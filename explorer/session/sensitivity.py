@@ -31,8 +31,9 @@ class SensitivityRun:
     step: float
 
     def is_current(self, session: Session) -> bool:
-        """Computed for the loaded network and the design as edited now."""
-        return (self.network is session.network
+        """Computed for the loaded network, the design as edited now and the chosen
+        estimator."""
+        return (self.network is session.network and self.estimator == session.estimator
                 and self.accelerator == session.document.accelerator)
 
     def describe(self) -> str:

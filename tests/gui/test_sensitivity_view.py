@@ -32,6 +32,10 @@ def test_operation_reports_each_parameter_and_cancels_between_them(session) -> N
     # cycles do not depend on the clock: latency goes as its inverse
     assert clock.latency == pytest.approx(-1.0, rel=0.02)
     assert run.is_current(session)
+    session.set_estimator("depgraph")
+    assert not run.is_current(session)
+    session.set_estimator("roofline")
+    assert run.is_current(session)
     session.document.set_field(("compute", "vector_lanes"), 32)
     assert not run.is_current(session)
     reports = []

@@ -112,7 +112,8 @@ class SensitivityView(QWidget):
         self._host = host
         self.run_button.clicked.connect(lambda: self.analyse())
         self.cancel_button.clicked.connect(host.cancel)
-        for event in (session.events.network_changed, session.document.events.changed):
+        for event in (session.events.network_changed, session.events.estimator_changed,
+                      session.document.events.changed):
             event.connect(lambda *_args: self._note_freshness())
 
     # -- running ------------------------------------------------------------------------
@@ -164,8 +165,8 @@ class SensitivityView(QWidget):
             return
         text = run.describe()
         if session is not None and not run.is_current(session):
-            text = ("<b>Outdated:</b> the network or the design changed since; press "
-                    "Analyse again. This is for " + text)
+            text = ("<b>Outdated:</b> the network, the design or the estimator changed "
+                    "since; press Analyse again. This is for " + text)
         self.caption.setText(text)
 
     def _fill_table(self) -> None:
