@@ -1,4 +1,5 @@
-"""Render the README's screenshots offscreen: the main view, the layer detail and an A/B
+"""Render the README's screenshots offscreen: the main view, the layer detail, the
+hierarchical roofline (every memory level), the sensitivity analysis and an A/B
 comparison (squeezenet, gemmini vs eyeriss, depgraph) at 1300 and 1920 px wide.
 
     QT_QPA_PLATFORM=offscreen python scripts/gui_screenshots.py [OUT_DIR]   (default docs/)
@@ -63,6 +64,21 @@ def main(out: Path) -> int:
         win.resizeDocks([win.layers_dock, win.detail_dock], [width // 3, 2 * width // 3],
                         Qt.Orientation.Horizontal)
         grab(f"screenshot-detail-{width}")
+    roofline = win.views["overview"].roofline
+    roofline.set_level("all levels")
+    for width, height in SIZES:
+        win.resize(width, height)
+        win.tabs.setCurrentWidget(win.views["overview"])
+        grab(f"screenshot-levels-{width}")
+    roofline.set_level("DRAM")
+    sensitivity = win.views["sensitivity"]
+    win.tabs.setCurrentWidget(sensitivity)
+    sensitivity.analyse()  # every numeric parameter, two depgraph estimates each
+    wait(win.runner.idle, 600_000)
+    for width, height in SIZES:
+        win.resize(width, height)
+        win.tabs.setCurrentWidget(sensitivity)
+        grab(f"screenshot-sensitivity-{width}")
     win.views["ab"].pin_button.click()
     win.load_accelerator("eyeriss")
     wait(win.estimateShown)

@@ -55,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     ops = op_summary(result)
     top = top_layers(result, args.top)
     area = area_breakdown(session.accelerator)
+    from explorer.session.levels import level_breakdown
+
+    levels = level_breakdown(result, session.result_for.accelerator)  # [] without figures
     if args.format == "json":
         data = {"network": result.network.name, "accelerator": result.accelerator,
                 "estimator": result.estimator, "latency_s": result.latency_s,
@@ -62,15 +65,16 @@ def run(args: argparse.Namespace) -> int:
                 "top": [{"number": n, "name": x.name, "op": x.op, "latency_s": x.latency_s}
                         for n, x in top],
                 "area_mm2": [{"component": c, "mm2": a, "source": s} for c, a, s in area],
+                "memory_levels": [vars(row) for row in levels],
                 "layer": [{"section": s, "item": i, "value": v} for s, i, v in detail]}
         common.write_output(json.dumps(data, indent=2) + "\n", args.output)
         return 0
-    common.write_output(format_inspect(result, ops, top, area, detail), args.output)
+    common.write_output(format_inspect(result, ops, top, area, detail, levels), args.output)
     return 0
 
 
-def format_inspect(result, ops, top, area, detail) -> str:
-    from explorer.units import count, percent, si
+def format_inspect(result, ops, top, area, detail, levels=()) -> str:
+    from explorer.units import binary_bytes, count, percent, si
 
     lines = [f"{result.network.name} on {result.accelerator} ({result.estimator}): "
              f"{si(result.latency_s, 's')}", "", "Time per op type"]
@@ -81,6 +85,14 @@ def format_inspect(result, ops, top, area, detail) -> str:
     lines += _table(["#", "name", "op", "latency", "share"],
                     [[str(n), x.name, x.op, si(x.latency_s, "s"),
                       percent(x.latency_s / (result.latency_s or 1))] for n, x in top])
+    if levels:
+        energy = sum(row.energy_j or 0.0 for row in levels) or 1.0
+        lines += ["", "Energy and traffic per memory level"]
+        lines += _table(["level", "read", "written", "energy", "share"],
+                        [[row.level, "–" if row.read_bytes is None else
+                          binary_bytes(row.read_bytes), "–" if row.write_bytes is None
+                          else binary_bytes(row.write_bytes), si(row.energy_j, "J"),
+                          percent((row.energy_j or 0.0) / energy)] for row in levels])
     lines += ["", "Area per component"]
     lines += _table(["component", "area", "source"],
                     [[c, f"{a:g} mm²", s] for c, a, s in area])

@@ -163,20 +163,35 @@ class FileCommands:
         self.export_estimate(path)
 
     def export_estimate(self: MainWindow, path: str) -> bool:
-        """Write the shown estimate to `path` (.pdf, .html, .csv or .json)."""
+        """Write the shown estimate to `path` (.pdf, .html, .csv or .json). CSV and JSON
+        are written at once; a report (long for a big network) is laid out in the
+        background with progress and Cancel, and `exportFinished(path)` follows. False
+        (after a dialog) when it cannot start."""
         from explorer.gui.export import pdf_from_png, plot_image, png_bytes
+        from explorer.session.export import export_format, export_operation
 
         try:
             images, legends = {}, {}
-            if Path(path).suffix.lower() in (".pdf", ".html", ".htm"):
+            report = export_format(path) in (".pdf", ".html")
+            if report:  # the plots are grabbed here, in the UI thread, as shown now
                 for caption, (plot, legend) in self.views["overview"].plots().items():
                     images[caption] = png_bytes(plot_image(plot))
                     legends[caption] = legend
-            self.session.export(path, images=images, legends=legends, pdf=pdf_from_png)
+            operation = export_operation(self.session, path, images, legends, pdf_from_png)
+            if not report:
+                operation.run()
         except ExplorerError as exc:
             self.report_error("Cannot export estimate", str(exc))
             return False
-        self.statusBar().showMessage(f"Exported {path}", 8000)
+
+        def done(_suffix: object = None) -> None:
+            self.statusBar().showMessage(f"Exported {path}", 8000)
+            self.exportFinished.emit(path)
+
+        if report:
+            self.run(lambda: operation, "Cannot export estimate", then=done)
+        else:
+            done()
         return True
 
     @Slot()

@@ -62,6 +62,7 @@ class MainWindow(FileCommands, QMainWindow):
     sweepShown = Signal()
     taskFailed = Signal(str)
     taskCancelled = Signal(str)
+    exportFinished = Signal(str)  # the path of a file export_estimate wrote
 
     def __init__(self, settings: QSettings | None = None, *, headless: bool = False,
                  session: Session | None = None) -> None:

@@ -3,6 +3,7 @@ icon and tip, and which window method it triggers."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,8 @@ def build_actions(win: MainWindow) -> None:
                                QKeySequence("Ctrl+E"), sp.SP_DialogSaveButton,
                                "Save the estimate as a PDF or HTML report, CSV or JSON "
                                "(Ctrl+E)")
-    win.export_plot_action = action("Export &plot…", win.export_plot_dialog, None, None,
+    win.export_plot_action = action("Export &plot…", win.export_plot_dialog,
+                                    QKeySequence("Ctrl+Shift+E"), None,
                                     "Save the plots of the current tab with a title: SVG or "
                                     "PDF (vector, for papers) or PNG")
     for act in (win.export_action, win.export_plot_action):
@@ -97,6 +99,15 @@ def build_menus(win: MainWindow, zoo_names: list[str]) -> None:
     view_menu.addAction(win.layers_dock.toggleViewAction())
     view_menu.addAction(win.detail_dock.toggleViewAction())
     view_menu.addAction(win.bars.log_check.text(), win.bars.log_check.toggle)
+    view_menu.addSeparator()
+    # Ctrl+1 … Ctrl+9: the tabs in their order (the registry's), whatever views exist
+    win.tab_actions = []
+    for index in range(min(win.tabs.count(), 9)):
+        act = QAction(f"Show {win.tabs.tabText(index)}", win)  # "&&" shows as "&"
+        act.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+        act.triggered.connect(lambda _checked=False, i=index: win.tabs.setCurrentIndex(i))
+        view_menu.addAction(act)
+        win.tab_actions.append(act)
     help_menu = bar.addMenu("&Help")
     win.shortcuts_action = help_menu.addAction("&Keyboard shortcuts and docs",
                                                lambda: show_shortcuts(win))
@@ -151,15 +162,15 @@ def shortcuts_text(win: MainWindow) -> str:
     """Every action with a shortcut, as the menus define them (so the list cannot drift),
     and where the documentation is."""
     actions = [win.open_action, win.save_arch_action, win.save_arch_as_action,
-               win.export_action, win.run_action, win.cancel_action,
+               win.export_action, win.export_plot_action, win.run_action, win.cancel_action,
                win.accelerator_panel.undo_action, win.accelerator_panel.redo_action,
-               win.quit_action]
+               *win.tab_actions, win.quit_action]
     rows = []
     for act in actions:
         keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
                          for k in act.shortcuts())
         if keys:
-            rows.append(f"<tr><td><b>{keys}</b></td><td>{act.text().replace('&', '')}</td></tr>")
+            rows.append(f"<tr><td><b>{keys}</b></td><td>{_plain(act.text())}</td></tr>")
     links = "".join(f'<li><a href="{(DOCS / name).as_uri()}">{name}</a></li>'
                     for name in ("architecture.md", "accelerator-format.md", "sweep-format.md")
                     if (DOCS / name).is_file())
@@ -176,3 +187,8 @@ def show_shortcuts(win: MainWindow) -> None:
     box.setTextFormat(Qt.TextFormat.RichText)
     box.setText(shortcuts_text(win))
     box.open()
+
+
+def _plain(text: str) -> str:
+    """An action's text without its mnemonic marks ("&&" is a literal "&")."""
+    return html.escape(text.replace("&&", "\0").replace("&", "").replace("\0", "&"))

@@ -9,6 +9,7 @@ from explorer.gui.views.comparison import ComparisonView
 from explorer.gui.views.explore import ExploreView
 from explorer.gui.views.graph import GraphView
 from explorer.gui.views.overview import OverviewTab
+from explorer.gui.views.sensitivity import SensitivityView
 from explorer.gui.views.sweep import SweepView
 
 TABS = [
@@ -19,4 +20,5 @@ TABS = [
     ("comparison", "Comparison", ComparisonView),
     ("sweep", "Sweep", SweepView),
     ("explore", "Explore", ExploreView),
+    ("sensitivity", "Sensitivity", SensitivityView),
 ]

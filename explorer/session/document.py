@@ -18,8 +18,8 @@ from explorer.hardware.introspect import FieldPath, format_path, get_at, set_at,
 from explorer.hardware.library import (
     accelerator_to_data,
     library_names,
+    library_path,
     load_accelerator,
-    save_accelerator,
 )
 from explorer.hardware.schema import Accelerator
 from explorer.session.events import Events
@@ -44,6 +44,10 @@ class AcceleratorDocument:
         self._data: dict[str, Any] = {}
         self._default: dict[str, Any] = {}
         self._source = ""
+        # The text of the file loaded (or last saved) and what it describes: a save merges
+        # the edits into it, keeping its comments and key order (yaml_roundtrip.py).
+        self._source_text: str | None = None
+        self._source_data: dict[str, Any] = {}
         self._accelerator: Accelerator | None = None
         self._errors: list[tuple[FieldPath, str]] = []
         self._undo: list[Edit] = []
@@ -171,6 +175,9 @@ class AcceleratorDocument:
         is_library = name_or_path in library_names()
         self._source = name_or_path if is_library else str(Path(name_or_path).resolve())
         self._default = accelerator_to_data(acc)
+        self._source_text = _read_text(library_path(name_or_path) if is_library
+                                       else Path(name_or_path))
+        self._source_data = copy.deepcopy(self._default)
         self._undo.clear()
         self._redo.clear()
         self._clean = 0
@@ -182,7 +189,14 @@ class AcceleratorDocument:
             where, msg = self._errors[0] if self._errors else ((), "invalid")
             raise ArchitectureError(f"cannot save: {format_path(where) or 'description'}: "
                                     f"{msg}; fix the marked fields first")
-        save_accelerator(self._accelerator, path)
+        from explorer.session.yaml_roundtrip import save_text
+
+        text = save_text(self._source_text, self._source_data, self._accelerator)
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ArchitectureError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        self._source_text, self._source_data = text, accelerator_to_data(self._accelerator)
         self._source = str(Path(path).resolve())
         self._default = copy.deepcopy(self._data)
         was_modified = self.is_modified
@@ -226,6 +240,13 @@ def design_changes(old: Accelerator, new: Accelerator) -> list[tuple[str, Any, A
     found: list[tuple[str, Any, Any]] = []
     _diff(accelerator_to_data(old), accelerator_to_data(new), (), found)
     return found
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None  # saved as a plain dump then
 
 
 def _set_text(path: FieldPath, value: Any) -> str:

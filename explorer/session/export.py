@@ -1,17 +1,24 @@
 """Writing a result to a file, the same for the window, the CLI and scripts: CSV and
 JSON (the CLI's formats), an HTML report with the plots as embedded PNGs, or a PDF when
-the caller brings a renderer (the GUI lays the HTML out with Qt)."""
+the caller brings a renderer (the GUI lays the HTML out with Qt). `export_operation`
+runs it as a session operation: the window runs reports in the background with progress
+per step and Cancel before the file is written."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from explorer.errors import ExplorerError
+from explorer.errors import Cancelled, EstimationError, ExplorerError
 from explorer.estimators.base import NetworkEstimate
 from explorer.hardware.schema import Accelerator
 from explorer.report import format_csv, format_json, html_report, png_data_uri
+from explorer.session.operations import CancelFn, Operation, Progress, ProgressFn, Steps
+
+if TYPE_CHECKING:
+    from explorer.session.state import Session
 
 FORMATS = {".pdf": "PDF report", ".html": "HTML report", ".csv": "CSV", ".json": "JSON"}
 
@@ -44,39 +51,113 @@ def write_file(path: str, content: str | bytes) -> None:
 def export_result(path: str, result: NetworkEstimate, accelerator: Accelerator | None,
                   images: Mapping[str, bytes], legends: Mapping[str, str],
                   pdf: Callable[[str, Mapping[str, bytes]], bytes] | None = None, *,
-                  note: str = "", changes: list[str] | None = None) -> str:
+                  note: str = "", changes: list[str] | None = None,
+                  progress: ProgressFn | None = None) -> str:
     """Write `result` in the format `path`'s extension names; `images` (caption -> PNG)
     and `legends` (caption -> HTML) go into the reports; `note` (e.g. that the result is
     outdated) heads them; `changes` (the design's changes from its library entry or
     file) and a per-op summary with the slowest layers go before the layer table, so a
-    long network stays readable. Returns the suffix."""
+    long network stays readable. `progress(done, total, what)` before each step (the
+    last before writing: raising there writes nothing). Returns the suffix."""
+    steps = _export_steps(path, result, accelerator, images, legends, pdf, note, changes)
+    try:
+        while True:
+            step = next(steps)
+            if progress is not None:
+                progress(step.done, step.total, step.what)
+    except StopIteration as stop:
+        return stop.value
+
+
+def _export_steps(path: str, result: NetworkEstimate, accelerator: Accelerator | None,
+                  images: Mapping[str, bytes], legends: Mapping[str, str],
+                  pdf: Callable[[str, Mapping[str, bytes]], bytes] | None, note: str,
+                  changes: list[str] | None) -> Steps[str]:
+    """`export_result` as steps: a Progress before each (the last before writing)."""
     suffix = export_format(path)
-    if suffix == ".csv":
-        write_file(path, format_csv(result))
-    elif suffix == ".json":
-        write_file(path, format_json(result))
+    total = {".csv": 1, ".json": 1, ".html": 2}.get(suffix, 3)
+    name = Path(path).name
+    if suffix in (".csv", ".json"):
+        yield Progress(0, total, f"writing {name}")
+        content: str | bytes = format_csv(result) if suffix == ".csv" else format_json(result)
     elif suffix == ".html":
+        yield Progress(0, total, f"building the report of {len(result.layers)} layers")
         sources = {caption: png_data_uri(png) for caption, png in images.items()}
-        write_file(path, _with_extras(html_report(result, sources, accelerator=accelerator,
-                                                  legends=legends), result, note, changes))
+        content = _with_extras(html_report(result, sources, accelerator=accelerator,
+                                           legends=legends), result, note, changes,
+                               accelerator)
+        yield Progress(1, total, f"writing {name}")
     else:
         if pdf is None:
             raise ExportError(f"{path}: PDF reports are rendered by the GUI; write .html, "
                               ".csv or .json here")
+        yield Progress(0, total, f"building the report of {len(result.layers)} layers")
         names = {caption: f"plot-{i}.png" for i, caption in enumerate(images)}
         report = _with_extras(html_report(result, names, accelerator=accelerator,
-                                          legends=legends), result, note, changes)
-        write_file(path, pdf(report, {names[c]: png for c, png in images.items()}))
+                                          legends=legends), result, note, changes,
+                              accelerator)
+        yield Progress(1, total, "laying out the PDF pages")
+        content = pdf(report, {names[c]: png for c, png in images.items()})
+        yield Progress(2, total, f"writing {name}")
+    write_file(path, content)
+    yield Progress(total, total, f"wrote {name}")
     return suffix
+
+
+def export_operation(session: Session, path: str, images: Mapping[str, bytes],
+                     legends: Mapping[str, str],
+                     pdf: Callable[[str, Mapping[str, bytes]], bytes] | None = None
+                     ) -> Operation[str]:
+    """Export the shown result (`export_result`) as an operation: progress per step,
+    cancel between steps and never after the file is begun. The report describes the
+    design the result was computed for and says when the result is outdated.
+    ExplorerError (one line) at once for nothing to export or an unknown format."""
+    if session.result is None or session.result_for is None:
+        raise EstimationError("nothing to export: run an estimate first (F5)")
+    export_format(path)
+    result, accelerator = session.result, session.result_for.accelerator
+    note, changes = session.result_note(), _design_changes(session)
+    name = Path(path).name
+
+    def steps(cancel: CancelFn) -> Steps[str]:
+        # Inline in the thread that drives the operation (the window's worker QThread):
+        # Qt's text layout and PDF writer want a thread with an event dispatcher.
+        inner = _export_steps(path, result, accelerator, images, legends, pdf, note, changes)
+        try:
+            while True:
+                step = next(inner)
+                if step.done < step.total and cancel():
+                    raise Cancelled(f"export of {name} cancelled before {step.what}; "
+                                    "nothing was written")
+                yield step
+        except StopIteration as stop:
+            return stop.value
+
+    return Operation("export", f"Exporting {name}", steps, lambda _suffix: None)
+
+
+def _design_changes(session: Session) -> list[str] | None:
+    """The result's design's changes from the library entry or file it was loaded from,
+    with units (names, descriptions and sources left out)."""
+    from explorer.session.analysis import describe_change
+    from explorer.session.document import design_changes
+    from explorer.session.state import _descriptive
+
+    if not session.document.default_data or session.result_for is None:
+        return None
+    source = Accelerator.model_validate(session.document.default_data)
+    return [describe_change(*c) for c in design_changes(source, session.result_for.accelerator)
+            if not _descriptive(c[0])]
 
 
 TOP_N = 10
 
 
 def _with_extras(report: str, result: NetworkEstimate, note: str,
-                 changes: list[str] | None) -> str:
+                 changes: list[str] | None, accelerator: Accelerator | None = None) -> str:
     from explorer.session.analysis import op_summary, top_layers
-    from explorer.units import count, percent, si
+    from explorer.session.levels import level_breakdown
+    from explorer.units import binary_bytes, count, percent, si
 
     if note:
         report = report.replace("</h1>", f"</h1>\n<p><b>{html.escape(note)}</b></p>", 1)
@@ -93,6 +174,15 @@ def _with_extras(report: str, result: NetworkEstimate, note: str,
         ["#", "Layer", "Op", "Latency", "Share"],
         [[str(n), x.name, x.op, si(x.latency_s, "s"), percent(x.latency_s / total)]
          for n, x in top_layers(result, TOP_N)]))
+    levels = level_breakdown(result, accelerator) if accelerator is not None else []
+    if levels:
+        energy = sum(row.energy_j or 0.0 for row in levels) or 1.0
+        parts.append("<h2>Energy and traffic per memory level</h2>" + _table(
+            ["Level", "Read", "Written", "Energy", "Share"],
+            [[row.level, "–" if row.read_bytes is None else binary_bytes(row.read_bytes),
+              "–" if row.write_bytes is None else binary_bytes(row.write_bytes),
+              si(row.energy_j, "J"), percent((row.energy_j or 0.0) / energy)]
+             for row in levels]))
     marker = "<h2>Per-layer estimate</h2>"
     return report.replace(marker, "\n".join(parts) + "\n" + marker, 1)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
 from explorer.hardware.schema import Accelerator
 from explorer.session.view_data import Ceiling, roofline_ceilings
+from explorer.workload.network import Layer
 
 DRAM = "DRAM"
 ESTIMATED, COMPULSORY = "estimated", "compulsory"
@@ -136,7 +137,7 @@ def hierarchical_roofline(result: NetworkEstimate, acc: Accelerator) -> Hierarch
     return HierarchicalRoofline(ceilings, layers, skipped, bandwidths)
 
 
-def _traffic(estimate: LayerEstimate, layer, acc: Accelerator
+def _traffic(estimate: LayerEstimate, layer: Layer, acc: Accelerator
              ) -> tuple[dict[str, LevelTraffic], str]:
     levels = (estimate.mapping or {}).get("memory_levels")
     if isinstance(levels, dict) and levels:

@@ -404,21 +404,9 @@ class Session:
         renderer, which the GUI has). `images` are PNG plots by caption. The report
         describes the design the result was computed for (not later edits) and says so
         when the result is outdated. Returns the format's suffix."""
-        from explorer.session.export import export_result
+        from explorer.session.export import export_operation
 
-        if self.result is None or self.result_for is None:
-            raise EstimationError("nothing to export: run an estimate first (F5)")
-        from explorer.session.analysis import describe_change
-
-        changes = None
-        if self.document.default_data:
-            source = Accelerator.model_validate(self.document.default_data)
-            changes = [describe_change(*c) for c in
-                       design_changes(source, self.result_for.accelerator)
-                       if not _descriptive(c[0])]
-        return export_result(path, self.result, self.result_for.accelerator,
-                             images or {}, legends or {}, pdf, note=self.result_note(),
-                             changes=changes)
+        return export_operation(self, path, images or {}, legends or {}, pdf).run()
 
     # -- internals ----------------------------------------------------------------------
     def _inputs(self) -> ResultFor:

@@ -31,3 +31,15 @@ def test_ab_gives_total_and_per_layer_deltas(capsys: pytest.CaptureFixture[str])
     assert data["delta_s"] < 0  # twice the rows is not slower
     assert sum(x["delta_s"] for x in data["layers"]) == pytest.approx(data["delta_s"])
     assert main(["ab", "squeezenet", "--arch", "gemmini"]) == 2  # B would equal A
+
+
+def test_inspect_gives_energy_and_traffic_per_memory_level(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", "squeezenet", "--arch", "gemmini", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)  # depgraph: every level's figures
+    levels = [row["level"] for row in data["memory_levels"]]
+    assert levels[:3] == ["scratchpad", "accumulator", "DRAM"]
+    assert all(row["energy_j"] > 0 for row in data["memory_levels"])
+    assert main(["inspect", "squeezenet", "--arch", "gemmini", "--estimator", "roofline",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["memory_levels"] == []  # none, not made up

@@ -33,6 +33,15 @@ def test_breakdown_tab_per_op_top_layers_and_area(qtbot, window, open_and_estima
     assert window.selected_layer == slowest.name
     components = [view.area_table.item(r, 0).text() for r in range(view.area_table.rowCount())]
     assert components[0] == "PE array" and components[-1] == "total"
+    # energy per memory level and compute: bars for each, shares adding up to 100 %
+    levels = [view.level_table.item(r, 0).text() for r in range(view.level_table.rowCount())]
+    assert levels[:3] == ["scratchpad", "accumulator", "DRAM"] and len(levels) == 4
+    assert len(view._level_bars.opts["width"]) == 4
+    assert sum(view._level_bars.opts["width"]) == pytest.approx(100.0)
+    with qtbot.waitSignal(window.estimateShown, timeout=60_000):
+        window.set_estimator("roofline")  # no per-level traffic: said, not faked
+    assert view.level_table.rowCount() == 0
+    assert "reports no per-level traffic" in view.level_plot._empty_text.toPlainText()
 
 
 def test_ab_two_library_accelerators_on_one_network(qtbot, window, open_and_estimate,

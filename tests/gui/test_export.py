@@ -52,20 +52,27 @@ def test_json_has_the_cli_keys(estimated, save_as, tmp_path) -> None:
     assert len(data["layers"]) == len(estimated.session.result.layers)
 
 
-def test_html_report_embeds_both_plots(estimated, save_as, tmp_path) -> None:
+def test_html_report_embeds_both_plots(qtbot, estimated, save_as, tmp_path) -> None:
     path = tmp_path / "report"
     save_as(str(path), "HTML report (*.html)")  # no extension typed: the filter's
-    estimated.export_action.trigger()
+    with qtbot.waitSignal(estimated.exportFinished, timeout=60_000):  # in the background
+        estimated.export_action.trigger()
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert text.count('src="data:image/png;base64,') == 2
     assert "Latency per layer" in text and "Roofline" in text and "PE array" in text
     assert all(layer.name in text for layer in estimated.session.result.layers)
+    assert "Energy and traffic per memory level" in text and "accumulator" in text
 
 
-def test_pdf_report(estimated, save_as, tmp_path, dialogs) -> None:
+def test_pdf_report(qtbot, estimated, save_as, tmp_path, dialogs) -> None:
     path = tmp_path / "report.pdf"
     save_as(str(path))
-    estimated.export_action.trigger()
+    steps: list[str] = []
+    estimated.runner.progress.connect(lambda _done, _total, what: steps.append(what))
+    with qtbot.waitSignal(estimated.exportFinished, timeout=60_000):
+        estimated.export_action.trigger()
+        assert estimated.cancel_action.isEnabled()  # a long report can be cancelled
+    assert steps and steps[-1] == "wrote report.pdf"  # steps reach the progress bar
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:]
     assert not dialogs
@@ -76,10 +83,11 @@ def test_pdf_report(estimated, save_as, tmp_path, dialogs) -> None:
         assert not page.isNull() and page.height() > page.width()  # A4 portrait
 
 
-def test_unwritable_path_shows_a_dialog(estimated, save_as, tmp_path, dialogs) -> None:
+def test_unwritable_path_shows_a_dialog(qtbot, estimated, save_as, tmp_path, dialogs) -> None:
     path = tmp_path / "no_such_dir" / "report.pdf"
     save_as(str(path))
     estimated.export_action.trigger()
+    qtbot.waitUntil(lambda: bool(dialogs), timeout=60_000)
     assert not path.exists()
     assert dialogs and dialogs[0][0] == "Cannot export estimate"
     assert str(path) in dialogs[0][1] and "\n" not in dialogs[0][1]
@@ -124,3 +132,22 @@ def test_export_plot_as_vector_svg_and_pdf(estimated, save_as, tmp_path, dialogs
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
         assert "Breakdown" in text and "Conv" in text
+
+
+def test_a_cancelled_report_writes_nothing_and_reports_each_step(estimated, tmp_path) -> None:
+    from explorer.errors import Cancelled
+    from explorer.gui.export import pdf_from_png
+    from explorer.session.export import export_operation
+
+    path = tmp_path / "big.pdf"
+    steps: list[tuple[int, int, str]] = []
+    operation = export_operation(estimated.session, str(path), {}, {}, pdf_from_png)
+    assert operation.run(progress=lambda *step: steps.append(step)) == ".pdf"
+    assert [s[:2] for s in steps] == [(0, 3), (1, 3), (2, 3), (3, 3)] and path.is_file()
+    path.unlink()
+    seen: list[str] = []
+    operation = export_operation(estimated.session, str(path), {}, {}, pdf_from_png)
+    with pytest.raises(Cancelled, match="cancelled"):
+        operation.run(progress=lambda _d, _t, what: seen.append(what),
+                      cancel=lambda: any("laying out" in what for what in seen))
+    assert not path.exists()

@@ -100,6 +100,13 @@ def test_help_lists_the_shortcuts_from_the_actions(window) -> None:
     text = shortcuts_text(window)
     assert "F5" in text and "Ctrl+E" in text and "Ctrl+Z" in text and "Ctrl+Y" in text
     assert "architecture.md" in text
+    # every tab has its Ctrl+number, listed under its name
+    assert "Ctrl+Shift+E" in text and "Show Latency &amp; roofline" in text
+    assert len(window.tab_actions) == min(window.tabs.count(), 9)
+    sensitivity = window.tabs.indexOf(window.views["sensitivity"])
+    window.tab_actions[sensitivity].trigger()
+    assert window.tabs.currentWidget() is window.views["sensitivity"]
+    assert f"Ctrl+{sensitivity + 1}" in text
 
 
 def test_estimator_options_form_from_the_options_model(qtbot, window) -> None:

@@ -52,7 +52,8 @@ def test_an_outdated_result_says_what_it_is_for(qtbot, window, slow_estimator,
     # The roofline keeps the ceilings of the design the result is for.
     assert window.roofline._ceilings[0].value == pytest.approx(
         2 * 16 * 16 * 1e9)  # gemmini's PE array, not eyeriss'
-    assert window.export_estimate(str(tmp_path / "r.html"))
+    with qtbot.waitSignal(window.exportFinished, timeout=60_000):
+        assert window.export_estimate(str(tmp_path / "r.html"))
     report = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Outdated" in report and "gemmini" in report
     assert window.set_estimator("roofline")  # fast again: re-estimates, note goes

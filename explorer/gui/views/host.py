@@ -25,6 +25,9 @@ class Host(Protocol):
 
     def report_error(self, title: str, message: str) -> None: ...
 
+    def cancel(self) -> None:
+        """Cancel the running operation (between its steps)."""
+
     def show_view(self, widget: QWidget) -> None: ...
 
 

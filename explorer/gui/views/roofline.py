@@ -83,12 +83,17 @@ class RooflineView(QWidget):
                                              pen=pg.mkPen(SELECTION_COLOUR, width=2.5))
         self.caption = QLabel()
         self.caption.setObjectName("viewCaption")
+        # wraps rather than widening the view (and squeezing the accelerator form)
+        self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header = QHBoxLayout()
         header.addWidget(QLabel("<b>Roofline</b>"))
         header.addWidget(QLabel("Level:"))
         header.addWidget(self.level_box)
-        header.addStretch(1)
-        header.addWidget(self.caption)
+        header.addWidget(self.caption, 1)
+        # Room for the roofs' labels along their slopes and the axis titles; the bars
+        # beside it take the rest.
+        self.setMinimumWidth(380)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(header)
@@ -190,9 +195,10 @@ class RooflineView(QWidget):
         basis = ("estimated traffic" if self._model.layers[0].basis != COMPULSORY
                  else "compulsory DRAM traffic only")
         self.bound_note.setText(
-            "Bound level (lowest roof over the layer): "
-            + ", ".join(f"{level} {plural(n, 'layer')}" for level, n in counts)
-            + f" · {basis}")
+            "Bound level (lowest roof) of the layers: "
+            + ", ".join(f"{level} {n}" for level, n in counts) + f" · {basis}")
+        self.bound_note.setToolTip("How many layers each memory level's roof or compute "
+                                   "peak caps lowest; hover a point for its own")
 
     def _level_colours(self) -> dict[str, str]:
         levels = self._model.levels if self._model else []
@@ -295,12 +301,15 @@ class RooflineView(QWidget):
     # Where an on-chip roof's label may go: (share of the way along the roof, above it).
     _SPOTS = [(fraction, above) for fraction in (0.3, 0.08, 0.55, 0.8, 0.19, 0.42, 0.67)
               for above in (True, False)]
+    # DRAM's below its roof first, where the memory-bound layers are
+    _DRAM_SPOTS = [(fraction, False) for fraction in (0.65, 0.45, 0.8, 0.3, 0.55)] + \
+        [(fraction, True) for fraction in (0.65, 0.45, 0.8)]
 
     def _declutter(self) -> None:
         """Place the roofs' labels along their slopes so that none overlaps another or
-        leaves the plot: DRAM's at a fixed spot, each on-chip one at the first spot that
-        is free at the plot's current size (roofs of close bandwidths run close
-        together); a label with no free spot is hidden (its roof shows in the tooltips)."""
+        leaves the plot: DRAM's first, then each on-chip one, at the first spot that is
+        free at the plot's current size (roofs of close bandwidths run close together);
+        a label with no free spot is hidden and named in the legend line instead."""
         view = self.plot.getPlotItem().getViewBox()
         view.updateMatrix()  # a new range reaches the transform only at the next paint
         inside = view.sceneBoundingRect()
@@ -310,7 +319,7 @@ class RooflineView(QWidget):
         order = sorted(self._roof_labels, key=lambda roof: not roof[4])  # DRAM first
         hidden: list[str] = []
         for item, x_lo, end, offset, is_dram in order:
-            spots = [(0.65, False)] if is_dram else self._SPOTS
+            spots = self._DRAM_SPOTS if is_dram else self._SPOTS
             for fraction, above in spots:
                 x = x_lo + fraction * (end - x_lo)
                 y = x + offset
@@ -325,9 +334,8 @@ class RooflineView(QWidget):
                     placed.append(outline)
                     break
             else:
-                item.setVisible(is_dram)
-                if not is_dram:
-                    hidden.append(item.textItem.toPlainText())
+                item.setVisible(False)
+                hidden.append(item.textItem.toPlainText())
         if hidden != self._hidden_roofs:
             self._hidden_roofs = hidden
             self._show_legend()
