@@ -56,7 +56,8 @@ def zigzag_tables(data: dict) -> str:
         out.append("|---|---|---|---:|---:|---|---:|---:|")
         for r in net["layers"]:
             unroll = (" ".join(f"{d}{n}" for d, n in r["unrolling"]["D1_cols"]) + " / "
-                      + " ".join(f"{d}{n}" for d, n in r["unrolling"]["D2_rows"]))
+                      + " ".join(f"{d}{n}" for d, n in r["unrolling"]["D2_rows"])
+                      + f" ({r.get('ours_unrolling', 'im2col')})")
             out.append(f"| `{r['layer']}` | {unroll} | {'yes' if r['same_unrolling'] else 'no'} "
                        f"| {_n(r['zigzag_cycles'])} | {_n(r['weight_entry_floor_cycles'])} | "
                        f"{r['reference']} | {_n(r['ours_cycles'])} | {_pct(r['error'])} |")

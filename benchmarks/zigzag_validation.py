@@ -7,12 +7,14 @@ D2 = reduction C), a 2 MiB SRAM for inputs and outputs, 128 B of weight register
 Every memory port is opened to `UNLIMITED_BITS` per cycle ("unlimited bandwidth"), so the
 comparison is about the array's timing, not DRAM.
 
-The spatial unrolling is FORCED per layer in ZigZag's mapping file to the unrolling our
-mapper uses on the same array (see `forced_unrolling`); a layer where no ZigZag unrolling
-equals ours (a k×k conv with C not a multiple of 32: we unroll C·FY·FX by im2col) is
-listed but left out of the MAPE. Our side: `arch_library/systolic.yaml` with the same array
-and SRAM sizes and every off-chip path opened (`our_overrides`), estimated by `depgraph`
-(exactly equal to `simulate`: benchmarks/depgraph_vs_simulate.py).
+The spatial unrolling is FORCED per layer on both sides (see `forced_unrolling`): in
+ZigZag's mapping file, and on ours through `compute.spatial_unrollings` (C alone on the
+rows with FY/FX temporal, `channels`, for convolutions: ZigZag's C on D2; im2col for
+depthwise layers, whose FY·FX sit on D2 in both). A layer where the two cannot be made
+equal (a grouped, non-depthwise conv) is listed but left out of the MAPE. Our side:
+`arch_library/systolic.yaml` with the same array and SRAM sizes and every off-chip path
+opened (`our_overrides`), estimated by `depgraph` (exactly equal to `simulate`:
+benchmarks/depgraph_vs_simulate.py).
 
 Where ZigZag is physically optimistic the reference is the physical floor instead: on a
 weight-stationary systolic array the R×C weight tile of each fold enters the array one
@@ -118,20 +120,20 @@ class Unrolling:
     d2: tuple[tuple[str, int], ...]  # tpu_like D2: the reduction axis (our rows)
     same: bool
     note: str
+    ours: str = "im2col"  # our compute.spatial_unrollings for the layer
 
     def spec(self) -> dict[str, list]:
         return {"D1": [list(u) for u in self.d1], "D2": [list(u) for u in self.d2]}
 
 
 def forced_unrolling(layer: Layer, array: int = ARRAY) -> Unrolling | None:
-    """The ZigZag unrolling that equals our weight-stationary mapper's on an array×array
-    array, or None for a layer ZigZag does not cost (only Conv/Gemm/MatMul).
+    """The unrolling forced on both sides on an array×array WS array, or None for a layer
+    ZigZag does not cost (only Conv/Gemm/MatMul).
 
-    Ours (explorer/mapping/gemm.py, WS): rows = the reduction C·FY·FX by im2col in folds of
-    `array`; columns = output channels; depthwise groups packed block-diagonally, p groups
-    per fold with p = min(G, rows // (FY·FX), cols). ZigZag's C on D2 with FY, FX temporal
-    has the same folds exactly when ceil(C·FY·FX / R) = ceil(C / R)·FY·FX (C a multiple of
-    R, or a 1×1 kernel); a depthwise fold is p groups on D1 and FY·FX on D2 (the same p·FY·FX
+    Convolutions: output channels K on the columns (D1), input channels C alone on the rows
+    (D2) with FY, FX temporal: ours `channels` (explorer/mapping/unrolling.py), ceil(C/R)
+    row folds per window position. Depthwise: p groups on D1 and FY·FX on D2; ours packs
+    p = min(G, rows // (FY·FX), cols) groups block-diagonally by im2col (the same p·FY·FX
     useful MACs per cycle)."""
     dims = layer.dims
     if isinstance(dims, ConvDims) and layer.op == "Conv":
@@ -148,12 +150,12 @@ def forced_unrolling(layer: Layer, array: int = ARRAY) -> Unrolling | None:
         if dims.groups > 1:
             return Unrolling((("K", min(k, array)),), (("C", min(c, array)),), False,
                              "grouped conv: we pack nothing, ZigZag unrolls one group")
-        same = math.ceil(c * taps / array) == math.ceil(c / array) * taps
-        note = ("C on the rows, FY/FX temporal: the same folds as our im2col" if same else
-                f"ours unrolls C·FY·FX = {c * taps} by im2col ({math.ceil(c * taps / array)} row "
-                f"folds); ZigZag's C-only needs {math.ceil(c / array) * taps}: no equal ZigZag "
-                "unrolling")
-        return Unrolling((("K", min(k, array)),), (("C", min(c, array)),), same, note)
+        note = "C on the rows, FY/FX temporal on both sides"
+        if math.ceil(c * taps / array) != math.ceil(c / array) * taps:
+            note += (f" ({math.ceil(c / array) * taps} row folds; our own choice, im2col, "
+                     f"needs {math.ceil(c * taps / array)})")
+        return Unrolling((("K", min(k, array)),), (("C", min(c, array)),), True, note,
+                         "channels")
     # A batch-1 product costs the same whether its B is a constant or not.
     if (isinstance(dims, MatMulDims) and layer.op in ("Gemm", "MatMul")
             and (dims.batch == 1 or not dims.weights_batched)):
@@ -173,6 +175,8 @@ def weight_entry_floor(layer: Layer, unrolling: Unrolling, array: int = ARRAY) -
         c, taps = dims.in_channels // dims.groups, dims.kernel_h * dims.kernel_w
         if dict(unrolling.d1).get("G"):
             folds = math.ceil(groups / d1)
+        elif unrolling.ours == "channels":
+            folds = groups * math.ceil(k / d1) * math.ceil(c / d2) * taps
         else:
             folds = groups * math.ceil(k / d1) * math.ceil(c * taps / d2)
     else:
@@ -202,24 +206,25 @@ def our_overrides() -> list[str]:
               for m in ("ifmap_sram", "filter_sram", "ofmap_sram")]]
 
 
-def our_accelerator() -> Accelerator:
+def our_accelerator(unrolling: str = "im2col") -> Accelerator:
     from explorer.hardware.library import load_accelerator
     from explorer.hardware.overrides import apply_overrides
 
-    return apply_overrides(load_accelerator("systolic"), our_overrides())
+    return apply_overrides(load_accelerator("systolic"),
+                           [*our_overrides(), f"compute.spatial_unrollings={unrolling}"])
 
 
-def run_ours(network: Network, names: set[str]) -> dict[str, dict[str, Any]]:
+def run_ours(network: Network, unrollings: dict[str, Unrolling]) -> dict[str, dict[str, Any]]:
     from explorer.estimators.registry import get_estimator
 
-    acc = our_accelerator()
+    accs = {u.ours: our_accelerator(u.ours) for u in unrollings.values()}
     estimator = get_estimator("depgraph")
-    network = estimator.prepare(network, acc)
+    network = estimator.prepare(network, accs.get("im2col") or our_accelerator())
     rows = {}
     for layer in network.layers:
-        if layer.name not in names:
+        if layer.name not in unrollings:
             continue
-        est = estimator.estimate_layer(layer, acc)
+        est = estimator.estimate_layer(layer, accs[unrollings[layer.name].ours])
         mapping = est.mapping or {}
         rows[layer.name] = {"cycles": est.cycles, "macs": est.macs,
                             "folds": mapping.get("folds"), "gemm": mapping.get("gemm"),
@@ -282,7 +287,7 @@ def compare_network(name: str, onnx_path: Path, python: Path | None,
         zz = run_zigzag(onnx_path, specs, python)
         zz["key"] = key
         log(f"{name}: ZigZag took {zz['wall_s']:.0f} s")
-    ours = run_ours(network, set(unrollings))
+    ours = run_ours(network, unrollings)
     rows = []
     for layer_name, unrolling in unrollings.items():
         z = zz["layers"].get(layer_name)
@@ -304,6 +309,7 @@ def compare_network(name: str, onnx_path: Path, python: Path | None,
             "reference": "physical floor" if floor > z["latency_cycles"] else "zigzag",
             "reference_cycles": reference,
             "ours_cycles": mine, "ours_folds": ours[layer_name]["folds"],
+            "ours_unrolling": unrolling.ours,
             "ours_groups_packed": ours[layer_name]["groups_packed"],
             "error": mine / reference - 1.0,
         })

@@ -9,7 +9,6 @@ reference, 0.1 = 10 % above it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -106,25 +105,24 @@ def compare_results(results: Mapping[str, NetworkEstimate], reference: str) -> C
 def run_estimators(network, accelerator, names: list[str], *,
                    options: Mapping[str, Mapping[str, Any]] | None = None,
                    progress: ProgressFn | None = None, cancel: CancelFn | None = None
-                   ) -> tuple[dict[str, NetworkEstimate], dict[str, float]]:
-    """Each named estimator's result and wall time; `options` per estimator name;
-    progress counts the layers of all of them."""
+                   ) -> dict[str, NetworkEstimate]:
+    """Each named estimator's result, in order (its wall time is the result's
+    `runtime_s`); `options` per estimator name; progress counts the layers of all of
+    them. Every estimator is built first, so a bad option fails before any runs. The one
+    way to run several estimators: `compare` and the session's compare operation."""
     from explorer.estimators.base import run_estimate
     from explorer.estimators.registry import make_estimator
 
     estimators = {name: make_estimator(name, (options or {}).get(name)) for name in names}
     results: dict[str, NetworkEstimate] = {}
-    walls: dict[str, float] = {}
     for i, (name, estimator) in enumerate(estimators.items()):
         def step(done: int, total: int, what: str, i: int = i, n: str = name) -> None:
             if progress:
                 progress(i * total + done, len(names) * total, f"{n}: {what}")
 
-        start = time.perf_counter()
         results[name] = run_estimate(estimator, network, accelerator,
                                      progress=step if progress else None, cancel=cancel)
-        walls[name] = time.perf_counter() - start
-    return results, walls
+    return results
 
 
 def options_for(names: list[str], options: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -149,19 +147,25 @@ def compare(network, accelerator, names: list[str], *, reference: str = REFERENC
             options: Mapping[str, Mapping[str, Any]] | None = None,
             progress: ProgressFn | None = None,
             cancel: CancelFn | None = None) -> dict[str, Any]:
-    """Run `reference` (with progress) and each named estimator; the report
-    `accel-explorer compare --format json` prints: per layer cycles and errors, per
-    estimator total error, layer MAPE, worst layer error and wall time."""
+    """Run `reference` and each named estimator; the report of `comparison_report`."""
     names = [name for name in names if name != reference]
-    ref_results, ref_wall = run_estimators(network, accelerator, [reference],
-                                           options=options, progress=progress, cancel=cancel)
-    reference_result = ref_results[reference]
-    results, walls = run_estimators(network, accelerator, names, options=options,
-                                    cancel=cancel)
-    comparison = compare_results({reference: reference_result, **results}, reference)
-    reference_wall = ref_wall[reference]
+    results = run_estimators(network, accelerator, [reference, *names], options=options,
+                             progress=progress, cancel=cancel)
+    return comparison_report(results, reference)
+
+
+def comparison_report(results: Mapping[str, NetworkEstimate],
+                      reference: str = REFERENCE) -> dict[str, Any]:
+    """What `accel-explorer compare --format json` prints for finished results (the
+    reference among them): per layer cycles and errors, per estimator total error, layer
+    MAPE, worst layer error, wall time and speed-up over the reference."""
+    reference_result = results[reference]
+    names = [name for name in results if name != reference]
+    comparison = compare_results(results, reference)
+    reference_wall = reference_result.runtime_s
     report: dict[str, Any] = {
-        "network": network.name, "accelerator": accelerator.name, "reference": reference,
+        "network": reference_result.network.name,
+        "accelerator": reference_result.accelerator, "reference": reference,
         reference: {"runtime_s": reference_wall, "total_cycles": reference_result.cycles,
                     "instructions": sum(layer.instructions or 0
                                         for layer in reference_result.layers),
@@ -169,7 +173,8 @@ def compare(network, accelerator, names: list[str], *, reference: str = REFERENC
         "estimators": {},
     }
     for name in names:
-        result, wall = results[name], walls[name]
+        result = results[name]
+        wall = result.runtime_s
         matched = match_layers(result, reference_result)  # this estimator's layers
         layers = {}
         for layer in result.layers:

@@ -156,13 +156,10 @@ def map_kernel(kernel: str, names: set[str], producer: dict[str, str]) -> list[s
 def measure_network(source: str, *, threads: int = 1, profiled_runs: int = 5,
                     input_shapes: dict[str, tuple[int, ...]] | None = None,
                     policy: TimingPolicy | None = None) -> NetworkMeasurement:
-    import onnx
+    from explorer.workload.onnx_import import read_model
 
     path = _model_path(source)
-    try:
-        model = onnx.load(str(path))
-    except Exception as exc:
-        raise WorkloadError(f"{path}: cannot read ONNX: {str(exc).splitlines()[0]}") from None
+    model = read_model(path)  # the loader's checks: no file outside the model's folder
     _strip_initializer_inputs(model)
     # Unnamed nodes would make kernels unmappable: name them as the workload loader does
     # (`<op>_<index>` in graph order).

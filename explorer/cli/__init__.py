@@ -38,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_order(name: str) -> tuple[int, str]:
-    preferred = ["estimate", "compare", "archs", "gui", "sweep", "measure", "bench", "train",
-                 "evaluate"]
+    preferred = ["estimate", "compare", "archs", "gui", "sweep", "explore", "measure", "bench",
+                 "train", "evaluate"]
     return (preferred.index(name) if name in preferred else len(preferred), name)
 
 

@@ -34,13 +34,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.cli.inspect import estimate_session
     from explorer.errors import ArchitectureError
 
     if not args.arch_b and not args.b_overrides:
         raise ArchitectureError("design B is design A unchanged: give --arch-b NAME or "
                                 "--set-b PATH=VALUE")
-    session = estimate_session(args)  # A: the baseline
+    session = common.estimated_session(args, label="estimate A")  # the baseline
     session.pin_baseline()
     if args.arch_b:
         session.document.load(args.arch_b)

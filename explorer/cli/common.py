@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from explorer.errors import ExplorerError, WorkloadError
 
@@ -59,6 +60,40 @@ def load_arch_arg(args: argparse.Namespace):
     from explorer.hardware.overrides import apply_overrides
 
     return apply_overrides(load_accelerator(args.arch), getattr(args, "arch_overrides", []))
+
+
+def session_for(args: argparse.Namespace, *, estimator: str | None = None,
+                options: dict[str, Any] | None = None):
+    """The state the window would hold for these arguments, so that a command runs the
+    session's operations, the code the window runs (headless parity): the estimator
+    (`estimator` or --estimator) with `options` (default: every --option, and --model as
+    the model option), checked first so a bad choice fails before the slow loading; the
+    --arch design with every --set; the network with its --input-shape values."""
+    from explorer.session import Session
+
+    session = Session()
+    if options is None:
+        options = parse_option_items(getattr(args, "option", []))
+        if getattr(args, "model", None):
+            options["model"] = args.model
+    session.set_estimator(estimator or args.estimator, **options)
+    session.document.load(args.arch)
+    if getattr(args, "arch_overrides", None):
+        session.document.apply_overrides(args.arch_overrides)
+    session.load_network(args.network, parse_input_shapes(args.input_shape),
+                         ask_shapes=False).run()
+    return session
+
+
+def estimated_session(args: argparse.Namespace, *, label: str = "estimate"):
+    """`session_for(args)` with the session's estimate run (progress on stderr for a
+    slow estimator): what `estimate`, `inspect` and `ab` start from."""
+    from explorer.session.state import is_fast
+
+    session = session_for(args)
+    progress = None if is_fast(session.estimator) else stderr_progress(label)
+    session.estimate().run(progress=progress)
+    return session
 
 
 def add_option_arg(parser: argparse.ArgumentParser) -> None:

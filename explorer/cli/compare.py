@@ -16,9 +16,8 @@ from explorer.cli.common import (
     add_network_args,
     add_option_arg,
     add_output_arg,
-    load_arch_arg,
-    load_network_arg,
     parse_option_items,
+    session_for,
     stderr_progress,
     write_output,
 )
@@ -42,17 +41,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.compare import compare, options_for
+    """The session's compare operation (the window's code path) with `simulate` first,
+    reported by explorer.compare."""
+    from explorer.compare import comparison_report, options_for
     from explorer.estimators.registry import estimator_class
 
     names = [n.strip() for n in args.estimators.split(",") if n.strip() and n != REFERENCE]
     for name in names:
         estimator_class(name)  # unknown names fail before the slow part
     options = options_for([REFERENCE, *names], parse_option_items(args.option))
-    network = load_network_arg(args)
-    accelerator = load_arch_arg(args)
-    report = compare(network, accelerator, names, options=options,
-                     progress=stderr_progress("simulate"))
+    session = session_for(args, estimator=REFERENCE, options=options[REFERENCE])
+    results = session.compare([REFERENCE, *names], options).run(
+        progress=stderr_progress("compare"))
+    report = comparison_report(results, REFERENCE)
     text = format_json(report) if args.format == "json" else format_table(report)
     write_output(text, args.output)
     return 0

@@ -9,10 +9,7 @@ from explorer.cli.common import (
     add_network_args,
     add_option_arg,
     add_output_arg,
-    load_arch_arg,
-    load_network_arg,
-    parse_option_items,
-    stderr_progress,
+    estimated_session,
     write_output,
 )
 
@@ -39,21 +36,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.estimators.base import run_estimate
-    from explorer.estimators.registry import estimator_class, make_estimator
+    """The session's estimate (the window's code path), formatted."""
     from explorer.report import format_csv, format_json, format_table, html_report
 
-    cls = estimator_class(args.estimator)  # unknown names fail before the slow loading
-    options = parse_option_items(args.option)
-    if args.model:
-        options["model"] = args.model
-    estimator = make_estimator(args.estimator, options)  # bad options fail before, too
-    network = load_network_arg(args)
-    accelerator = load_arch_arg(args)
-    progress = None if cls.fast else stderr_progress(args.estimator)
-    result = run_estimate(estimator, network, accelerator, progress=progress)
+    session = estimated_session(args, label=args.estimator)
+    result = session.result
+    assert result is not None
     if args.format == "html":
-        text = html_report(result, accelerator=accelerator)
+        text = html_report(result, accelerator=session.accelerator)
     else:
         text = {"table": format_table, "csv": format_csv, "json": format_json}[args.format](
             result)

@@ -30,22 +30,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def estimate_session(args: argparse.Namespace, estimator: str | None = None):
-    """A session with the network, the `--arch` design (with `--set`) and the estimate:
-    the same operations the window runs."""
-    from explorer.session import Session
-
-    session = Session()
-    session.document.load(args.arch)
-    if getattr(args, "arch_overrides", None):
-        session.document.apply_overrides(args.arch_overrides)
-    session.set_network(common.load_network_arg(args))
-    session.set_estimator(estimator or args.estimator,
-                          **common.parse_option_items(getattr(args, "option", [])))
-    session.estimate().run(progress=common.stderr_progress("estimate"))
-    return session
-
-
 def run(args: argparse.Namespace) -> int:
     from explorer.errors import EstimationError
     from explorer.session.analysis import (
@@ -56,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         top_layers,
     )
 
-    session = estimate_session(args)
+    session = common.estimated_session(args)
     result = session.result
     assert result is not None and session.accelerator is not None
     detail: list[tuple[str, str, str]] = []

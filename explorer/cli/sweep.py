@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from explorer.cli.common import add_arch_arg, add_network_args, load_arch_arg, load_network_arg
+from explorer.cli.common import add_arch_arg, add_network_args, add_option_arg, session_for
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +21,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    metavar="PATH=V1,V2,...",
                    help="a swept parameter, as for --set (repeatable), "
                         "e.g. compute.pe_rows=8,16,32")
-    p.add_argument("--estimator", default=DEFAULT_ESTIMATOR)
+    p.add_argument("--estimator", default=DEFAULT_ESTIMATOR,
+                   help="a fast estimator that needs no model file (default: "
+                        f"{DEFAULT_ESTIMATOR})")
+    add_option_arg(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE.h5")
     p.add_argument("--workers", type=int, default=1, metavar="N",
                    help="estimate in N local processes (default: 1)")
@@ -32,22 +35,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from explorer.sweep import Axis, read_sweep, run_sweep
+    """The session's sweep operation (the window's code path), then the best points."""
+    from explorer.sweep import Axis
     from explorer.units import si
 
     axes = [Axis.parse(text) for text in args.param]
-    network, base = load_network_arg(args), load_arch_arg(args)
+    session = session_for(args)
 
-    def progress(done: int, total: int, point) -> None:
-        shown = ", ".join(f"{a.path}={v}" for a, v in zip(axes, point.values))
-        result = si(point.metrics["latency_s"], "s") if point.status == "ok" else point.status
-        print(f"[{done}/{total}] {shown}: {result}", file=sys.stderr, flush=True)
+    def progress(done: int, total: int, what: str) -> None:
+        print(f"[{done}/{total}] {what}", file=sys.stderr, flush=True)
 
-    path = run_sweep(network, base, axes, args.estimator, args.output, progress=progress,
-                     workers=args.workers, recover=args.recover)
-    rows = [r for r in read_sweep(path) if r["status"] == "ok"]
-    print(f"{len(rows)} valid point(s) in {path}")
-    for row in sorted(rows, key=lambda r: r["latency_s"])[:5]:
+    rows = session.sweep(axes, args.output, workers=args.workers,
+                         recover=args.recover).run(progress=progress)
+    ok = [r for r in rows if r["status"] == "ok"]
+    print(f"{len(ok)} valid point(s) in {session.sweep_path}")
+    for row in sorted(ok, key=lambda r: r["latency_s"])[:5]:
         shown = ", ".join(f"{a.path}={row[a.path]}" for a in axes)
         print(f"  {si(row['latency_s'], 's'):>10}  {si(row['energy_j'], 'J'):>10}  {shown}")
     return 0

@@ -35,6 +35,20 @@ class EnergyCounts:
             pj += nbytes * memories[name].energy_write_pj_per_byte
         return pj * PJ
 
+    def memory_levels(self, acc: Accelerator, dram_read_bytes: int,
+                      dram_write_bytes: int) -> dict[str, dict[str, float]]:
+        """`memory_levels` from these counts (the same figures, without the bodies)."""
+        reads, writes = dict(self.sram_read_bytes), dict(self.sram_write_bytes)
+        levels: dict[str, dict[str, float]] = {}
+        for m in acc.memories:
+            r, w = reads.get(m.name, 0), writes.get(m.name, 0)
+            levels[m.name] = {"read_bytes": r, "write_bytes": w, "energy_j": PJ * (
+                r * m.energy_read_pj_per_byte + w * m.energy_write_pj_per_byte)}
+        levels["DRAM"] = {"read_bytes": dram_read_bytes, "write_bytes": dram_write_bytes,
+                          "energy_j": PJ * (dram_read_bytes + dram_write_bytes)
+                          * acc.offchip.energy_pj_per_byte}
+        return levels
+
 
 def energy_counts(kernel: LoopKernel, body_counts: list[int], dram_bytes: int) -> EnergyCounts:
     vector_ops = 0
@@ -55,3 +69,28 @@ def energy_counts(kernel: LoopKernel, body_counts: list[int], dram_bytes: int) -
 def kernel_energy_j(kernel: LoopKernel, body_counts: list[int], acc: Accelerator,
                     dram_bytes: int) -> float:
     return energy_counts(kernel, body_counts, dram_bytes).joules(acc)
+
+
+def memory_levels(kernel: LoopKernel, body_counts: list[int], acc: Accelerator,
+                  dram_read_bytes: int, dram_write_bytes: int) -> dict[str, dict[str, float]]:
+    """Bytes read and written and the energy (J) spent at every memory level of one
+    layer, on-chip memories in the description's order and then "DRAM": what a
+    hierarchical roofline and a per-level energy breakdown read (the same access counts
+    `kernel_energy_j` sums, so the levels' energies plus compute make its total)."""
+    levels: dict[str, dict[str, float]] = {
+        m.name: {"read_bytes": 0, "write_bytes": 0, "energy_j": 0.0} for m in acc.memories}
+    for body, count in zip(kernel.bodies, body_counts):
+        if not count:
+            continue
+        for name, nbytes in body.sram_read_bytes.items():
+            levels[name]["read_bytes"] += count * nbytes
+        for name, nbytes in body.sram_write_bytes.items():
+            levels[name]["write_bytes"] += count * nbytes
+    for memory in acc.memories:
+        level = levels[memory.name]
+        level["energy_j"] = PJ * (level["read_bytes"] * memory.energy_read_pj_per_byte
+                                  + level["write_bytes"] * memory.energy_write_pj_per_byte)
+    levels["DRAM"] = {"read_bytes": dram_read_bytes, "write_bytes": dram_write_bytes,
+                      "energy_j": PJ * (dram_read_bytes + dram_write_bytes)
+                      * acc.offchip.energy_pj_per_byte}
+    return levels

@@ -168,6 +168,9 @@ def finish_estimate(fields: dict[str, Any], counts: EnergyCounts, acc: Accelerat
     and the mapping (a caller may edit them), seconds from its clock, joules from its
     energies."""
     mapping = dict(fields["mapping"])
+    # bytes and energy per memory level (energies from this accelerator)
+    mapping["memory_levels"] = counts.memory_levels(acc, mapping["dram_read_bytes"],
+                                                    mapping["dram_write_bytes"])
     if shared_memory(acc) is not None:
         mapping["residency"] = (residency or Residency()).report()
     return LayerEstimate(**{**fields, "onnx_nodes": list(fields["onnx_nodes"]),

@@ -20,15 +20,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel
-
 from explorer.errors import ArchitectureError
-from explorer.hardware.introspect import FieldFacts, fields_of
-from explorer.hardware.library import accelerator_to_data
-from explorer.hardware.overrides import _locate, parse_quantity
+from explorer.hardware.introspect import FieldFacts
+from explorer.hardware.overrides import field_at, parse_quantity
+from explorer.hardware.params import sweepable_params
 from explorer.hardware.schema import Accelerator
-
-_SKIPPED = {"area", "precision_notes"}  # groups that describe, not configure
 
 
 @dataclass(frozen=True)
@@ -72,48 +68,24 @@ class Param:
         return str(value)
 
 
-def _sweepable(acc: Accelerator) -> list[str]:
-    """Every numeric or enum field with a value, in schema order; memories by name."""
-    found: list[str] = []
-
-    def walk(model: BaseModel, prefix: str) -> None:
-        for facts in fields_of(type(model)):
-            value = getattr(model, facts.name)
-            path = f"{prefix}{facts.name}"
-            if facts.name in _SKIPPED:
-                continue
-            if facts.submodel is not None and not facts.is_list:
-                if value is not None:
-                    walk(value, f"{path}.")
-            elif facts.name == "memories":
-                for memory in value:
-                    walk(memory, f"memories.{memory.name}.")
-            elif value is None or facts.is_list or facts.name == "format_version":
-                continue
-            elif facts.base in (int, float) or (isinstance(facts.base, type)
-                                                and issubclass(facts.base, Enum)):
-                found.append(path)
-
-    walk(acc, "")
-    return found
-
-
 def sweepable_parameters(acc: Accelerator) -> list[str]:
-    return _sweepable(acc)
+    """The `--set` paths an exploration may vary: the schema's one list
+    (`explorer.hardware.params.sweepable_params`, which the GUI's forms also offer)."""
+    return [p.path for p in sweepable_params(acc)]
 
 
 def field_facts(acc: Accelerator, path: str) -> FieldFacts:
     """The schema facts of `path`; an unknown path names the sweepable parameters."""
     try:
-        _, _, facts = _locate(accelerator_to_data(acc), path, f"{path}=...")
+        facts = field_at(acc, path, f"{path}=...")
     except ArchitectureError as exc:
         reason = re.split(r";? ?allowed:", str(exc).split(": ", 1)[-1])[0].rstrip("; ")
         raise ArchitectureError(
             f"--param {path}: not a sweepable parameter of {acc.name} ({reason}); "
-            f"sweepable: {', '.join(_sweepable(acc))}") from None
-    if facts.submodel is not None or facts.is_list or path not in _sweepable(acc):
+            f"sweepable: {', '.join(sweepable_parameters(acc))}") from None
+    if facts.submodel is not None or facts.is_list or path not in sweepable_parameters(acc):
         raise ArchitectureError(f"--param {path}: not a single numeric or choice value; "
-                                f"sweepable: {', '.join(_sweepable(acc))}")
+                                f"sweepable: {', '.join(sweepable_parameters(acc))}")
     return facts
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from explorer.data import data_dir
@@ -17,6 +17,9 @@ from explorer.errors import ExplorerError
 from explorer.gui.main_window import MainWindow
 
 RESOURCES = data_dir("resources")
+# The launcher's file name without ".desktop" (packaging/): Wayland compositors and
+# desktop shells match the window to its launcher entry and icon by this id.
+DESKTOP_FILE_NAME = "io.github.accel_explorer.AccelExplorer"
 SCREENSHOT_TIMEOUT_MS = 300_000
 EXIT_OK, EXIT_FAILED = 0, 2
 
@@ -27,6 +30,7 @@ def create_app() -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setApplicationName("accel-explorer")
     app.setOrganizationName("accel-explorer")
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setStyle("Fusion")
     style = RESOURCES / "style.qss"
     if style.is_file():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from explorer.gui.views.ab import ABView
 from explorer.gui.views.breakdown import BreakdownView
 from explorer.gui.views.comparison import ComparisonView
+from explorer.gui.views.explore import ExploreView
 from explorer.gui.views.graph import GraphView
 from explorer.gui.views.overview import OverviewTab
 from explorer.gui.views.sweep import SweepView
@@ -17,4 +18,5 @@ TABS = [
     ("graph", "Graph", GraphView),
     ("comparison", "Comparison", ComparisonView),
     ("sweep", "Sweep", SweepView),
+    ("explore", "Explore", ExploreView),
 ]

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from explorer.data import data_dir
 from explorer.errors import ArchitectureError
 from explorer.hardware.introspect import resolve_loc
+from explorer.hardware.quantity import MAX_TEXT as MAX_QUANTITY_TEXT
 from explorer.hardware.schema import FORMAT_VERSION, Accelerator
 
 LIBRARY_DIR = data_dir("arch_library")
@@ -78,6 +79,16 @@ class _StrictSafeLoader(_SafeLoaderBase):
                     None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_long_int(self, node: yaml.ScalarNode) -> int | str:
+        """An integer of thousands of digits stays text, which the schema's quantity
+        reader refuses by field name (converting it raised Python's digit-limit error)."""
+        if len(node.value) > MAX_QUANTITY_TEXT:
+            return str(node.value)
+        return yaml.constructor.SafeConstructor.construct_yaml_int(self, node)
+
+
+_StrictSafeLoader.add_constructor("tag:yaml.org,2002:int", _StrictSafeLoader.construct_long_int)
 
 
 # An accelerator description has a few hundred YAML nodes; aliases may reuse parts of

@@ -8,8 +8,9 @@
     memories.scratchpad.dram_bandwidth_bytes_per_cycle=null
 
 The result is validated by the schema as a whole, so an override can never produce a
-description that a YAML file could not. Numbers take SI (k, M, G, T) and binary (Ki, Mi,
-Gi, Ti) prefixes; a unit written after them must be the field's own unit.
+description that a YAML file could not. Numbers are read by `explorer.hardware.quantity`
+(as in YAML files): SI (k, M, G, T) and binary (Ki, Mi, Gi, Ti) prefixes; a unit written
+after them must be the field's own unit.
 """
 
 from __future__ import annotations
@@ -25,16 +26,11 @@ from pydantic import BaseModel, ValidationError
 from explorer.errors import ArchitectureError
 from explorer.hardware.introspect import FieldFacts
 from explorer.hardware.library import accelerator_to_data, format_validation_error
+from explorer.hardware.quantity import MAX_TEXT, parse_quantity
 from explorer.hardware.schema import Accelerator
 
-# No bare "K": "64KB" is 64000 to some readers and 65536 to others; write kB or KiB.
-_PREFIX = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
-           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
-_QUANTITY = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*"
-                       r"(Ki|Mi|Gi|Ti|k|M|G|T)?\s*(\S*)\s*$")
 _STEP = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
 _EMPTY = {"", "null", "none", "~"}
-_MAX_NUMBER_TEXT = 64  # '1.5e9 Hz' needs 8; thousands of digits are a mistake (or an attack)
 
 
 def apply_overrides(acc: Accelerator, assignments: Iterable[str], *,
@@ -90,6 +86,20 @@ def _validate(data: dict, where: str) -> None:
         Accelerator.model_validate(data)
     except ValidationError as exc:
         raise ArchitectureError(f"{where}: {format_validation_error(exc, data)}") from None
+
+
+def field_at(acc: Accelerator, path: str, where: str = "") -> FieldFacts:
+    """The schema facts of the field a `--set` path names in `acc` (memories by name or
+    index); ArchitectureError (one line, starting with `where` or the path) if the path
+    names no single field: an unknown name (with the allowed names), a group, a list."""
+    return locate(accelerator_to_data(acc), path, where or path)[2]
+
+
+def locate(data: dict, path: str, where: str) -> tuple[Any, Any, FieldFacts]:
+    """In description data (`accelerator_to_data`), the mapping or list that holds the
+    field a `--set` path names, its key there, and the field's facts; `where` starts
+    every error message."""
+    return _locate(data, path, where)
 
 
 def _locate(data: dict, path: str, where: str) -> tuple[Any, Any, FieldFacts]:
@@ -187,30 +197,6 @@ def _scalar(raw: str, facts: FieldFacts, where: str) -> Any:
             return False
         raise ArchitectureError(f"{where}: {facts.name} is true or false, "
                                 f"not {raw!r}")
-    if facts.base is not str and raw.isdigit() and len(raw) <= _MAX_NUMBER_TEXT:
+    if facts.base is not str and raw.isdigit() and len(raw) <= MAX_TEXT:
         return int(raw)  # e.g. format_version=1, a Literal[1]
     return raw
-
-
-def parse_quantity(raw: str, unit: str, kind: type, context: str) -> int | float | str:
-    """'64KiB' -> 65536, '700MHz' -> 7e8, '1e9' -> 1e9. Text that is no number is passed on
-    unchanged so that the schema reports it with the allowed values."""
-    if len(raw) > _MAX_NUMBER_TEXT:
-        context = context if len(context) <= 100 else context[:97] + "..."
-        raise ArchitectureError(f"{context}: a number of {len(raw):,} characters; numbers "
-                                f"are at most {_MAX_NUMBER_TEXT} characters long")
-    match = _QUANTITY.match(raw)
-    if not match:
-        return raw
-    number, prefix, written_unit = match.group(1), match.group(2) or "", match.group(3)
-    if prefix and prefix + written_unit == unit:  # '2MAC/cycle': M is the unit's, not a prefix
-        prefix, written_unit = "", unit
-    if written_unit and written_unit != unit:
-        expected = f"{unit!r}" if unit else "no unit"
-        hint = "; write kB (1000) or KiB (1024)" if written_unit.startswith("K") else ""
-        raise ArchitectureError(f"{context}: unit {written_unit!r} does not fit this field "
-                                f"(it takes {expected}{hint})")
-    value = float(number) * _PREFIX[prefix]
-    if kind is int and value.is_integer():
-        return int(value)
-    return value

@@ -23,6 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from explorer.hardware.quantity import MAX_TEXT as MAX_QUANTITY_TEXT
+from explorer.hardware.quantity import json_pattern, read_quantity
+
 FORMAT_VERSION: Final = 1
 # The smallest bandwidth (bytes/cycle) the engine accepts: 1 byte per 1000 cycles. Anything
 # above 0 used to pass, and 5e-324 turned cycle counts into infinities.
@@ -35,6 +38,15 @@ class Dataflow(StrEnum):
     WS = "ws"  # weight stationary
     OS = "os"  # output stationary
     IS = "is"  # input stationary
+
+
+class SpatialUnrolling(StrEnum):
+    """Which layer loops a convolution puts on the array's reduction axis and beside the
+    output channels (explorer/mapping/unrolling.py)."""
+
+    IM2COL = "im2col"  # C·FY·FX on the reduction axis (the im2col matrix)
+    CHANNELS = "channels"  # C alone on the reduction axis, FY/FX temporal (direct conv)
+    PIXELS = "pixels"  # im2col plus output pixels packed block-diagonally (OX·K columns)
 
 
 class Operand(StrEnum):
@@ -54,20 +66,57 @@ def _no_repeats(values: list, what: str) -> list:
     return values
 
 
+def _numeric_kind(annotation: object) -> type | None:
+    """int or float for a number field (also `X | None`), else None."""
+    kinds = set(get_args(annotation)) or {annotation}
+    if bool in kinds:
+        return None
+    return int if int in kinds else float if float in kinds else None
+
+
+def _quantities_in_json_schema(schema: dict, cls: type[BaseModel]) -> None:
+    """Number fields also take quantity text ("8MiB", "500MHz", "500e6"): the published
+    JSON Schema says so with the very grammar `read_quantity` reads (a pattern), so that
+    editors and the tool agree on a file. Bounds (minimum, maximum) still apply to numbers
+    written as numbers; those of text are checked by the tool."""
+    for name, info in cls.model_fields.items():
+        prop = schema.get("properties", {}).get(name)
+        if prop is None or _numeric_kind(info.annotation) is None:
+            continue
+        extra = info.json_schema_extra
+        unit = str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+        for branch in prop.get("anyOf", [prop]):
+            if branch.get("type") in ("integer", "number"):
+                branch["type"] = [branch["type"], "string"]
+                branch["pattern"] = json_pattern(unit)
+                branch["maxLength"] = MAX_QUANTITY_TEXT
+
+
 class _Strict(BaseModel):
     # Unknown keys are errors: a typo must not silently fall back to a default.
     model_config = ConfigDict(extra="forbid", validate_assignment=True,
-                              use_enum_values=False)
+                              use_enum_values=False,
+                              json_schema_extra=_quantities_in_json_schema)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_booleans_as_numbers(cls, value: object, info: ValidationInfo) -> object:
-        """YAML's `true` is Python's 1: `size_bytes: true` must not read as 1 byte."""
-        if isinstance(value, bool) and info.field_name is not None:
-            annotation = cls.model_fields[info.field_name].annotation
-            kinds = set(get_args(annotation)) or {annotation}
-            if kinds & {int, float} and bool not in kinds:
-                raise ValueError("true/false is not a number")
+    def _numbers(cls, value: object, info: ValidationInfo) -> object:
+        """YAML's `true` is Python's 1: `size_bytes: true` must not read as 1 byte. Text in
+        a number field is a quantity ("8MiB", "500MHz", "500e6", which YAML 1.1 leaves a
+        string), read by the one quantity reader that `--set` uses too."""
+        if info.field_name is None:
+            return value
+        field = cls.model_fields[info.field_name]
+        kind = _numeric_kind(field.annotation)
+        if kind is None:
+            return value
+        if isinstance(value, bool):
+            raise ValueError("true/false is not a number")
+        if isinstance(value, str):
+            extra = field.json_schema_extra
+            unit = str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+            number = read_quantity(value, unit, kind)
+            return value if number is None else number
         return value
 
 
@@ -154,6 +203,13 @@ class Compute(_Strict):
         False, description="The compiler picks, for each layer, the fastest of `dataflows` "
                            "(an array whose dataflow is chosen at run time); false: every "
                            "layer uses `dataflow`.")
+    spatial_unrollings: list[SpatialUnrolling] = Field(
+        default_factory=lambda: list(SpatialUnrolling), min_length=1,
+        description="Spatial unrollings the mapper may choose per layer (the fastest wins): "
+                    "im2col (C·FY·FX on the reduction axis), channels (C alone, the kernel "
+                    "window temporal, as a direct-convolution array without im2col does), "
+                    "pixels (several output pixels side by side, weights repeated on the "
+                    "diagonal, where C·FY·FX and K are small). A fixed array lists fewer.")
     stationary_double_buffered: bool = Field(
         False, description="The PEs hold a second copy of the stationary operand (weights "
                            "in WS, inputs in IS), so the next fold's preload runs while this "
@@ -173,6 +229,14 @@ class Compute(_Strict):
     @classmethod
     def _dataflows_unique(cls, value: list[Dataflow]) -> list[Dataflow]:
         return _no_repeats(value, "dataflows")
+
+    @field_validator("spatial_unrollings")
+    @classmethod
+    def _unrollings_usable(cls, value: list[SpatialUnrolling]) -> list[SpatialUnrolling]:
+        if not {SpatialUnrolling.IM2COL, SpatialUnrolling.CHANNELS} & set(value):
+            raise ValueError("spatial_unrollings needs im2col or channels (pixels packs "
+                             "im2col rows and cannot map every layer alone)")
+        return _no_repeats(value, "spatial_unrollings")
 
     @model_validator(mode="after")
     def _dataflow_supported(self) -> Compute:

@@ -13,6 +13,7 @@ from explorer.hardware.schema import Accelerator
 from explorer.mapping.builder import KernelBuilder
 from explorer.mapping.plans import GemmMapper, Plan, plan_report
 from explorer.mapping.problem import GemmProblem
+from explorer.mapping.unrolling import IM2COL, unrollings
 
 
 class Mapped(NamedTuple):
@@ -28,35 +29,54 @@ class Mapped(NamedTuple):
 def map_gemm(problem: GemmProblem, acc: Accelerator | Resources, cost: CostFn) -> Mapped:
     """The cheapest candidate plan under `cost`. Candidates are tried in order of their
     busiest unit's occupancy, a lower bound on cycles, and the search stops when that
-    bound cannot win."""
+    bound cannot win. The preferred unrolling of every dataflow goes first; the other
+    spatial unrollings the description allows (unrolling.py) follow, each dropped before
+    its plans are built when its closed-form bound cannot beat the best so far."""
     res = resources_of(acc)
     compute = res.acc.compute
     # Where the compiler may pick the dataflow per layer, every supported one competes.
     dataflows = list(compute.dataflows) if compute.dataflow_per_layer else [compute.dataflow]
-    candidates = []
+    groups: list[tuple[int, int, GemmMapper]] = []
+    considered: set[str] = set()
     for dataflow in dataflows:
-        mapper = GemmMapper(problem, res, dataflow)
-        bodies: dict[tuple, Body] = {}  # shared by this dataflow's plans only
-        for plan in mapper.plans():
-            kernel = KernelBuilder(plan, res, bodies).build()
-            # On equal bounds, plans that keep partial sums on chip first: spilling them
-            # costs DRAM round trips the bound does not see, so they rarely win, and once
-            # a good plan is known the others are abandoned early (the cost's limit).
-            candidates.append((_busy_bound(kernel), not plan.accumulate, len(candidates),
-                               kernel, plan))
-    candidates.sort(key=lambda c: c[:3])
+        preferred = GemmMapper(problem, res, dataflow)
+        choices = unrollings(preferred.problem, dataflow, compute.spatial_unrollings,
+                             preferred.rows, preferred.cols, preferred.pack)
+        for phase, unrolling in enumerate(choices):
+            considered.add(unrolling.value)
+            mapper = (preferred if unrolling is IM2COL
+                      else GemmMapper(problem, res, dataflow, unrolling))
+            # Phase 0: the preferred unrolling of each dataflow, searched together.
+            groups.append((min(phase, 1), mapper.lower_bound(), mapper))
     best: Mapped | None = None
-    for bound, _, _, kernel, plan in candidates:
-        if best is not None and bound >= best.cost.cycles:
-            break
-        # A candidate is dropped as soon as its schedule reaches the best cycles so far.
-        result = cost(kernel, None if best is None else best.cost.cycles)
-        if result is not None and (best is None or result.cycles < best.cost.cycles):
-            best = Mapped(kernel, plan, result)
+    for phase in (0, 1):
+        candidates = []
+        for _, bound, mapper in sorted((g for g in groups if g[0] == phase),
+                                       key=lambda g: g[1]):
+            if best is not None and bound >= best.cost.cycles:
+                continue  # cannot win: not even built
+            bodies: dict[tuple, Body] = {}  # shared by this mapper's plans only
+            for plan in mapper.plans():
+                kernel = KernelBuilder(plan, res, bodies).build()
+                # On equal bounds, plans that keep partial sums on chip first: spilling
+                # them costs DRAM round trips the bound does not see, so they rarely win,
+                # and once a good plan is known the others are abandoned early.
+                candidates.append((_busy_bound(kernel), not plan.accumulate,
+                                   len(candidates), kernel, plan))
+        candidates.sort(key=lambda c: c[:3])
+        for bound, _, _, kernel, plan in candidates:
+            if best is not None and bound >= best.cost.cycles:
+                break
+            # A candidate is dropped as soon as its schedule reaches the best cycles so far.
+            result = cost(kernel, None if best is None else best.cost.cycles)
+            if result is not None and (best is None or result.cycles < best.cost.cycles):
+                best = Mapped(kernel, plan, result)
     assert best is not None
     kernel = best.kernel
     kernel.mapping = plan_report(best.plan)
     kernel.mapping["dataflows_considered"] = [d.value for d in dataflows]
+    kernel.mapping["unrollings_considered"] = [u.value for u in compute.spatial_unrollings
+                                               if u.value in considered]
     kernel.mapping["memory_ports"] = res.ports.report()
     kernel.macs = problem.macs  # useful MACs: packing pads the diagonal with zeros
     return best

@@ -39,8 +39,9 @@ from itertools import permutations
 
 from explorer.engine.resources import Resources, resources_of
 from explorer.engine.timing import bytes_of, fold_fill_cycles
-from explorer.hardware.schema import Accelerator, Dataflow, Memory, Operand
+from explorer.hardware.schema import Accelerator, Dataflow, Memory, Operand, SpatialUnrolling
 from explorer.mapping.problem import GemmProblem
+from explorer.mapping.unrolling import CHANNELS, IM2COL, PIXELS, channel_folds, pixel_packing
 
 
 class Dim(StrEnum):
@@ -95,11 +96,14 @@ class Plan:
     resident: dict[Operand, bool]  # hold <= 1 (inside g): the whole operand per group stays
     accumulate: bool
     mem: dict[Operand, Memory]
+    unrolling: SpatialUnrolling = IM2COL
+    pixels: int = 1  # output pixels packed side by side (the pixels unrolling)
 
 
 class GemmMapper:
     def __init__(self, problem: GemmProblem, acc: Accelerator | Resources,
-                 dataflow: Dataflow | None = None) -> None:
+                 dataflow: Dataflow | None = None,
+                 unrolling: SpatialUnrolling = IM2COL) -> None:
         self.res = resources_of(acc)
         c = self.res.acc.compute
         self.rows, self.cols = c.pe_rows, c.pe_cols
@@ -110,7 +114,13 @@ class GemmMapper:
         if c.input_im2col_stream:  # every window fetches its pixels: the im2col matrix
             problem = replace(problem, input_elems=problem.m * problem.k)
         self.pack = self._packing(problem)
-        self.problem = self._packed(problem, self.pack)
+        problem = self._packed(problem, self.pack)
+        self.unrolling, self.pixels = unrolling, 1
+        if unrolling is PIXELS:  # p pixels' im2col rows side by side, weights on the diagonal
+            self.pixels = p = pixel_packing(problem, self.rows, self.cols)
+            problem = replace(problem, m=math.ceil(problem.m / p), n=problem.n * p,
+                              k=problem.k * p, taps=1)
+        self.problem = problem
 
     # -- unrolling ----------------------------------------------------------------------
     def _packing(self, p: GemmProblem) -> int:
@@ -129,6 +139,26 @@ class GemmMapper:
 
     def extent(self, dim: Dim) -> int:
         return {Dim.M: self.problem.m, Dim.N: self.problem.n, Dim.K: self.problem.k}[dim]
+
+    def _fold_loop(self, name: LoopName, dim: Dim, size: int) -> Loop:
+        """The loop over the folds (or chunks) of `dim` in tiles of up to `size`; with C
+        alone on the rows, every kernel-window position folds C on its own."""
+        n = self.extent(dim)
+        if name is ROW and dim is Dim.K and self.unrolling is CHANNELS and self.problem.taps > 1:
+            count, tile = channel_folds(self.problem, self.rows)
+            return Loop(name, count, tile, tile)
+        size = min(size, n)
+        count = math.ceil(n / size)
+        return Loop(name, count, size, n - (count - 1) * size)
+
+    def lower_bound(self) -> int:
+        """Cycles the array needs at least, in closed form: every fold streams the whole
+        streamed dimension, one row per cycle. Cheap, so a candidate unrolling that
+        cannot win is dropped before its plans are built."""
+        dim_of = {v: k for k, v in LOOP_OF_DIM[self.df].items()}
+        folds = (self._fold_loop(ROW, dim_of[ROW], self.rows).count
+                 * self._fold_loop(COL, dim_of[COL], self.cols).count)
+        return self.problem.groups * folds * self.extent(dim_of[CHUNK])
 
     # -- candidate plans ----------------------------------------------------------------
     def plans(self) -> list[Plan]:
@@ -179,10 +209,7 @@ class GemmMapper:
         sizes = {ROW: self.rows, COL: self.cols, CHUNK: chunk}
         loops = [Loop(G, self.problem.groups, 1, 1)]
         for name in order:
-            n = self.extent(dim_of[name])
-            size = min(sizes[name], n)
-            count = math.ceil(n / size)
-            loops.append(Loop(name, count, size, n - (count - 1) * size))
+            loops.append(self._fold_loop(name, dim_of[name], sizes[name]))
         if self.holding:
             hold, claimed = self._holding(loops)
         else:  # every fold loads its own tiles
@@ -190,7 +217,7 @@ class GemmMapper:
         accumulate = self.accumulating and self._output_fits(loops, claimed)
         return Plan(self.df, self.rows, self.cols, self.rows, self.pack, self.problem,
                     tuple(loops), hold, {op: level <= 1 for op, level in hold.items()},
-                    accumulate, self.mem)
+                    accumulate, self.mem, self.unrolling, self.pixels)
 
     def _streamed(self) -> Operand:
         """The input operand that streams (WS: inputs, IS: weights)."""
@@ -352,9 +379,10 @@ def plan_report(plan: Plan) -> dict:
     p = plan.problem
     extent = {Dim.M: p.m, Dim.N: p.n, Dim.K: p.k}
     util = (extent[dim_of[ROW]] / (loops[ROW].count * plan.rows)) * (
-        extent[dim_of[COL]] / (loops[COL].count * plan.cols))
+        extent[dim_of[COL]] / (loops[COL].count * plan.cols)) / plan.pixels
     return {
         "dataflow": plan.dataflow.value,
+        "unrolling": plan.unrolling.value, "pixels_packed": plan.pixels,
         "array": f"{plan.rows}x{plan.cols}",
         "rows_dim": dim_of[ROW].value, "cols_dim": dim_of[COL].value,
         "stream_dim": dim_of[CHUNK].value,

@@ -51,6 +51,9 @@ class GemmProblem:
     # already on chip) and whether the output goes to DRAM.
     input_dram: float = 1.0
     output_dram: bool = True
+    # Kernel-window positions in the reduction (k = channels · taps for a convolution,
+    # 1 for a matrix product): a direct-convolution unrolling keeps them temporal.
+    taps: int = 1
 
     @property
     def macs(self) -> int:
@@ -134,8 +137,10 @@ def gemm_of_conv(d: ConvDims, layer: Layer, fused_free: bool = True) -> GemmProb
     in_elems = max(1, d.batch * in_h * in_w * cin_g)
     out_elems = max(1, layer.output_elems // groups)
     m, n, k = max(1, m), max(1, n), max(1, k)
+    taps = 1 if d.transposed else max(1, d.kernel_h * d.kernel_w)
     return GemmProblem(groups, m, n, k, in_elems, k * n, out_elems,
-                       _output_ops(layer, groups, out_elems, fused_free))
+                       _output_ops(layer, groups, out_elems, fused_free),
+                       taps=taps if k % taps == 0 else 1)
 
 
 def gemm_of_matmul(d: MatMulDims, layer: Layer | None = None,

@@ -14,13 +14,19 @@ from typing import Any
 from explorer.workload.network import ConvDims, Layer, MatMulDims
 
 
-def layer_loops(layer: Layer, packed_groups: int = 1) -> dict[str, list[str]]:
-    """The layer loops each GEMM dimension (M, N, K) stands for."""
+def layer_loops(layer: Layer, packed_groups: int = 1,
+                unrolling: str = "im2col") -> dict[str, list[str]]:
+    """The layer loops each GEMM dimension (M, N, K) stands for on the array (with C
+    alone on the rows, FY and FX are temporal: `temporal_loops`)."""
     dims = layer.dims
     if isinstance(dims, ConvDims):
         group = ["G"] if packed_groups > 1 else []
+        pixels = ["OX"] if unrolling == "pixels" else []
         k = ["C", "FY", "FX"] if dims.in_channels // dims.groups > 1 else ["FY", "FX"]
-        return {"M": ["B", "OY", "OX"], "N": [*group, "K"], "K": [*group, *k]}
+        if unrolling == "channels":
+            k = ["C"]
+        return {"M": ["B", "OY", "OX"], "N": [*group, *pixels, "K"],
+                "K": [*group, *pixels, *k]}
     if isinstance(dims, MatMulDims):
         return {"M": ["B", "D"], "N": ["K"], "K": ["C"]}
     return {"M": ["M"], "N": ["N"], "K": ["K"]}
@@ -31,8 +37,11 @@ def spatial_report(layer: Layer, mapping: dict[str, Any]) -> dict[str, Any] | No
     the layer loops it unrolls, and its tile; None for layers not on the array."""
     if "rows_dim" not in mapping:
         return None
-    loops = layer_loops(layer, mapping.get("groups_packed", 1))
+    unrolling = mapping.get("unrolling", "im2col")
+    loops = layer_loops(layer, mapping.get("groups_packed", 1), unrolling)
     tiles = mapping.get("tiles", {})
+    temporal = (["FY", "FX"] if unrolling == "channels" and isinstance(layer.dims, ConvDims)
+                and layer.dims.kernel_h * layer.dims.kernel_w > 1 else [])
     return {
         "rows": {"dim": mapping["rows_dim"], "loops": loops[mapping["rows_dim"]],
                  "tile": tiles.get("rows"), "folds": mapping["folds"]["rows"]},
@@ -40,12 +49,21 @@ def spatial_report(layer: Layer, mapping: dict[str, Any]) -> dict[str, Any] | No
                  "tile": tiles.get("cols"), "folds": mapping["folds"]["cols"]},
         "stream": {"dim": mapping["stream_dim"], "loops": loops[mapping["stream_dim"]],
                    "chunk": tiles.get("stream_chunk")},
+        "temporal": temporal,  # kernel-window loops outside the array (direct conv)
+        "unrolling": unrolling,
+        "pixels_packed": mapping.get("pixels_packed", 1),
         "dataflow": mapping.get("dataflow"),
-        "choice": _choice(mapping.get("dataflows_considered", [])),
+        "choice": _choice(mapping.get("dataflows_considered", []),
+                          mapping.get("unrollings_considered", [])),
     }
 
 
-def _choice(considered: list[str]) -> str:
-    if len(considered) > 1:
-        return f"fastest of the dataflows {', '.join(considered)} (compute.dataflow_per_layer)"
-    return "fixed by compute.dataflow"
+def _choice(dataflows: list[str], unrollings: list[str]) -> str:
+    parts = []
+    if len(dataflows) > 1:
+        parts.append(f"the dataflows {', '.join(dataflows)} (compute.dataflow_per_layer)")
+    if len(unrollings) > 1:
+        parts.append(f"the unrollings {', '.join(unrollings)} (compute.spatial_unrollings)")
+    if parts:
+        return "fastest of " + " and ".join(parts)
+    return "fixed: the only dataflow and unrolling the description allows for this layer"

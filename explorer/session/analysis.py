@@ -56,8 +56,9 @@ def layer_number(result: NetworkEstimate, name: str) -> int | None:
 
 def layer_detail(result: NetworkEstimate, name: str) -> list[tuple[str, str, str]]:
     """(section, item, value) rows describing one layer: the estimate, its cycles broken
-    down, and the mapping the estimator chose (GEMM dims, unrolling, tiles, folds, loop
-    order, resident operands, memory ports, DRAM traffic)."""
+    down, the traffic and energy at each memory level, and the mapping the estimator
+    chose (GEMM dims, unrolling, tiles, folds, loop order, resident operands, memory
+    ports, DRAM traffic)."""
     number = layer_number(result, name)
     if number is None:
         return []
@@ -75,7 +76,12 @@ def layer_detail(result: NetworkEstimate, name: str) -> list[tuple[str, str, str
         if value is not None:
             share = f" ({percent(value / layer.cycles)})" if layer.cycles else ""
             rows.append(("Cycles", part, count(value) + share))
-    for key, value in _flatten(layer.mapping or {}):
+    mapping = dict(layer.mapping or {})
+    for level, v in (mapping.pop("memory_levels", None) or {}).items():
+        rows.append(("Memory levels", level,
+                     f"{binary_bytes(v['read_bytes'])} read, {binary_bytes(v['write_bytes'])} "
+                     f"written, {si(v['energy_j'], 'J')}"))
+    for key, value in _flatten(mapping):
         rows.append(("Mapping", key, _text(key, value)))
     return rows
 
@@ -103,6 +109,8 @@ def _text(key: str, value: Any) -> str:
         return percent(value)
     if isinstance(value, int | float) and key.endswith("bytes") and not isinstance(value, bool):
         return binary_bytes(value)
+    if isinstance(value, int | float) and key.endswith("_j") and not isinstance(value, bool):
+        return si(value, "J")
     return str(value)
 
 

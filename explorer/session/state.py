@@ -193,14 +193,13 @@ class Session:
 
     # -- choices -------------------------------------------------------------------------
     def set_estimator(self, name: str, **options: Any) -> None:
-        """Choose the estimator; EstimationError (one line) for an unknown name or, for
-        one that takes a model file, a file that cannot be loaded: checked now, not at
-        the first run."""
+        """Choose the estimator; EstimationError (one line) for an unknown name, an
+        unknown option, a bad value or a model file that cannot be loaded: checked now,
+        not at the first run."""
         if name not in estimator_names():
             raise EstimationError(f"unknown estimator {name!r}; available: "
                                   f"{', '.join(estimator_names())}")
-        if needs_model(name):
-            make_estimator(name, options)  # loads and checks the model file
+        make_estimator(name, options)  # validates the options, loads a model file
         self.estimator, self.estimator_options = name, dict(options)
         self.events.estimator_changed.emit()
         self._notify_staleness()
@@ -308,29 +307,32 @@ class Session:
 
         return Operation("estimate", f"Estimating with {made.estimator}", steps, commit)
 
-    def compare(self, names: list[str]) -> Operation[dict[str, NetworkEstimate]]:
-        """Estimate with each of `names` (the chosen estimator keeps its options)."""
+    def compare(self, names: list[str], options: Mapping[str, Mapping[str, Any]] | None = None
+                ) -> Operation[dict[str, NetworkEstimate]]:
+        """Estimate with each of `names`; `options` per name (default: the chosen
+        estimator keeps its options, the others run with their defaults). Bad options
+        fail here, before anything runs."""
         blocker = self.estimate_blocker()
         if blocker:
             raise EstimationError(f"cannot compare: {blocker}")
         if not names:
             raise EstimationError("cannot compare: choose at least one estimator")
         base = self._inputs()
-        runs = [ResultFor(base.network, base.accelerator, name,
-                          base.options if name == base.estimator else ()) for name in names]
+        if options is None:
+            options = {name: dict(base.options) if name == base.estimator else {}
+                       for name in names}
+        options = {name: dict(options.get(name) or {}) for name in names}
+        for name in names:
+            make_estimator(name, options[name])
 
         def steps(cancel: CancelFn) -> Steps[dict[str, NetworkEstimate]]:
-            results = {}
-            for i, made in enumerate(runs):
-                inner = _estimate_steps(made, cancel)
-                try:
-                    while True:
-                        step = next(inner)
-                        yield Progress(i * step.total + step.done, len(runs) * step.total,
-                                       f"{made.estimator}: {step.what}")
-                except StopIteration as stop:
-                    results[made.estimator] = stop.value
-            return results
+            from explorer.compare import run_estimators
+
+            def work(progress: Callable, cancel: CancelFn) -> dict[str, NetworkEstimate]:
+                return run_estimators(base.network, base.accelerator, names,
+                                      options=options, progress=progress, cancel=cancel)
+
+            return (yield from callback_steps(work, cancel))
 
         def commit(results: dict[str, NetworkEstimate]) -> None:
             self.comparison_results = results
@@ -356,9 +358,12 @@ class Session:
         self.events.comparison_changed.emit()
         return measured
 
-    def sweep(self, axes: list, path: str) -> Operation[list[dict]]:
+    def sweep(self, axes: list, path: str, *, workers: int = 1,
+              recover: bool = False) -> Operation[list[dict]]:
         """Sweep the loaded network over `axes` (explorer.sweep.Axis) into the HDF5 file
-        `path` with the chosen estimator; the result is the file's rows."""
+        `path` with the chosen estimator and its options, in `workers` processes
+        (`recover`: keep every intact record of a damaged file); the result is the file's
+        rows. Each progress step names the point and its latency."""
         blocker = self.estimate_blocker()
         if blocker:
             raise ArchitectureError(f"cannot sweep: {blocker}")
@@ -370,13 +375,13 @@ class Session:
         assert network is not None and acc is not None
 
         def steps(cancel: CancelFn) -> Steps[list[dict]]:
-            from explorer.sweep import read_sweep, run_sweep
+            from explorer.sweep import describe_point, read_sweep, run_sweep
 
             def work(progress: Callable, cancel: CancelFn) -> None:
-                def step(done: int, total: int, _point: Any) -> None:
-                    progress(done, total, f"point {done}/{total}")
+                def step(done: int, total: int, point: Any) -> None:
+                    progress(done, total, describe_point(axes, point))
                 run_sweep(network, acc, axes, estimator, path, progress=step, cancel=cancel,
-                          options=options or None)
+                          options=options or None, workers=workers, recover=recover)
 
             yield from callback_steps(work, cancel)
             return list(read_sweep(path))

@@ -65,13 +65,17 @@ class Ceiling:
 
 def roofline_ceilings(acc: Accelerator) -> list[Ceiling]:
     """The PE array and vector unit peaks and one bandwidth roof per memory level,
-    on-chip levels first (read bandwidth, what feeds the array), then DRAM."""
+    on-chip levels first, then DRAM. A level's roof is the bytes it can move per second,
+    reads and writes together (the traffic its intensity counts): both at once with
+    separate ports, one or the other on a single-ported memory."""
     clock = acc.clock_hz
     ceilings = [Ceiling("PE array", "compute", 2 * acc.compute.peak_macs_per_cycle * clock),
                 Ceiling("vector unit", "compute", acc.compute.vector_lanes * clock)]
     for memory in acc.memories:
-        ceilings.append(Ceiling(memory.name, "bandwidth",
-                                memory.read_bandwidth_bytes_per_cycle * clock))
+        read, write = (memory.read_bandwidth_bytes_per_cycle,
+                       memory.write_bandwidth_bytes_per_cycle)
+        per_cycle = max(read, write) if memory.single_ported else read + write
+        ceilings.append(Ceiling(memory.name, "bandwidth", per_cycle * clock))
     ceilings.append(Ceiling("DRAM", "bandwidth",
                             acc.offchip.bandwidth_bytes_per_cycle * clock))
     return ceilings

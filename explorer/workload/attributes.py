@@ -74,3 +74,23 @@ def check_conv(attrs: dict[str, Any], x: tuple[int, ...], w: tuple[int, ...],
     if cin % groups or (not transposed and w[0] % groups):
         raise BadNode(f"group = {groups} does not divide the channels ({cin} in, "
                       f"{w[0]} weight rows)")
+
+
+RNN_DIRECTIONS = ("forward", "reverse", "bidirectional")
+
+
+def check_rnn(attrs: dict[str, Any], features: int, input_size: int, hidden: int,
+              directions: int) -> None:
+    """LSTM/GRU/RNN (and DynamicQuantizeLSTM): the attributes against the weights."""
+    direction = choice_attr(attrs, "direction", "forward", RNN_DIRECTIONS)
+    int_attr(attrs, "layout", 0, 0)
+    if attrs.get("layout", 0) not in (0, 1):
+        raise BadNode(f"attribute layout = {attrs['layout']} (allowed: 0, 1)")
+    wanted = 2 if direction == "bidirectional" else 1
+    if directions != wanted:
+        raise BadNode(f"weights for {directions} direction(s), but direction = {direction}")
+    size = int_attr(attrs, "hidden_size", hidden, 1)
+    if size != hidden:
+        raise BadNode(f"attribute hidden_size = {size}, the weights have {hidden}")
+    if features != input_size:
+        raise BadNode(f"input has {features} features, the weights expect {input_size}")

@@ -242,10 +242,15 @@ class LayerBuilder:
                 from None
         except ops.ShapeUnknown as exc:
             if strict and node.op_type in HEAVY_OPS:
+                unshaped = [t.name for t in info.inputs if t is not None and t.shape is None]
+                blame = ("give the inputs' shapes with --input-shape"
+                         if any(not self.tensor(n).const for n in unshaped) else
+                         f"{clean_name(unshaped[0])!r} is computed from constants and "
+                         "stays unshaped even after running the model" if unshaped else
+                         "its output stays unshaped even after running the model")
                 raise WorkloadError(
                     f"{self.path}: unresolvable shapes at node {info.name!r} "
-                    f"({node.op_type}: {exc} unknown); give the inputs' shapes with "
-                    "--input-shape") from None
+                    f"({node.op_type}: {exc} unknown); {blame}") from None
             reason = f"shape unknown ({exc})"
         except (ValueError, TypeError, KeyError, IndexError, AttributeError,
                 ZeroDivisionError) as exc:

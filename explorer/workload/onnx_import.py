@@ -22,7 +22,7 @@ from onnx import GraphProto, ModelProto, NodeProto
 
 from explorer.errors import WorkloadError
 from explorer.workload.claims import check_claims, check_dims
-from explorer.workload.external_data import check_external_data
+from explorer.workload.external_data import check_external_data, load_external_data
 from explorer.workload.layer_builder import (
     CONTROL_FLOW,
     HEAVY_OPS,
@@ -62,6 +62,17 @@ def load_network(source: str | os.PathLike, input_shapes: dict[str, tuple[int, .
     network.source = source_label
     network.sha256 = hashlib.sha256(data).hexdigest()
     return network
+
+
+def read_model(source: str | os.PathLike) -> ModelProto:
+    """The model of an ONNX file (or zoo name) with its external weights read in, through
+    the same checks as `load_network` (one-line `WorkloadError`s, no file outside the
+    model's folder read): for code that runs the model itself, such as `measure`."""
+    path, _, _ = _resolve_source(source)
+    model = _parse_model(path, _read_bytes(path))
+    check_external_data(path, model)
+    load_external_data(model, path)
+    return model
 
 
 def _resolve_source(source: str | os.PathLike) -> tuple[Path, str, str]:
@@ -180,7 +191,9 @@ def _resolve_missing_shapes(model: ModelProto, nodes: list[NodeProto], const: se
     for node in nodes:
         if node.op_type in _SHAPE_OF or all(o in const for o in node.output if o):
             continue
-        tensors = [n for n in node.input if n and n not in const]
+        # constant operands too: a weight computed from an initializer (Pad, Slice with
+        # pads from Shape()) may be unshaped until the model runs
+        tensors = [n for n in node.input if n]
         tensors += [o for o in node.output[:1] if o]
         needed += tensors
         if node.op_type in HEAVY_OPS:
@@ -341,4 +354,4 @@ def _layer_graph(layers: list[Layer]) -> nx.DiGraph:
     return graph
 
 
-__all__ = ["build_network", "load_network"]
+__all__ = ["build_network", "load_network", "read_model"]

@@ -8,20 +8,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from explorer.workload.network import LayerKind, MatMulDims
-from explorer.workload.ops import (
-    _ELTWISE_OPS_PER_ELEMENT,
-    NodeInfo,
-    OpCost,
-    _conv_cost,
-    _matmul_cost,
-    _need,
+from explorer.workload.ops import NodeInfo, OpCost, need, register
+from explorer.workload.ops_conv import conv_cost
+from explorer.workload.ops_elementwise import (
+    ELTWISE_OPS_PER_ELEMENT,
     parse_eltwise,
-    parse_gemm,
     parse_global_pool,
     parse_norm,
     parse_pool,
-    register,
 )
+from explorer.workload.ops_matmul import matmul_cost, parse_gemm
 
 MS = "com.microsoft:"
 
@@ -33,7 +29,7 @@ def _activation_ops(node: NodeInfo) -> int:
 
 @register(MS + "FusedConv", MS + "NhwcFusedConv", MS + "Conv")
 def parse_fused_conv(node: NodeInfo) -> OpCost:
-    cost = _conv_cost(node, 0, 1, 2)
+    cost = conv_cost(node, 0, 1, 2)
     cost.other_ops += _activation_ops(node) + (node.out_elems if node.input(3) else 0)
     cost.activation_inputs = tuple(i for i in (0, 3) if node.input(i) is not None)
     return cost
@@ -54,7 +50,7 @@ def parse_fused_matmul(node: NodeInfo) -> OpCost:
         if node.attr(flag, 0) and tensor is not None and tensor.shape and len(tensor.shape) >= 2:
             shape = tensor.shape[:-2] + (tensor.shape[-1], tensor.shape[-2])
             node.inputs[index] = replace(tensor, shape=shape)
-    return _matmul_cost(node, 0, 1)
+    return matmul_cost(node, 0, 1)
 
 
 @register(MS + "SkipLayerNormalization", MS + "SkipSimplifiedLayerNormalization",
@@ -67,7 +63,7 @@ def parse_skip_norm(node: NodeInfo) -> OpCost:
     return cost
 
 
-_ELTWISE_OPS_PER_ELEMENT.update({"BiasGelu": 9, "FastGelu": 8, "QuickGelu": 3,
+ELTWISE_OPS_PER_ELEMENT.update({"BiasGelu": 9, "FastGelu": 8, "QuickGelu": 3,
                                  "BiasAdd": 2, "QLinearAdd": 5, "QLinearMul": 5,
                                  "QLinearSigmoid": 5, "QLinearLeakyRelu": 5})
 
@@ -93,8 +89,8 @@ def parse_ms_global_pool(node: NodeInfo) -> OpCost:
 def parse_ms_attention(node: NodeInfo) -> OpCost:
     """input [B, S, D_in] @ weights [D_in, D_q + D_k + D_v], then per-head attention.
     dims describe the QKV projection (the weight-bearing part)."""
-    x = _need(node.shape_in(0), "Attention input")
-    w = _need(node.shape_in(1), "Attention weights")
+    x = need(node.shape_in(0), "Attention input")
+    w = need(node.shape_in(1), "Attention weights")
     batch, seq, d_in = x
     heads = int(node.attr("num_heads", 1))
     sizes = list(node.attr("qkv_hidden_sizes") or [w[1] // 3] * 3)

@@ -1,11 +1,19 @@
 """The op-parser registry with every domain's parsers registered: the default ONNX
-domain (`ops`) and onnxruntime's com.microsoft ops (`ops_contrib`, which builds on
-`ops`). Code that parses nodes imports this module; `ops` itself no longer imports
-`ops_contrib` at its bottom, so the two modules form no import cycle."""
+domain (one module per operator family, `ops_conv` ... `ops_control`) and onnxruntime's
+com.microsoft ops (`ops_contrib`, which builds on them). Code that parses nodes imports
+this module; the registry (`ops`) imports none of its parsers, so there is no cycle."""
 
 from __future__ import annotations
 
-from explorer.workload import ops_contrib  # noqa: F401  (registers its parsers)
+from explorer.workload import (  # noqa: F401  (each registers its parsers)
+    ops_contrib,
+    ops_control,
+    ops_conv,
+    ops_data,
+    ops_elementwise,
+    ops_matmul,
+    ops_recurrent,
+)
 from explorer.workload.attributes import BadNode
 from explorer.workload.ops import (
     NodeInfo,

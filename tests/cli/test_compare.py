@@ -10,7 +10,7 @@ def test_json_compares_each_estimator_with_simulate(capsys) -> None:
                  "--estimators", "depgraph,roofline"])
     out, err = capsys.readouterr()
     assert code == 0
-    assert "[simulate" in err  # progress on stderr
+    assert "simulate: " in err  # progress on stderr, naming the estimator running
     data = json.loads(out)
     assert data["reference"] == "simulate" and data["accelerator"] == "systolic"
     assert set(data["estimators"]) == {"depgraph", "roofline"}

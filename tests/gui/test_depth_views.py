@@ -17,6 +17,10 @@ def test_layer_detail_follows_the_selection(qtbot, window, open_and_estimate) ->
     assert shown[("Layer", "#")] == str(number) and shown[("Layer", "name")] == slowest.name
     assert ("Mapping", "folds") in shown and ("Cycles", "compute") in shown
     assert f"#{number}" in window.layer_detail.title.text()
+    # traffic and energy per memory level, from the estimator's access counts
+    levels = [item for section, item in shown if section == "Memory levels"]
+    assert levels == ["scratchpad", "accumulator", "DRAM"]
+    assert "read" in shown[("Memory levels", "DRAM")] and "J" in shown[("Memory levels", "DRAM")]
 
 
 def test_breakdown_tab_per_op_top_layers_and_area(qtbot, window, open_and_estimate) -> None:

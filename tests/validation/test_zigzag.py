@@ -40,13 +40,17 @@ def _gemm(m: int, n: int, k: int) -> Layer:
     return Layer("fc", "Gemm", LayerKind.MATMUL, ["fc"], [], [], dims=MatMulDims(m=m, n=n, k=k))
 
 
-def test_unrolling_equals_ours_only_where_the_folds_agree() -> None:
-    assert forced_unrolling(_conv(64, 128, 3)).same  # C a multiple of 32: 18 = 2 x 9
+def test_the_same_unrolling_is_forced_on_both_sides() -> None:
+    assert forced_unrolling(_conv(64, 128, 3)).ours == "channels"  # C on the rows
     assert forced_unrolling(_conv(24, 144, 1)).same  # 1x1: im2col is C alone
     stem = forced_unrolling(_conv(3, 64, 7))
-    assert not stem.same and "147" in stem.note  # 5 im2col folds vs 49 C-only folds
+    # C = 3 alone on the rows: 49 row folds on both sides (our own choice would be 5).
+    assert stem.same and stem.ours == "channels" and "49 row folds" in stem.note
+    assert weight_entry_floor(_conv(3, 64, 7), stem) == 49 * 2 * 32
+    assert not forced_unrolling(_conv(64, 64, 3, groups=2)).same  # grouped, not depthwise
     depthwise = forced_unrolling(_conv(96, 96, 3, groups=96))
     assert depthwise.same and depthwise.d1 == (("G", 3),)  # 3 groups x 9 taps per fold
+    assert depthwise.ours == "im2col"
     assert depthwise.d2 == (("FY", 3), ("FX", 3))
     fc = forced_unrolling(_gemm(1, 1000, 512))
     assert fc.d1 == (("K", 32),) and fc.d2 == (("C", 32),)
