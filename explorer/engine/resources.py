@@ -41,6 +41,7 @@ class Bits:
 class Resources:
     acc: Accelerator
     key: str  # content hash of the accelerator's resolved parameters
+    timing_key: str  # content hash of the parameters that mapping and timing read
     unit_names: tuple[str, ...]
     ports: PortLayout
     dma: DmaTiming  # the shared load and store channels
@@ -62,11 +63,33 @@ def content_key(acc: Accelerator) -> str:
     return hashlib.sha256(acc.model_dump_json().encode()).hexdigest()
 
 
+# Fields no loop kernel and no schedule reads: names, prose, the clock (cycles are counted,
+# seconds derived after), energies and areas (applied to a result's counts afterwards).
+# Everything else, including fields added later, is part of the timing key, so a new
+# field can only cost a cache miss, never a stale result.
+_NOT_TIMING = {
+    "name": True, "description": True, "clock_hz": True, "technology_nm": True,
+    "sources": True,
+    "compute": {"energy_per_mac_pj": True, "energy_per_vector_op_pj": True, "area": True},
+    "memories": {"__all__": {"energy_read_pj_per_byte": True,
+                             "energy_write_pj_per_byte": True, "area": True}},
+    "offchip": {"energy_pj_per_byte": True},
+    "dma": {"area": True},
+}
+
+
+def timing_key(acc: Accelerator) -> str:
+    """Names what a layer's mapping and schedule depend on: two accelerators that differ
+    only in clock, energies or areas share it (a sweep over those maps nothing again)."""
+    return hashlib.sha256(acc.model_dump_json(exclude=_NOT_TIMING).encode()).hexdigest()
+
+
 def resolve(acc: Accelerator, key: str | None = None) -> Resources:
     c, q = acc.compute, acc.queues
     p = c.precision
     return Resources(
-        acc=acc, key=key or content_key(acc), unit_names=unit_names(acc),
+        acc=acc, key=key or content_key(acc), timing_key=timing_key(acc),
+        unit_names=unit_names(acc),
         ports=port_layout(acc), dma=DmaTiming.of(acc),
         bits=Bits(p.input_bits, p.weight_bits, p.output_bits, p.accumulator_bits),
         queue_depths=(q.load, q.store, q.execute),

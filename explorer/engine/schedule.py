@@ -40,6 +40,9 @@ class ScheduleResult:
     iterations_total: int = 0
     dram_read_bytes: int = 0
     dram_write_bytes: int = 0
+    # What the estimators derive from the counts once (energy counts), kept with the
+    # schedule so that a cached schedule does not recount them.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 class Scheduler:
