@@ -30,10 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-# benchmarks/packaging.py would shadow the `packaging` library optuna imports: run with the
-# project root on the path instead of this folder
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
 from benchmarks._common import write_result  # noqa: E402
 from explorer.explore import Spec, explore, load_exploration, parse_param  # noqa: E402

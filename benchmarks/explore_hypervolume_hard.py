@@ -22,10 +22,7 @@ import argparse
 import sys
 from pathlib import Path
 
-# benchmarks/packaging.py would shadow the `packaging` library optuna imports: run with the
-# project root on the path instead of this folder
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
 from benchmarks.explore_hypervolume import measure  # noqa: E402
 

@@ -1,7 +1,7 @@
 """The one-folder desktop app and its .deb (packaging/build_app.sh --deb): built from the
 wheel, they start and render the window offscreen without Python, a venv or the
 checkout. Minutes of work: marked `slow` and `packaging` (run `pytest -m packaging`).
-Size and start-up figures: benchmarks/packaging.py -> docs/validation/packaging.json."""
+Size and start-up figures: benchmarks/app_bundle.py -> docs/validation/packaging.json."""
 
 from __future__ import annotations
 

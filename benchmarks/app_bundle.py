@@ -10,7 +10,7 @@ dist/ with --no-build), then measures:
   reported apart (a cold file cache after the build counts there); the same commands from
   the source checkout's venv as the reference.
 
-    .venv/bin/python benchmarks/packaging.py [--no-build] [--repeats 5]
+    .venv/bin/python benchmarks/app_bundle.py [--no-build] [--repeats 5]
     # -> docs/validation/packaging.json
 
 The machine is shared (2 cores, several developers): the load average is recorded.
@@ -129,7 +129,7 @@ def main() -> int:
     size_mb = folder_mb(app)
     result = {
         "what": "one-folder Linux x86-64 app from packaging/build_app.sh (PyInstaller), "
-                "measured by benchmarks/packaging.py",
+                "measured by benchmarks/app_bundle.py",
         "version": ver,
         "commit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"],
                                  capture_output=True, text=True).stdout.strip(),
