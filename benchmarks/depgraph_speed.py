@@ -15,7 +15,11 @@ times `apply_overrides` + `estimate` per design:
 
 Then depgraph against simulate on gemmini itself: simulate's time and instructions/s
 (target ≥ 1.0 M/s) and the speed-up over depgraph's first (cold) design and over its
-median design in the `same_mapping` family (target ≥ 1000×).
+median design in the `same_mapping` family (target ≥ 1000×). depgraph's cold figure is
+`make_estimator` + the first estimate in a fresh process, the estimator's module import
+included (issue 10 §4: ≤ 100 ms); the median over 1 + COLD_PROCESSES fresh processes is quoted. The project's bytecode is compiled before the children
+start, as an installed package has it (a checkout run with PYTHONDONTWRITEBYTECODE would
+otherwise compile the source in every cold process).
 
 The first design of a family pays for the cold caches; the figure quoted is the median
 over the family's designs, the mean and the first are recorded beside it. The machine is
@@ -27,6 +31,7 @@ shared: the load average is recorded before and after.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
@@ -43,6 +48,8 @@ from benchmarks._common import write_result  # noqa: E402
 
 NETWORK, ARCH = "resnet50", "gemmini"
 TARGETS = {"same_mapping": 0.005, "array": 0.020, "dram_timing": None}
+COLD_TARGET_S = 0.100  # issue 10 §4
+COLD_PROCESSES = 5
 
 
 def designs(family: str, n: int, seed: int) -> list[list[str]]:
@@ -97,6 +104,20 @@ def run_family(family: str, n: int, seed: int) -> dict:
     return out
 
 
+def run_cold() -> dict:
+    """depgraph's first estimate in this (fresh) process, its module import included."""
+    from explorer.estimators.base import run_estimate
+    from explorer.hardware.library import load_accelerator
+    from explorer.workload import load_network
+
+    network, acc = load_network(NETWORK), load_accelerator(ARCH)
+    start = time.perf_counter()
+    from explorer.estimators.registry import make_estimator
+
+    run_estimate(make_estimator("depgraph"), network, acc)
+    return {"depgraph_cold_s": time.perf_counter() - start}
+
+
 def run_simulate() -> dict:
     from explorer.estimators.base import run_estimate
     from explorer.estimators.registry import make_estimator
@@ -136,9 +157,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         result = (run_simulate() if args.child == "simulate"
+                  else run_cold() if args.child == "cold"
                   else run_family(args.child, args.designs, args.seed))
         print(json.dumps(result))
         return
+    compileall.compile_dir(ROOT / "explorer", quiet=1)
     load_before = os.getloadavg()
     families = {}
     for family, target in TARGETS.items():
@@ -150,6 +173,12 @@ def main() -> None:
               f"{figures['mean_s'] * 1e3:7.1f} ms, first {figures['first_s'] * 1e3:7.1f} ms"
               + (f" (target {target * 1e3:.0f} ms)" if target else ""), flush=True)
     sim = in_fresh_process("simulate", args)
+    cold_runs = [in_fresh_process("cold", args)["depgraph_cold_s"]
+                 for _ in range(COLD_PROCESSES)]
+    sim["depgraph_cold_runs_s"] = [sim["depgraph_cold_s"], *cold_runs]
+    sim["depgraph_cold_s"] = statistics.median(sim["depgraph_cold_runs_s"])
+    sim["target_depgraph_cold_s"] = COLD_TARGET_S
+    sim["depgraph_cold_meets_target"] = sim["depgraph_cold_s"] <= COLD_TARGET_S
     sim["speedup_cold"] = sim["simulate_s"] / sim["depgraph_cold_s"]
     sim["speedup_same_mapping"] = sim["simulate_s"] / families["same_mapping"]["median_s"]
     sim["speedup_array"] = sim["simulate_s"] / families["array"]["median_s"]
@@ -157,7 +186,8 @@ def main() -> None:
     sim["target_simulate_instructions_per_s"] = 1.0e6
     print(f"simulate {sim['simulate_s']:.2f} s ({sim['simulate_instructions_per_s'] / 1e6:.2f} M "
           f"instructions/s); speed-up cold {sim['speedup_cold']:.0f}x, same mapping "
-          f"{sim['speedup_same_mapping']:.0f}x, array {sim['speedup_array']:.0f}x; "
+          f"{sim['speedup_same_mapping']:.0f}x, array {sim['speedup_array']:.0f}x; depgraph "
+          f"cold {sim['depgraph_cold_s'] * 1e3:.1f} ms (target {COLD_TARGET_S * 1e3:.0f}); "
           f"exact: {sim['exact']}")
     path = write_result("depgraph_speed", {
         "command": f"python benchmarks/depgraph_speed.py --designs {args.designs} "
@@ -165,7 +195,8 @@ def main() -> None:
         "network": NETWORK, "accelerator": ARCH, "families": families,
         "versus_simulate": sim, "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
-        "note": "shared 2-core machine with other sessions running: noisy"})
+        "note": "2-core machine, shared with other sessions at times: the load average "
+                "before and after is recorded; compare figures within one run"})
     print(f"wrote {path}")
 
 

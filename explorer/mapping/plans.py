@@ -34,7 +34,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import lru_cache
 from itertools import permutations
 
 from explorer.engine.resources import Resources, resources_of
@@ -351,25 +350,28 @@ def loads_tile(loops: tuple[Loop, ...] | list[Loop], mine: set[LoopName], level:
 
 
 def loading_folds(loops: list[Loop], mine: set[LoopName], level: int) -> int:
-    """How many folds of the nest load their tile (first, middle and last indices of
-    each loop as classes, weighted by how often they occur)."""
-    return _loading_folds(tuple(loops), frozenset(mine), level)
+    """How many folds of the nest load their tile: `loads_tile` summed over every fold.
 
-
-@lru_cache(maxsize=4096)
-def _loading_folds(loops: tuple[Loop, ...], mine: frozenset[LoopName], level: int) -> int:
-    def walk(depth: int, ctx: tuple[tuple[bool, bool], ...]) -> int:
-        if depth == len(loops):
-            return int(loads_tile(loops, mine, level, ctx))
-        count = loops[depth].count
-        if count == 1:
-            return walk(depth + 1, (*ctx, (True, True)))
-        total = walk(depth + 1, (*ctx, (True, False))) + walk(depth + 1, (*ctx, (False, True)))
-        if count > 2:
-            total += (count - 2) * walk(depth + 1, (*ctx, (False, False)))
-        return total
-
-    return walk(0, ())
+    In closed form, O(len(loops)). `loads_tile` looks only at whether each loop is at its
+    first index, so a fold is a set of loops past their first index (loop i is past it in
+    count_i - 1 of its count_i iterations). The sum splits by the innermost such loop a:
+    - none: the very first fold, which loads;
+    - a outside the held slice (a < level), every loop inside a at its first index:
+      loads when loop a indexes the operand or a loop between it and the slice that
+      iterates does (otherwise the slice carried over); loops outside a are free;
+    - some loops in the slice (>= level) past their first index: loads exactly when all
+      of them index the operand (a tile already used in the slice is not loaded again).
+    tests/mapping/test_loading_folds.py checks it against the enumeration of every fold."""
+    counts = [loop.count for loop in loops]
+    total = 1
+    outside = 1  # product of the counts of the loops outside loop a
+    for a in range(level):
+        if loops[a].name in mine or any(
+                loop.count > 1 and loop.name in mine for loop in loops[a + 1:level]):
+            total += (counts[a] - 1) * outside
+        outside *= counts[a]
+    in_slice = math.prod(loop.count for loop in loops[level:] if loop.name in mine)
+    return total + outside * (in_slice - 1)
 
 
 def plan_report(plan: Plan) -> dict:
