@@ -1,14 +1,16 @@
-"""Robustness fuzzing (issue 13): mutated ONNX files, YAML accelerator descriptions and
-`--set` values, generated from a seed and fed to the real loaders in-process, each under
-a time cap (SIGALRM) and the whole run under a memory cap (RLIMIT_AS).
+"""Robustness fuzzing (issue 13): mutated ONNX files, YAML accelerator descriptions,
+`--set` values and record stores, generated from a seed and fed to the real loaders
+in-process, each under a time cap (SIGALRM) and the whole run under a memory cap
+(RLIMIT_AS); then writers killed at random instants and resumed (fuzz_store.py).
 
 Every input must end in one of two ways: accepted (and, for ONNX, estimated with a
 finite latency), or refused with one `ExplorerError` line. Anything else is counted:
 a traceback (another exception), a multi-line message, a non-finite result, a time cap
-or a memory cap hit.
+or a memory cap hit. A store input is accepted only if every record read back is one
+that was written. The kills count records whose append had returned and are missing.
 
-    python benchmarks/fuzz.py                      # 10,000 inputs, seed 0
-    python benchmarks/fuzz.py --inputs 600 --seed 3 --out -   # a short run, JSON on stdout
+    python benchmarks/fuzz.py                      # 10,000 inputs and 100 kills, seed 0
+    python benchmarks/fuzz.py --inputs 600 --kills 5 --seed 3 --out -   # short, JSON on stdout
 
 The default test tier runs a few hundred of the same inputs (tests/fuzz/); this script
 is the long run and writes docs/validation/robustness.json.
@@ -31,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "benchmarks"))  # fuzz_store, _common (appended: no shadowing)
+
+import fuzz_store  # noqa: E402
 
 from explorer.errors import ExplorerError  # noqa: E402
 
@@ -254,15 +259,17 @@ def run_one(check: Callable[[], None], time_cap_s: float) -> tuple[str, str]:
 
 def fuzz(inputs: int, seed: int, time_cap_s: float, folder: Path,
          progress: Callable[[str], None] | None = None) -> dict:
-    """Split `inputs` between ONNX (40 %), YAML (40 %) and --set (20 %)."""
+    """Split `inputs` between ONNX (35 %), YAML (35 %), --set (15 %) and stores (15 %)."""
     rng = random.Random(seed)
-    n_onnx, n_yaml = inputs * 2 // 5, inputs * 2 // 5
-    n_set = inputs - n_onnx - n_yaml
+    n_onnx, n_yaml, n_store = inputs * 7 // 20, inputs * 7 // 20, inputs * 3 // 20
+    n_set = inputs - n_onnx - n_yaml - n_store
     cases: list[tuple[str, Callable[[], None]]] = []
     cases += [(kind, lambda p=path: _check_onnx(p))
               for kind, path in onnx_inputs(rng, n_onnx, folder)]
     cases += [(kind, lambda t=text: _check_yaml(t)) for kind, text in yaml_inputs(rng, n_yaml)]
     cases += [(kind, lambda a=text: _check_set(a)) for kind, text in set_inputs(rng, n_set)]
+    cases += [(kind, lambda p=path: fuzz_store.check(p))
+              for kind, path in fuzz_store.store_inputs(rng, n_store, folder)]
     outcomes: Counter = Counter()
     by_class: dict[str, Counter] = {}
     failures: list[dict] = []
@@ -292,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--kills", type=int, default=100,
+                        help="times a store writer is killed and resumed")
     parser.add_argument("--time-cap", type=float, default=20.0, help="seconds per input")
     parser.add_argument("--memory-cap-gib", type=float, default=2.0,
                         help="address space added to what the process has at start")
@@ -307,9 +316,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         result = fuzz(args.inputs, args.seed, args.time_cap, Path(tmp),
                       progress=lambda text: print(text, file=sys.stderr, flush=True))
+    with tempfile.TemporaryDirectory() as tmp:
+        result["kills"] = fuzz_store.kill_campaign(Path(tmp), args.kills, args.seed)
+    print(f"kills: {result['kills']}", file=sys.stderr)
     result["caps"] = {"time_s_per_input": args.time_cap,
                       "memory_gib_over_start": args.memory_cap_gib}
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     from _common import machine_info
 
     result = {"machine": machine_info(),
@@ -322,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {args.out}: {result['outcomes']}", file=sys.stderr)
     bad = sum(v for k, v in result["outcomes"].items() if k not in ("accepted", "refused"))
+    bad += result["kills"]["lost_records"] + result["kills"]["changed_records"]
     return 1 if bad else 0
 
 

@@ -44,6 +44,7 @@ from explorer.learned.configs import (
 )
 from explorer.store import Column, DamagedStoreError, RecordStore, StoreError, StoreLock, checksum
 from explorer.store.foreign import refuse_foreign_storage
+from explorer.store.seal import seal_problem
 
 KIND = "benchmark"
 GROUP = "samples"
@@ -233,6 +234,8 @@ def _read_legacy(path: Path) -> tuple[dict[str, Any], dict[str, list]] | None:
     checksum (version 2); None for a file of the one format (or no file), which the
     record store opens or refuses itself."""
     try:
+        if seal_problem(path) is not None:
+            return None  # a damaged store of the one format: the record store's message
         f = h5py.File(path, "r")
     except OSError:
         return None  # missing or unreadable: the record store's message

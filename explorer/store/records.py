@@ -30,6 +30,7 @@ import numpy as np
 from explorer.store.errors import DamagedStoreError, StoreError
 from explorer.store.foreign import refuse_foreign_storage
 from explorer.store.lock import StoreLock
+from explorer.store.seal import USER_BLOCK, seal, seal_problem
 
 FORMAT = "accel-explorer store"
 FORMAT_VERSION = 2  # version 1 was the in-place sweep file ("accel-explorer-sweep")
@@ -144,85 +145,51 @@ class RecordStore:
     def _read(self) -> bool:
         """Load the committed records; False when the file is unreadable and we recover."""
         try:
+            problem = seal_problem(self.path)
+        except OSError as exc:  # a folder, no permission
+            return self._unreadable(exc.strerror or type(exc).__name__)
+        if problem is not None:
+            return self._salvage(problem)
+        try:
             f = h5py.File(self.path, "r")
             with f:
-                return self._read_open(f)
+                committed = read_committed(f, self.path, self.kind)
         # h5py reports damaged metadata inside a file as KeyError/RuntimeError/ValueError
         # (found by tests/fuzz/test_store_fuzz.py), a damaged file header as OSError
         except (OSError, KeyError, RuntimeError, ValueError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            reason = reason.strip("'\"")
-            if self.recover and not self.readonly and self.columns:
-                self.damaged.append(f"the whole .h5 file ({reason})")
-                return False
-            raise DamagedStoreError(f"{self.path}: not a readable HDF5 store (truncated or "
-                                    f"damaged: {reason}); nothing was changed") from None
-
-    def _read_open(self, f: h5py.File) -> bool:
-        """The committed records of an open store file."""
-        refuse_foreign_storage(f, self.path)
-        fmt = f.attrs.get("format")
-        version = f.attrs.get("format_version")
-        if fmt != FORMAT:
-            old = " (a sweep file of format version 1)" if fmt == "accel-explorer-sweep" \
-                else ""
-            raise StoreError(f"{self.path}: not an accel-explorer store of format "
-                             f"version {FORMAT_VERSION}{old}; it is left unchanged, "
-                             "write to a new file")
-        if version != FORMAT_VERSION:
-            raise StoreError(f"{self.path}: store format version {version}, this program "
-                             f"reads version {FORMAT_VERSION}; it is left unchanged")
-        if f.attrs.get("kind") != self.kind:
-            raise StoreError(f"{self.path}: a store of kind {f.attrs.get('kind')!r}, "
-                             f"not {self.kind!r}; it is left unchanged")
-        self.attrs = dict(f.attrs.items())
-        try:
-            self.columns = [Column(*c) for c in json.loads(self.attrs["schema_json"])]
-            rows = int(self.attrs["rows"])
-        except (KeyError, ValueError, TypeError) as exc:
-            raise DamagedStoreError(f"{self.path}: damaged store header ({exc}); "
-                                    "nothing was changed") from None
-        self._load_rows(f, rows)
+            return self._unreadable(reason.strip("'\""))
+        self._take(committed)
         return True
 
-    def _load_rows(self, f: h5py.File, rows: int) -> None:
-        data: dict[str, list] = {c.path: [] for c in self.columns}
-        crcs: list[int] = []
-        for start in range(0, rows, _READ_SLICE):
-            stop = min(rows, start + _READ_SLICE)
-            try:
-                chunk = {c.path: self._read_slice(f, c, start, stop) for c in self.columns}
-                stored = f[CHECKSUM_PATH][start:stop].tolist()
-                if len(stored) != stop - start or any(len(v) != stop - start
-                                                      for v in chunk.values()):
-                    raise ValueError("short dataset")
-            except (OSError, KeyError, ValueError, TypeError) as exc:
-                self.damaged.append(f"rows {start}-{stop - 1} unreadable "
-                                    f"({str(exc).splitlines()[0] if str(exc) else exc!r})")
-                continue
-            for i in range(stop - start):
-                record = {path: values[i] for path, values in chunk.items()}
-                try:
-                    crc = checksum(_canonical(self.columns, record))
-                except (ValueError, TypeError, StoreError):
-                    crc = -1
-                if crc != stored[i]:
-                    self.damaged.append(f"row {start + i} fails its checksum")
-                    continue
-                for path, value in record.items():
-                    data[path].append(value)
-                crcs.append(crc)
-        self._data, self._crc = data, crcs
-        self._committed = len(crcs) if not self.damaged else -1
+    def _unreadable(self, reason: str) -> bool:
+        if self.recover and not self.readonly and self.columns:
+            self.damaged.append(f"the whole .h5 file ({reason})")
+            return False
+        raise DamagedStoreError(f"{self.path}: not a readable HDF5 store (truncated or "
+                                f"damaged: {reason}); nothing was changed")
 
-    @staticmethod
-    def _read_slice(f: h5py.File, column: Column, start: int, stop: int) -> list:
-        dataset = f[column.path]
-        if column.kind == "str":
-            return [str(v) for v in dataset.asstr()[start:stop]]
-        if column.kind == "floats":
-            return [[float(x) for x in row] for row in dataset[start:stop]]
-        return dataset[start:stop].tolist()
+    def _salvage(self, problem: str) -> bool:
+        """A file whose seal fails: refused, or with `recover`, its intact records read
+        in a child process that is stopped if libhdf5 hangs on the damage."""
+        if not (self.recover and not self.readonly and self.columns):
+            raise DamagedStoreError(f"{self.path}: damaged store ({problem}); nothing was "
+                                    "changed; rerun with --recover to keep every intact "
+                                    "record")
+        from explorer.store.salvage import salvage
+
+        committed, reason = salvage(self.path, self.kind)
+        if committed is None:
+            return self._unreadable(f"{problem}; {reason}")
+        self.damaged.append(f"the .h5 file ({problem})")
+        self._take(committed)
+        return True
+
+    def _take(self, committed: Committed) -> None:
+        self.attrs, self.columns = committed.attrs, committed.columns
+        self._data, self._crc = committed.data, committed.crcs
+        self.damaged += committed.damaged
+        self._committed = len(self._crc) if not self.damaged else -1
 
     def _replay_journal(self) -> int:
         if not self.journal_path.exists():
@@ -304,7 +271,7 @@ class RecordStore:
         attrs = {**self.attrs, "rows": rows,
                  "schema_json": json.dumps([c.to_json() for c in self.columns])}
         try:
-            with h5py.File(tmp, "w") as f:
+            with h5py.File(tmp, "w", userblock_size=USER_BLOCK) as f:
                 for key, value in attrs.items():
                     f.attrs[key] = value
                 for column in self.columns:
@@ -315,6 +282,7 @@ class RecordStore:
                     f.create_dataset(key, data=value)
                 for group in {c.path.split("/")[0] for c in self.columns if "/" in c.path}:
                     f[group].attrs["rows"] = rows
+            seal(tmp)  # h5py reads it only while its bytes match (seal.py)
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
@@ -360,6 +328,77 @@ class RecordStore:
     def records(self) -> Iterator[dict[str, Any]]:
         for i in range(len(self)):
             yield {path: values[i] for path, values in self._data.items()}
+
+
+@dataclass
+class Committed:
+    """The committed part of a store file, every row checked against its checksum."""
+
+    attrs: dict[str, Any]
+    columns: list[Column]
+    data: dict[str, list]
+    crcs: list[int]
+    damaged: list[str]  # rows dropped, one line each
+
+
+def read_committed(f: h5py.File, path: Path, kind: str) -> Committed:
+    """The committed records of an open store file of `kind` (StoreError if it is not
+    one; rows that fail their checksum are left out and listed in `damaged`)."""
+    refuse_foreign_storage(f, path)
+    fmt = f.attrs.get("format")
+    version = f.attrs.get("format_version")
+    if fmt != FORMAT:
+        old = " (a sweep file of format version 1)" if fmt == "accel-explorer-sweep" else ""
+        raise StoreError(f"{path}: not an accel-explorer store of format version "
+                         f"{FORMAT_VERSION}{old}; it is left unchanged, write to a new file")
+    if version != FORMAT_VERSION:
+        raise StoreError(f"{path}: store format version {version}, this program reads "
+                         f"version {FORMAT_VERSION}; it is left unchanged")
+    if f.attrs.get("kind") != kind:
+        raise StoreError(f"{path}: a store of kind {f.attrs.get('kind')!r}, not {kind!r}; "
+                         "it is left unchanged")
+    attrs = dict(f.attrs.items())
+    try:
+        columns = [Column(*c) for c in json.loads(attrs["schema_json"])]
+        rows = int(attrs["rows"])
+    except (KeyError, ValueError, TypeError) as exc:
+        raise DamagedStoreError(f"{path}: damaged store header ({exc}); nothing was "
+                                "changed") from None
+    committed = Committed(attrs, columns, {c.path: [] for c in columns}, [], [])
+    for start in range(0, rows, _READ_SLICE):
+        stop = min(rows, start + _READ_SLICE)
+        try:
+            chunk = {c.path: _read_slice(f, c, start, stop) for c in columns}
+            stored = f[CHECKSUM_PATH][start:stop].tolist()
+            if len(stored) != stop - start or any(len(v) != stop - start
+                                                  for v in chunk.values()):
+                raise ValueError("short dataset")
+        except (OSError, KeyError, ValueError, TypeError) as exc:
+            committed.damaged.append(f"rows {start}-{stop - 1} unreadable "
+                                     f"({str(exc).splitlines()[0] if str(exc) else exc!r})")
+            continue
+        for i in range(stop - start):
+            record = {path: values[i] for path, values in chunk.items()}
+            try:
+                crc = checksum(_canonical(columns, record))
+            except (ValueError, TypeError, StoreError):
+                crc = -1
+            if crc != stored[i]:
+                committed.damaged.append(f"row {start + i} fails its checksum")
+                continue
+            for path, value in record.items():
+                committed.data[path].append(value)
+            committed.crcs.append(crc)
+    return committed
+
+
+def _read_slice(f: h5py.File, column: Column, start: int, stop: int) -> list:
+    dataset = f[column.path]
+    if column.kind == "str":
+        return [str(v) for v in dataset.asstr()[start:stop]]
+    if column.kind == "floats":
+        return [[float(x) for x in row] for row in dataset[start:stop]]
+    return dataset[start:stop].tolist()
 
 
 def _write_column(f: h5py.File, column: Column, values: list) -> None:

@@ -14,6 +14,7 @@ from explorer.benchmarking.store import BenchmarkStore, open_store
 from explorer.errors import BenchmarkError
 from explorer.explore import load_exploration
 from explorer.learned.configs import LayerConfig
+from explorer.store.seal import seal
 
 SECRET = b"root:x:0:0:secret-content\n" * 8
 
@@ -44,6 +45,13 @@ def sweep_file(tmp_path_factory):
 
 
 def tamper(path, secret, how):
+    """Add a reach outside, then seal the file again as an attacker would (seal.py only
+    guards against damage: the seal is a checksum, not a signature)."""
+    _reach_outside(path, secret, how)
+    seal(path)
+
+
+def _reach_outside(path, secret, how):
     with h5py.File(path, "a") as f:
         if how == "external":
             f.create_dataset("stolen", shape=(len(SECRET),), dtype="u1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 from explorer.benchmarking.store import BenchmarkStore, open_store
 from explorer.store import Column, DamagedStoreError, RecordStore, StoreError
+from explorer.store.seal import seal
 from tests.store.helpers import ENV, ROOT, data_offset, flip_bytes
 
 COLUMNS = [Column("points/n", "int"), Column("points/df", "str"),
@@ -83,9 +85,14 @@ def test_flipped_bytes_in_the_h5_file_recover(tmp_path):
     _fill(path)
     offset, _ = data_offset(path, "results/x")
     flip_bytes(path, offset + 2 * 8 + 2)  # the third record
+    with pytest.raises(DamagedStoreError, match="fail their checksum.*--recover"):
+        RecordStore(path, kind="test", readonly=True)  # the seal (seal.py) sees it first
+    resealed = tmp_path / "resealed.h5"  # damage older than the seal: the row's own CRC
+    shutil.copy(path, resealed)
+    seal(resealed)
     with pytest.raises(DamagedStoreError, match="row 2 fails its checksum"):
-        RecordStore(path, kind="test", readonly=True)
-    with _store(path, recover=True) as s:
+        RecordStore(resealed, kind="test", readonly=True)
+    with _store(path, recover=True) as s:  # read in a child process (salvage.py)
         assert [r["points/n"] for r in s.records()] == [8, 16, 32, 40]
         assert any("original kept as" in d for d in s.damaged)
     with _store(path) as s:  # the recovered file is clean
@@ -172,5 +179,8 @@ def test_flipped_bytes_in_a_benchmark_store_are_detected(tmp_path):
             store.append(relu(c), measurement(c * 1e-6), "train")
     offset, _ = data_offset(path, "samples/latency_s")
     flip_bytes(path, offset + 8 + 1)
+    with pytest.raises(DamagedStoreError, match="fail their checksum"):
+        open_store(path)
+    seal(path)  # damage older than the seal: the row's own checksum finds it
     with pytest.raises(DamagedStoreError, match="row 1 fails its checksum"):
         open_store(path)
