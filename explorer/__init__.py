@@ -9,6 +9,8 @@ The public, Qt-free API (every name in `__all__`; documented in docs/api.md)::
     result.to_dataframe()                            # one row per layer, units in names
     big = explorer.with_overrides(acc, {"compute.pe_rows": 32, "compute.pe_cols": 32})
     explorer.sweep(net, acc, {"compute.pe_rows": [16, 32, 64]})   # a DataFrame
+    explorer.op_summary(result)                      # also top_layers, layer_detail, ...
+    explorer.ab_compare(result, explorer.estimate(net, "eyeriss"))   # A/B deltas
 
 Submodules are imported on first use so that `import explorer` stays cheap.
 """
@@ -37,38 +39,72 @@ if TYPE_CHECKING:
 
     from explorer.estimators.base import LayerEstimate, NetworkEstimate
     from explorer.hardware.schema import Accelerator
+    from explorer.session.analysis import (
+        ABComparison,
+        DeltaLayer,
+        OpSummary,
+        ab_compare,
+        area_breakdown,
+        graph_layout,
+        layer_detail,
+        op_summary,
+        top_layers,
+    )
+    from explorer.session.levels import LevelTotal, level_breakdown
+    from explorer.session.state import Session
     from explorer.workload.network import Layer, Network
 
 __all__ = [
+    "ABComparison",
     "Accelerator",
     "ArchitectureError",
     "BenchmarkError",
     "Cancelled",
+    "DeltaLayer",
     "EstimationError",
     "ExplorerError",
     "Layer",
     "LayerEstimate",
+    "LevelTotal",
     "Network",
     "NetworkEstimate",
+    "OpSummary",
+    "Session",
     "WorkloadError",
     "__version__",
+    "ab_compare",
+    "area_breakdown",
     "estimate",
     "estimator_names",
+    "graph_layout",
+    "layer_detail",
+    "level_breakdown",
     "library_names",
     "load_accelerator",
     "load_network",
+    "op_summary",
     "save_accelerator",
     "sweep",
+    "top_layers",
     "with_overrides",
 ]
 
 # Classes of the API, imported on first access (PEP 562) to keep `import explorer` cheap.
+# The session and its analyses are the objects the CLI and the window use, not copies, so
+# a script gets the figures they show.
+_ANALYSIS = "explorer.session.analysis"
 _LAZY = {
     "Accelerator": "explorer.hardware.schema",
     "Layer": "explorer.workload.network",
     "Network": "explorer.workload.network",
     "LayerEstimate": "explorer.estimators.base",
     "NetworkEstimate": "explorer.estimators.base",
+    "Session": "explorer.session.state",
+    "LevelTotal": "explorer.session.levels",
+    "level_breakdown": "explorer.session.levels",
+    **dict.fromkeys(["ABComparison", "DeltaLayer", "OpSummary", "ab_compare",
+                     "area_breakdown", "graph_layout", "layer_detail", "op_summary",
+                     "top_layers"], _ANALYSIS),
 }
 
 

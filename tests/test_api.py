@@ -40,6 +40,25 @@ def test_every_public_name_resolves_and_is_documented() -> None:
     assert isinstance(explorer.sweep, type(explorer.estimate))  # not the submodule
 
 
+# The session's analyses (issue 15: per-op summaries, breakdowns, A/B deltas), exported as
+# the very objects the CLI and the window use, so that the three cannot drift apart.
+ANALYSES = {"explorer.session.analysis": ["ABComparison", "DeltaLayer", "OpSummary",
+                                          "ab_compare", "area_breakdown", "graph_layout",
+                                          "layer_detail", "op_summary", "top_layers"],
+            "explorer.session.levels": ["LevelTotal", "level_breakdown"],
+            "explorer.session.state": ["Session"]}
+
+
+def test_session_and_its_analyses_are_public() -> None:
+    import importlib
+
+    for module, names in ANALYSES.items():
+        for name in names:
+            assert name in explorer.__all__, name
+            assert getattr(explorer, name) is getattr(importlib.import_module(module), name)
+            assert name in dir(explorer)
+
+
 def test_import_explorer_stays_cheap() -> None:
     code = ("import sys, explorer; heavy = {'pandas', 'pydantic', 'onnx', 'h5py', 'numpy'}; "
             "print(sorted(heavy & set(sys.modules)))")
