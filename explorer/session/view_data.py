@@ -29,6 +29,15 @@ def bound_label(bound: str | None) -> str:
     return PART_LABELS.get(f"{bound}-bound", "") if bound else ""
 
 
+def latency_interval(layer: LayerEstimate) -> tuple[float, float] | None:
+    """The estimate's 90 % interval in seconds (low, high), where the estimator gives
+    one (the statistical model: its trees' central 90 %); None otherwise."""
+    interval = (layer.mapping or {}).get("latency_interval90_s")
+    if not interval or len(interval) != 2:
+        return None
+    return float(interval[0]), float(interval[1])
+
+
 def latency_breakdown(layer: LayerEstimate) -> dict[str, float] | None:
     """Split a layer's latency (seconds) into compute / exposed memory / stall parts that
     add up to its latency, so stacked bars keep the true height.

@@ -5,37 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from explorer.benchmarking.devices.base import Measurement
-from explorer.benchmarking.space import random_configs
-from explorer.benchmarking.store import BenchmarkStore
-from explorer.benchmarking.training import train_from_store
 from explorer.errors import EstimationError
 from explorer.estimators.registry import get_estimator
 from explorer.hardware.library import load_accelerator
-from explorer.learned.model_files import save_model
 from explorer.workload import load_network
+from tests.synthetic_model import synthetic_latency, train_synthetic_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def synthetic_latency(c) -> float:
-    return 2e-6 + 1e-10 * c.macs + 1e-9 * (c.input_elems + c.output_elems)
-
-
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
-    """A cpu model trained on a store of synthetic measurements (fast and exact)."""
-    tmp = tmp_path_factory.mktemp("stat")
-    store_path = tmp / "cpu.h5"
-    with BenchmarkStore(store_path, device="cpu",
-                        provenance={"device_kind": "cpu", "vector_width_fp32": "16"}) as s:
-        for c in random_configs(250, seed=4):
-            t = synthetic_latency(c)
-            s.append(c, Measurement(t, 0.0, 7, 5, 0.1, 1e9, "cpu", "synthetic"), "train")
-    trained = train_from_store(store_path)
-    path = tmp / "cpu.skops"
-    save_model(trained.model, path, trained.metadata)
-    return path
+    return train_synthetic_model(tmp_path_factory.mktemp("stat"))
 
 
 def test_statistical_estimate_of_a_zoo_network(model_file):

@@ -29,6 +29,7 @@ from explorer.session.view_data import (
     PART_LABELS,
     bound_label,
     latency_breakdown,
+    latency_interval,
     layer_order,
 )
 from explorer.units import count, percent, si
@@ -76,6 +77,11 @@ class LatencyBarsView(QWidget):
         self._highlight = pg.BarGraphItem(x=[], height=[], width=_BAR_WIDTH + 0.15,
                                           brush=None, pen=pg.mkPen(SELECTION_COLOUR, width=2.5))
         self.plot.addItem(self._highlight)
+        # The statistical model's 90 % interval per bar (issue 12): where it is unsure.
+        self._errors = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), beam=_BAR_WIDTH / 3,
+                                       pen=pg.mkPen("#222222", width=1.2))
+        self.plot.addItem(self._errors)
+        self._intervals: dict[int, tuple[float, float]] = {}
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
@@ -126,6 +132,10 @@ class LatencyBarsView(QWidget):
         if layer is not None:
             self.layerClicked.emit(layer.name)
 
+    def error_bars_s(self) -> dict[int, tuple[float, float]]:
+        """Display position (0-based) -> the (low, high) seconds its error bar spans."""
+        return dict(self._intervals)
+
     def legend_html(self) -> str:
         """The colour legend shown above the plot (for reports)."""
         return self.legend.text()
@@ -174,6 +184,7 @@ class LatencyBarsView(QWidget):
             bottom = top
         self._totals = bottom
         self._floor = floor
+        self._draw_intervals(layers, log, floor)
         self.value_axis.set_log(log)
         if log:
             self.plot.setLabel("left", "Latency (log scale)")
@@ -181,12 +192,30 @@ class LatencyBarsView(QWidget):
             self.plot.setLabel("left", "Latency", units="s")
         self.plot.enableAutoRange()
         if len(x):
-            top = np.log10(max(bottom.max(), floor)) if log else bottom.max()
+            highest = max([bottom.max(), *(high for _, high in self._intervals.values())])
+            top = np.log10(max(highest, floor)) if log else highest
             low = math.log10(floor) if log else 0.0
             self.plot.setYRange(low, top + 0.05 * (top - low or 1), padding=0)
             self.plot.setXRange(0.4, len(x) + 0.6, padding=0)
         show_empty(self.plot, None if len(x) else "No estimate to show")
         self._draw_highlight()
+
+    def _draw_intervals(self, layers: list[LayerEstimate], log: bool, floor: float) -> None:
+        self._intervals = {}
+        for position, index in enumerate(self._order):
+            interval = latency_interval(layers[index])
+            if interval is not None:
+                self._intervals[position] = interval
+        positions = list(self._intervals)
+        low = np.array([self._intervals[p][0] for p in positions])
+        high = np.array([self._intervals[p][1] for p in positions])
+        y = self._totals[positions] if positions else np.zeros(0)
+        if log:
+            low, high, y = (np.log10(np.maximum(v, floor)) for v in (low, high, y))
+        self._errors.setData(x=np.array(positions, dtype=float) + 1, y=y,
+                             top=np.maximum(high - y, 0), bottom=np.maximum(y - low, 0))
+        if positions:
+            self.legend.setText(self.legend.text() + " &nbsp; <b>⊥</b> 90 % interval")
 
     def _update_legend(self, heights: dict[str, np.ndarray], log: bool = False) -> None:
         """Name only what is drawn: the breakdown parts, or bound colours, or plain bars."""
@@ -274,8 +303,11 @@ class LatencyBarsView(QWidget):
     def tooltip_text(self, layer: LayerEstimate, number: int | None = None) -> str:
         number = number if number is not None else self._number_of(layer)
         prefix = f"#{number} " if number is not None else ""
-        lines = [f"{prefix}{layer.name} ({layer.op})", f"latency: {si(layer.latency_s, 's')}",
-                 f"cycles: {count(layer.cycles)}", f"MACs: {count(layer.macs)}"]
+        lines = [f"{prefix}{layer.name} ({layer.op})", f"latency: {si(layer.latency_s, 's')}"]
+        interval = latency_interval(layer)
+        if interval is not None:
+            lines.append(f"90 % interval: {si(interval[0], 's')} – {si(interval[1], 's')}")
+        lines += [f"cycles: {count(layer.cycles)}", f"MACs: {count(layer.macs)}"]
         parts = latency_breakdown(layer)
         if parts:
             total = sum(parts.values()) or 1.0
