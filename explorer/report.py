@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from explorer.estimators.base import LAYER_COLUMNS, NetworkEstimate
 from explorer.hardware.schema import Accelerator
+from explorer.session.view_data import PART_LABELS, bound_label
 from explorer.units import binary_bytes, count, percent, si
 from explorer.version import __version__
 
@@ -38,9 +39,9 @@ def format_table(result: NetworkEstimate) -> str:
     rows = []
     for layer in result.layers:
         name = layer.name if layer.modelled else f"{layer.name} (unmodelled)"
-        util = f"{layer.utilisation:.0%}" if layer.utilisation is not None else "–"
         rows.append([name, layer.op, count(layer.macs), count(layer.cycles),
-                     si(layer.latency_s, "s"), layer.bound or "–", si(layer.energy_j, "J"), util])
+                     si(layer.latency_s, "s"), bound_label(layer.bound) or "–",
+                     si(layer.energy_j, "J"), percent(layer.utilisation)])
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
               for i, h in enumerate(TABLE_COLUMNS)]
     widths[0] = min(widths[0], 48)
@@ -59,8 +60,9 @@ def format_table(result: NetworkEstimate) -> str:
     share = result.bound_share()
     out.append(line(["-" * w for w in widths]))
     out.append(f"total: {si(result.latency_s, 's')} ({count(result.cycles)} cycles), "
-               f"energy {si(result.energy_j, 'J')}, memory {si(result.memory_bytes, 'B')}, "
-               f"compute-bound {share['compute']:.0%} / memory-bound {share['memory']:.0%} "
+               f"energy {si(result.energy_j, 'J')}, memory {binary_bytes(result.memory_bytes)}, "
+               f"{PART_LABELS['compute-bound']} {percent(share['compute'])} / "
+               f"{PART_LABELS['memory-bound']} {percent(share['memory'])} "
                f"of time; estimated in {si(result.runtime_s, 's')}")
     if net.unmodelled:
         out.append(f"note: {len(net.unmodelled)} unmodelled layer(s) costed by element count: "
@@ -128,11 +130,11 @@ def _layer_table(result: NetworkEstimate) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in HTML_COLUMNS)
     body = []
     for i, layer in enumerate(result.layers, start=1):
-        util = f"{layer.utilisation:.0%}" if layer.utilisation is not None else "–"
         name = layer.name if layer.modelled else f"{layer.name} (unmodelled)"
         cells = [str(i), name, layer.op, count(layer.macs) if layer.macs else "0",
-                 count(layer.cycles), si(layer.latency_s, "s"), layer.bound or "–",
-                 si(layer.energy_j, "J"), util]
+                 count(layer.cycles), si(layer.latency_s, "s"),
+                 bound_label(layer.bound) or "–", si(layer.energy_j, "J"),
+                 percent(layer.utilisation)]
         body.append("<tr>" + "".join(
             f"<td{'' if c in _LEFT_ALIGNED else _RIGHT}>{html.escape(text)}</td>"
             for c, text in enumerate(cells)) + "</tr>")

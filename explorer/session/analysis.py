@@ -12,6 +12,7 @@ from typing import Any
 from explorer.compare import match_layers
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
 from explorer.hardware.schema import Accelerator
+from explorer.session.view_data import PART_LABELS, bound_label, latency_breakdown
 from explorer.units import binary_bytes, count, percent, si
 
 
@@ -67,15 +68,23 @@ def layer_detail(result: NetworkEstimate, name: str) -> list[tuple[str, str, str
             ("Layer", "op", layer.op), ("Layer", "ONNX nodes", ", ".join(layer.onnx_nodes)),
             ("Estimate", "latency", si(layer.latency_s, "s")),
             ("Estimate", "cycles", count(layer.cycles)),
-            ("Estimate", "bound", layer.bound or "–"),
+            ("Estimate", "bound", bound_label(layer.bound) or "–"),
             ("Estimate", "MACs", count(layer.macs)),
             ("Estimate", "utilisation", percent(layer.utilisation)),
             ("Estimate", "energy", si(layer.energy_j, "J"))]
-    for part in ("compute", "memory", "stall"):
-        value = getattr(layer, f"{part}_cycles")
-        if value is not None:
-            share = f" ({percent(value / layer.cycles)})" if layer.cycles else ""
-            rows.append(("Cycles", part, count(value) + share))
+    # The split the bars draw (parts that add up to the cycles), then the transfers'
+    # whole time, which overlaps those parts: the estimator's memory cycles are not a
+    # share of their own.
+    parts = latency_breakdown(layer)
+    if parts:
+        total = sum(parts.values()) or 1.0
+        for part, seconds in parts.items():
+            rows.append(("Cycles", PART_LABELS[part],
+                         f"{count(seconds / total * layer.cycles)} ({percent(seconds / total)})"))
+    if layer.memory_cycles is not None and layer.cycles:
+        rows.append(("Cycles", PART_LABELS["memory-busy"],
+                     f"{count(layer.memory_cycles)} ({percent(layer.memory_cycles / layer.cycles)}"
+                     " of the cycles; overlaps the parts above)"))
     mapping = dict(layer.mapping or {})
     for level, v in (mapping.pop("memory_levels", None) or {}).items():
         rows.append(("Memory levels", level,

@@ -18,10 +18,13 @@ from explorer.workload.network import Layer, Network
 
 BREAKDOWN_PARTS = ("compute", "memory", "stall")
 # One vocabulary for every view, table, tooltip and report: what each part of a layer's
-# time is called, and what a layer bound by compute or memory is called.
+# time is called, and what a layer bound by compute or memory is called. The three parts
+# add up to the latency; "memory-busy" is all the time the transfers take, which overlaps
+# them (only its exposed part is a part of its own).
 PART_LABELS = {"compute": "compute", "memory": "exposed memory", "stall": "stall",
                "compute-bound": "compute-bound", "memory-bound": "memory-bound",
-               "unknown": "latency (no breakdown)"}
+               "unknown": "latency (no breakdown)",
+               "memory-busy": "memory transfers (overlapping)"}
 
 
 def bound_label(bound: str | None) -> str:

@@ -148,3 +148,31 @@ def test_roofline_tooltip_names_the_limiting_roof(qtbot, window, open_and_estima
     point = window.roofline._points[0]
     tip = window.roofline._tip(0, 0, point.name)
     assert "limited by:" in tip and "of it" in tip and "DRAM traffic" in tip
+
+
+def test_legend_tooltip_table_and_layer_detail_use_the_same_words(qtbot, window,
+                                                                   open_and_estimate) -> None:
+    """Defect 8: the bars' legend, their tooltip, the table's Bound column and the layer
+    detail name the same things alike (squeezenet on gemmini with depgraph)."""
+    from PySide6.QtCore import Qt
+
+    from explorer.session.view_data import PART_LABELS
+
+    open_and_estimate(window, "squeezenet")
+    result = window.session.result
+    assert result.estimator == "depgraph"
+    layer = next(x for x in result.layers if x.memory_cycles and x.stall_cycles)
+    window.select_layer(layer.name)
+    shown = window.layer_detail.items()
+    legend = window.bars.legend.text()
+    parts = [item for section, item in shown if section == "Cycles" and "overlap" not in item]
+    assert parts == ["compute", PART_LABELS["memory"], "stall"]
+    assert all(part in legend for part in parts)
+    bound = shown[("Estimate", "bound")]
+    assert bound in ("compute-bound", "memory-bound")
+    assert f"bound: {bound}" in window.bars.tooltip_text(layer)
+    model = window.layer_table.model
+    header = [model.headerData(c, Qt.Orientation.Horizontal)
+              for c in range(model.columnCount())]
+    rows = {model.index(r, header.index("Name")).data(): r for r in range(model.rowCount())}
+    assert model.index(rows[layer.name], header.index("Bound")).data() == bound

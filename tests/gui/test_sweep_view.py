@@ -176,3 +176,19 @@ def test_hovering_a_point_reads_out_the_design_and_its_figures(swept) -> None:
     assert item.scatter.opts["hoverable"]
     text = item.scatter.opts["tip"](0.0, 0.0, 0)
     assert "compute.pe_rows = " in text and "latency:" in text and "s\n" in text
+
+
+def test_the_x_axis_label_names_the_parameter_and_its_unit(swept, qtbot, tmp_path) -> None:
+    """Defect 12: the swept parameter's axis says its unit (from the schema), for every
+    parameter chosen."""
+    window, view, _path = swept
+    bottom = view.plot.getAxis("bottom")
+    assert bottom.labelText == "compute.pe_rows [PE]"
+    assert _param("compute.pe_rows").facts.unit == "PE"
+    view.select(0, "clock_hz", "5e8,1e9")
+    view.rows[1].combo.setCurrentIndex(view.rows[1].combo.findData(""))
+    view.output_edit.setText(str(tmp_path / "clock.h5"))
+    with qtbot.waitSignal(window.sweepShown, timeout=60_000):
+        view.run_button.click()
+    assert bottom.labelText == f"clock_hz [{_param('clock_hz').facts.unit}]" == "clock_hz [Hz]"
+    assert view.plot.getAxis("left").labelUnits == "s"
