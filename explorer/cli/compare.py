@@ -22,6 +22,7 @@ from explorer.cli.common import (
     write_output,
 )
 from explorer.compare import REFERENCE
+from explorer.units import percent
 
 DEFAULT_ESTIMATORS = "depgraph,roofline,refined-roofline"
 
@@ -64,7 +65,7 @@ def format_json(report: dict[str, Any]) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:+.2f}%"
+    return percent(value, signed=True)
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -85,7 +86,7 @@ def format_table(report: dict[str, Any]) -> str:
     runtime = ["runtime", f"{report[REFERENCE]['runtime_s']:.3f} s"]
     for n in names:
         e = report["estimators"][n]
-        mape.append("-" if e["layer_mape"] is None else f"{100 * e['layer_mape']:.2f}%")
+        mape.append("-" if e["layer_mape"] is None else percent(e['layer_mape']))
         runtime.append(f"{e['runtime_s']:.3f} s (x{e['speedup_vs_simulate']:.0f})"
                        if e["speedup_vs_simulate"] else f"{e['runtime_s']:.3f} s")
     rows += [mape, runtime]

@@ -68,17 +68,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _table(m, network, times, unmapped, estimates) -> str:
-    from explorer.units import si
+    from explorer.units import percent, si
 
     head = ["layer", "op", "measured", "share"] + (["estimated", "error"] if estimates else [])
     rows = []
     total_kernels = m.kernel_total_s or 1.0
     for layer in network.layers:
         t = times[layer.name]
-        row = [layer.name[:40], layer.op, si(t, "s"), f"{t / total_kernels:.1%}"]
+        row = [layer.name[:40], layer.op, si(t, "s"), percent(t / total_kernels)]
         if estimates:
             e = estimates[layer.name]
-            row += [si(e, "s"), f"{(e - t) / t:+.0%}" if t > 0 else "–"]
+            row += [si(e, "s"), percent((e - t) / t, signed=True) if t > 0 else "–"]
         rows.append(row)
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
     lines = [f"{m.network} on {m.device} ({m.software}), {len(network.layers)} layers after "
@@ -92,5 +92,5 @@ def _table(m, network, times, unmapped, estimates) -> str:
                  f"{si(unmapped, 's')}")
     if estimates:
         est = sum(estimates.values())
-        lines.append(f"estimated total: {si(est, 's')} ({(est - m.latency_s) / m.latency_s:+.1%})")
+        lines.append(f"estimated total: {si(est, 's')} ({percent((est - m.latency_s) / m.latency_s, signed=True)})")
     return "\n".join(lines) + "\n"

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from explorer.errors import Cancelled, EstimationError
 from explorer.estimators.options import EstimatorOptions
 from explorer.hardware.schema import Accelerator
+from explorer.units import percent
 from explorer.workload.network import Layer, Network
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ def mapping_summary(mapping: dict[str, Any] | None) -> str:
         if mapping.get("order"):
             parts.append("order " + "/".join(str(x) for x in mapping["order"]))
         if mapping.get("spatial_utilisation") is not None:
-            parts.append(f"spatial {mapping['spatial_utilisation']:.0%}")
+            parts.append(f"spatial {percent(mapping['spatial_utilisation'])}")
         return ", ".join(parts)
     if mapping.get("unit") == "vector":
         return (f"vector {mapping.get('lanes', '?')} lanes, {mapping.get('chunks', '?')} "
