@@ -223,3 +223,25 @@ def test_breakdowns_and_ab_deltas_without_qt(session) -> None:
     assert ab is not None and ab.total_delta_s > 0  # a quarter of the bandwidth
     assert session.baseline_changes() == [("offchip.bandwidth_bytes_per_cycle", 16.0, 4.0)]
     assert "slower" in ab.summary()
+
+
+def test_ab_accounts_for_layers_only_in_b() -> None:
+    """Two designs that fuse differently (eyeriss keeps a layer gemmini fuses away):
+    B's layers that match none of A's are listed, so the rows and them add up to the
+    total delta."""
+    from explorer.estimators.registry import make_estimator
+    from explorer.hardware.library import load_accelerator
+    from explorer.session.analysis import ab_compare
+    from explorer.workload import load_network
+
+    network = load_network("squeezenet")
+    depgraph = make_estimator("depgraph")
+    a = depgraph.estimate(network, load_accelerator("gemmini"))
+    b = depgraph.estimate(network, load_accelerator("eyeriss"))
+    ab = ab_compare(a, b)
+    assert ab.only_current  # squeezenet: 39 layers on gemmini, 40 on eyeriss
+    rows = sum(x.delta_s for x in ab.layers if x.delta_s is not None)
+    unmatched_a = sum(x.baseline_s for x in ab.layers if x.current_s is None)
+    only_b = sum(layer.latency_s for layer in ab.only_current)
+    assert rows + only_b - unmatched_a == pytest.approx(ab.total_delta_s)
+    assert "match no layer of A" in ab.summary()

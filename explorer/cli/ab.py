@@ -58,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
                 "changes": [{"path": p, "a": a, "b": b} for p, a, b in changes],
                 "layers": [{"number": x.number, "name": x.name, "op": x.op,
                             "a_s": x.baseline_s, "b_s": x.current_s, "delta_s": x.delta_s}
-                           for x in ab.layers]}
+                           for x in ab.layers],
+                "only_in_b": [{"name": x.name, "op": x.op, "b_s": x.latency_s}
+                              for x in ab.only_current]}
         common.write_output(json.dumps(data, indent=2) + "\n", args.output)
         return 0
     from explorer.cli.inspect import _table

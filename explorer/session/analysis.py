@@ -6,14 +6,14 @@ use these same functions."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.compare import match_layers
 from explorer.estimators.base import LayerEstimate, NetworkEstimate
 from explorer.hardware.schema import Accelerator
 from explorer.session.view_data import PART_LABELS, bound_label, latency_breakdown
-from explorer.units import binary_bytes, count, percent, si
+from explorer.units import binary_bytes, count, percent, plural, si
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,9 @@ class ABComparison:
     baseline: NetworkEstimate
     current: NetworkEstimate
     layers: list[DeltaLayer]
+    # B's layers that stand for no layer of A (the two fuse differently): their time is
+    # in the total delta but in no per-layer row.
+    only_current: list[LayerEstimate] = field(default_factory=list)
 
     @property
     def total_delta_s(self) -> float:
@@ -176,7 +179,14 @@ class ABComparison:
         return (f"B {si(self.current.latency_s, 's')} vs A (baseline) "
                 f"{si(self.baseline.latency_s, 's')}: {percent(self.total_relative, signed=True)}"
                 f", {si(abs(self.total_delta_s), 's')} {faster}. A: {_label(self.baseline)}; "
-                f"B: {_label(self.current)}")
+                f"B: {_label(self.current)}" + self._only_current_note())
+
+    def _only_current_note(self) -> str:
+        if not self.only_current:
+            return ""
+        seconds = sum(layer.latency_s for layer in self.only_current)
+        return (f". {plural(len(self.only_current), 'layer')} of B ({si(seconds, 's')}) "
+                "match no layer of A (fused differently): in the total, in no row")
 
 
 def _label(result: NetworkEstimate) -> str:
@@ -189,7 +199,9 @@ def ab_compare(baseline: NetworkEstimate, current: NetworkEstimate) -> ABCompari
     layers = [DeltaLayer(number, layer.name, layer.op, layer.latency_s,
                          matched[layer.name].latency_s if layer.name in matched else None)
               for number, layer in enumerate(baseline.layers, start=1)]
-    return ABComparison(baseline, current, layers)
+    used = {id(layer) for layer in matched.values()}
+    return ABComparison(baseline, current, layers,
+                        [layer for layer in current.layers if id(layer) not in used])
 
 
 def describe_change(path: str, old: Any, new: Any) -> str:
