@@ -192,3 +192,19 @@ def test_the_x_axis_label_names_the_parameter_and_its_unit(swept, qtbot, tmp_pat
         view.run_button.click()
     assert bottom.labelText == f"clock_hz [{_param('clock_hz').facts.unit}]" == "clock_hz [Hz]"
     assert view.plot.getAxis("left").labelUnits == "s"
+
+
+def test_log_x_ticks_read_in_the_parameters_unit(swept, qtbot, tmp_path) -> None:
+    """A clock swept over a decade is drawn on a log axis whose ticks are the swept values
+    through the one formatter ('100 MHz', not '100000000'); plain counts stay plain."""
+    window, view, _path = swept
+    bottom = view.plot.getAxis("bottom")
+    view.rows[1].combo.setCurrentIndex(view.rows[1].combo.findData(""))
+    for values, ticks in (("8,32,128", ["8", "32", "128"]),
+                          ("1e8,4e8,1e9", ["100 MHz", "400 MHz", "1 GHz"])):
+        path = "compute.pe_rows" if values.startswith("8") else "clock_hz"
+        view.select(0, path, values)
+        view.output_edit.setText(str(tmp_path / f"{path}.h5"))
+        with qtbot.waitSignal(window.sweepShown, timeout=60_000):
+            view.run_button.click()
+        assert [text for _, text in bottom._tickLevels[0]] == ticks

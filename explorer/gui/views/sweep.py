@@ -48,6 +48,7 @@ from explorer.hardware.params import (
 from explorer.hardware.schema import Accelerator
 from explorer.session import Session
 from explorer.sweep import Axis
+from explorer.units import format_value as format_quantity
 from explorer.units import si
 
 
@@ -376,13 +377,14 @@ class SweepView(QWidget):
         # powers of two (PE counts, sizes) spread evenly on a log axis
         log_x = bool(xs) and min(xs) > 0 and max(xs) / min(xs) >= 8
         self.plot.setLogMode(x=log_x, y=False)
+        param = self.rows[0].params.get(first.path)
         if log_x:  # label the swept values themselves, not 2·10¹-style decades
-            bottom.setTicks([[(math.log10(x), _format(x)) for x in xs]])
+            unit = param.facts.unit if param else ""
+            bottom.setTicks([[(math.log10(x), _tick(x, unit)) for x in xs]])
         elif first.numeric:
             bottom.setTicks(None)
         else:
             bottom.setTicks([list(enumerate(first.values))])
-        param = self.rows[0].params.get(first.path)
         self.plot.setLabel("bottom", param.label if param else first.path)
         self.plot.setLabel("left", "total energy" if energy else "total latency",
                            units="J" if energy else "s")
@@ -435,3 +437,10 @@ class SweepView(QWidget):
         else:
             tip = "Estimate every combination of the values, saving each point to the file"
         self.run_button.setToolTip(tip)
+
+
+def _tick(value: float, unit: str) -> str:
+    """A swept value on the log axis: through the one formatter where it takes a prefix
+    ('100 MHz', '64 KiB'); plain where it would only repeat the axis' unit ('16')."""
+    text = format_quantity(value, unit)
+    return _format(value) if text == f"{_format(value)} {unit}" else text
