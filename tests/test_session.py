@@ -204,6 +204,28 @@ def test_no_qt() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+def test_op_summary_energy_and_dram_traffic_add_up_to_the_network(session) -> None:
+    from explorer.session.analysis import op_summary
+    from explorer.session.levels import DRAM, level_breakdown
+
+    session.load_network("squeezenet").run()
+    result = session.estimate().run()  # depgraph: energy and traffic per layer
+    ops = op_summary(result)
+    dram = next(row for row in level_breakdown(result, session.accelerator)
+                if row.level == DRAM)
+    assert sum(o.energy_j for o in ops) == pytest.approx(result.energy_j)
+    assert sum(o.dram_bytes for o in ops) == pytest.approx(dram.bytes)
+    assert sum(o.energy_share for o in ops) == pytest.approx(1.0)
+    assert sum(o.dram_share for o in ops) == pytest.approx(1.0)
+    conv = next(o for o in ops if o.op == "Conv")
+    assert 0 < conv.dram_bytes < dram.bytes  # other op types move bytes too
+    assert conv.dram_bytes == pytest.approx(sum(
+        x.dram_read_bytes + x.dram_write_bytes for x in result.layers if x.op == "Conv"))
+    session.set_estimator("roofline")
+    rough = op_summary(session.estimate().run())
+    assert all(o.dram_bytes is None and o.dram_share is None for o in rough)  # not guessed
+
+
 def test_breakdowns_and_ab_deltas_without_qt(session) -> None:
     from explorer.session.analysis import area_breakdown, layer_detail, op_summary, top_layers
 

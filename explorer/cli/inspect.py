@@ -1,5 +1,6 @@
-"""`accel-explorer inspect`: what the GUI's detail views show, as text or JSON: time per
-op type, the slowest layers, area per component, and one layer's mapping and cycles."""
+"""`accel-explorer inspect`: what the GUI's detail views show, as text or JSON: time,
+energy and DRAM traffic per op type, the slowest layers, energy and traffic per memory
+level, area per component, and one layer's mapping and cycles."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("inspect", help="per-op summary, top layers, area and one layer's "
                                        "mapping detail of an estimate",
-                       description="Estimate a network and break the result down: time "
-                                   "per op type, the N slowest layers, area per component "
-                                   "and, with --layer, that layer's mapping (GEMM dims, "
+                       description="Estimate a network and break the result down: time, "
+                                   "energy and DRAM traffic per op type, the N slowest "
+                                   "layers, energy and traffic per memory level, area per "
+                                   "component and, with --layer, that layer's mapping (GEMM dims, "
                                    "unrolling, tiles, folds, loop order, traffic).")
     common.add_network_args(p, optional=False)
     common.add_arch_arg(p)
@@ -77,10 +79,11 @@ def format_inspect(result, ops, top, area, detail, levels=()) -> str:
     from explorer.units import binary_bytes, count, percent, si
 
     lines = [f"{result.network.name} on {result.accelerator} ({result.estimator}): "
-             f"{si(result.latency_s, 's')}", "", "Time per op type"]
-    lines += _table(["op", "layers", "latency", "share", "MACs", "energy"],
+             f"{si(result.latency_s, 's')}", "", "Time, energy and DRAM traffic per op type"]
+    lines += _table(["op", "layers", "latency", "share", "MACs", "energy", "DRAM traffic"],
                     [[o.op, str(o.layers), si(o.latency_s, "s"), percent(o.share),
-                      count(o.macs), si(o.energy_j, "J")] for o in ops])
+                      count(o.macs), si(o.energy_j, "J"), binary_bytes(o.dram_bytes)]
+                     for o in ops])
     lines += ["", f"Slowest {len(top)} layers"]
     lines += _table(["#", "name", "op", "latency", "share"],
                     [[str(n), x.name, x.op, si(x.latency_s, "s"),

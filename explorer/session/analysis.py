@@ -24,21 +24,40 @@ class OpSummary:
     share: float  # of the network's latency
     macs: int
     energy_j: float | None
+    energy_share: float | None = None  # of the network's energy
+    dram_bytes: float | None = None  # read from and written to DRAM
+    dram_share: float | None = None  # of the network's DRAM traffic
 
 
 def op_summary(result: NetworkEstimate) -> list[OpSummary]:
-    """Latency, MACs and energy per op type, slowest first."""
+    """Latency, MACs, energy and DRAM traffic per op type, slowest first. Energy and
+    traffic are None where an estimator does not report them for every layer of the op
+    type (traffic: the mapping estimators, depgraph and simulate), never guessed."""
     total = result.latency_s or 1.0
     groups: dict[str, list[LayerEstimate]] = {}
     for layer in result.layers:
         groups.setdefault(layer.op, []).append(layer)
+
+    def known(values: list) -> float | None:
+        return None if any(v is None for v in values) else sum(values)
+
+    sums = {op: (known([x.energy_j for x in layers]),
+                 known([None if x.dram_read_bytes is None or x.dram_write_bytes is None
+                        else x.dram_read_bytes + x.dram_write_bytes for x in layers]))
+            for op, layers in groups.items()}
+    energy_total = known([energy for energy, _dram in sums.values()])
+    dram_total = known([dram for _energy, dram in sums.values()])
+
+    def share(value: float | None, whole: float | None) -> float | None:
+        return None if value is None or not whole else value / whole
+
     rows = []
     for op, layers in groups.items():
         latency = sum(x.latency_s for x in layers)
-        energies = [x.energy_j for x in layers]
+        energy, dram = sums[op]
         rows.append(OpSummary(op, len(layers), latency, latency / total,
-                              sum(x.macs for x in layers),
-                              None if any(e is None for e in energies) else sum(energies)))
+                              sum(x.macs for x in layers), energy,
+                              share(energy, energy_total), dram, share(dram, dram_total)))
     return sorted(rows, key=lambda row: -row.latency_s)
 
 

@@ -43,3 +43,16 @@ def test_inspect_gives_energy_and_traffic_per_memory_level(
     assert main(["inspect", "squeezenet", "--arch", "gemmini", "--estimator", "roofline",
                  "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["memory_levels"] == []  # none, not made up
+
+
+def test_inspect_gives_energy_and_dram_traffic_per_op_type(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", "squeezenet", "--arch", "gemmini", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    dram = next(row for row in data["memory_levels"] if row["level"] == "DRAM")
+    assert sum(o["dram_bytes"] for o in data["ops"]) == \
+        pytest.approx(dram["read_bytes"] + dram["write_bytes"])
+    assert sum(o["energy_share"] for o in data["ops"]) == pytest.approx(1.0)
+    assert main(["inspect", "squeezenet", "--arch", "gemmini"]) == 0
+    table = capsys.readouterr().out
+    assert "DRAM traffic" in table.split("Slowest")[0]

@@ -36,12 +36,55 @@ def test_breakdown_tab_per_op_top_layers_and_area(qtbot, window, open_and_estima
     # energy per memory level and compute: bars for each, shares adding up to 100 %
     levels = [view.level_table.item(r, 0).text() for r in range(view.level_table.rowCount())]
     assert levels[:3] == ["scratchpad", "accumulator", "DRAM"] and len(levels) == 4
-    assert len(view._level_bars.opts["width"]) == 4
-    assert sum(view._level_bars.opts["width"]) == pytest.approx(100.0)
+    assert len(view.level_chart.bars.opts["width"]) == 4
+    assert sum(view.level_chart.bars.opts["width"]) == pytest.approx(100.0)
     with qtbot.waitSignal(window.estimateShown, timeout=60_000):
         window.set_estimator("roofline")  # no per-level traffic: said, not faked
     assert view.level_table.rowCount() == 0
-    assert "reports no per-level traffic" in view.level_plot._empty_text.toPlainText()
+    assert "reports no per-level traffic" in view.level_chart.plot._empty_text.toPlainText()
+
+
+def test_breakdown_charts_energy_traffic_and_area(qtbot, window, open_and_estimate) -> None:
+    from explorer.session.analysis import area_breakdown, op_summary
+    from explorer.session.levels import level_breakdown
+
+    open_and_estimate(window, "squeezenet")
+    view = window.views["breakdown"]
+    result, acc = window.session.result, window.session.accelerator
+    ops = op_summary(result)
+
+    def bars(chart) -> dict[str, float]:  # label -> bar length, as drawn
+        ticks = chart.plot.getAxis("left")._tickLevels[0]
+        widths = chart.bars.opts["width"]
+        return {label: widths[int(y)] for y, label in ticks}
+
+    # energy and DRAM traffic per op type: shares of the network's, each op a bar
+    energy = bars(view.op_energy_chart)
+    assert set(energy) == {o.op for o in ops if o.energy_j}
+    assert sum(energy.values()) == pytest.approx(100.0)
+    assert energy["Conv"] == pytest.approx(100 * next(o.energy_share for o in ops
+                                                      if o.op == "Conv"))
+    traffic = bars(view.op_traffic_chart)
+    assert len(traffic) >= 2 and sum(traffic.values()) == pytest.approx(100.0)
+    # traffic per memory level: read and written stacked, in one binary unit
+    levels = [row for row in level_breakdown(result, acc) if row.bytes is not None]
+    chart = view.level_traffic_chart
+    read = bars(chart)
+    assert set(read) == {row.level for row in levels}
+    scale = chart.scale
+    dram = next(row for row in levels if row.level == "DRAM")
+    index = [label for _y, label in chart.plot.getAxis("left")._tickLevels[0]].index("DRAM")
+    assert (chart.bars.opts["width"][index] + chart.stacked.opts["width"][index]) * scale \
+        == pytest.approx(dram.bytes)
+    assert "iB" in chart.plot.getAxis("bottom").labelText
+    # area per component, in mm², as in the description
+    area = bars(view.area_chart)
+    assert area == pytest.approx({c: a for c, a, _s in area_breakdown(acc)})
+    with qtbot.waitSignal(window.estimateShown, timeout=60_000):
+        window.set_estimator("roofline")  # no traffic per layer: said, not faked
+    assert "no" in view.op_traffic_chart.plot._empty_text.toPlainText()
+    assert len(view.op_traffic_chart.bars.opts["width"]) == 0
+    assert len(bars(view.area_chart)) == len(area_breakdown(acc))  # area stays
 
 
 def test_ab_two_library_accelerators_on_one_network(qtbot, window, open_and_estimate,

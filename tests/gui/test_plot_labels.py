@@ -7,6 +7,8 @@ import itertools
 
 import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPolygonF
 
 
 @pytest.mark.parametrize("width", [1000, 1300, 1920])
@@ -29,6 +31,35 @@ def test_roofline_ceiling_labels_do_not_overlap(qtbot, window, open_and_estimate
         assert not pa.intersects(pb), f"{a!r} overlaps {b!r} at {width} px"
     for text, polygon in shapes:
         assert inside.contains(polygon.boundingRect()), f"{text!r} leaves the plot at {width} px"
+
+
+@pytest.mark.parametrize("network", ["squeezenet", "resnet50"])
+@pytest.mark.parametrize("width", [1000, 1300, 1920])
+@pytest.mark.parametrize("level", ["DRAM", "all levels"])
+def test_roofline_ceiling_labels_clear_the_points(qtbot, window, open_and_estimate,
+                                                  network, width, level) -> None:
+    window.resize(width, 900)
+    open_and_estimate(window, network)
+    window.roofline.set_level(level)
+    qtbot.wait(50)
+    roofline = window.roofline
+    labels = [item for item in roofline.plot.getPlotItem().items
+              if isinstance(item, pg.TextItem) and item.isVisible()
+              and item is not getattr(roofline.plot, "_empty_text", None)]
+    assert len(labels) >= 2 and roofline.point_count() > 10
+    # each point's square in the scene: pixel-sized symbols around their data position
+    scatter = roofline._scatter
+    points = []
+    for spot in scatter.points():
+        centre = scatter.mapToScene(spot.pos())
+        size = spot.size()
+        points.append((spot.data(), QPolygonF(QRectF(centre.x() - size / 2,
+                                                     centre.y() - size / 2, size, size))))
+    assert len(points) >= roofline.point_count()
+    covered = [(item.textItem.toPlainText(), data) for item in labels
+               for data, square in points
+               if item.textItem.mapToScene(item.textItem.boundingRect()).intersects(square)]
+    assert not covered, f"labels cover points at {width} px ({network}, {level}): {covered}"
 
 
 def test_bar_axis_labels_whole_bars_with_table_numbers(qtbot, window, open_and_estimate) -> None:

@@ -1,7 +1,8 @@
-"""The Breakdown tab: where the time goes by op type (chart and table), the slowest
-layers (click one to select it), energy and traffic per memory level (chart and table,
-where the estimator reports them), and area per component. The numbers come from
-`session.analysis` and `session.levels`, which `accel-explorer inspect` prints too."""
+"""The Breakdown tab: where the time, the energy and the DRAM traffic go by op type
+(charts and a table), energy and traffic per memory level (charts and a table, where the
+estimator reports them), area per component (chart and table), and the slowest layers
+(click one to select it). The numbers come from `session.analysis` and
+`session.levels`, which `accel-explorer inspect` prints too."""
 
 from __future__ import annotations
 
@@ -29,6 +30,62 @@ from explorer.session.levels import level_breakdown
 from explorer.units import binary_bytes, count, percent, si
 
 TOP_N = 15
+_PALE = "60"  # alpha appended to a bar's colour for its stacked (written) segment
+
+
+class BarChart:
+    """Horizontal bars, one labelled row each, the first row at the top; `stacked`
+    continues each bar with a second segment (traffic written after read)."""
+
+    def __init__(self, x_label: str, units: str | None = None) -> None:
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground("w")
+        self.plot.setMenuEnabled(False)
+        # the unit in the title as given: pyqtgraph's SI prefix would turn mm² into mmm²
+        self.plot.setLabel("bottom", f"{x_label} ({units})" if units else x_label)
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.plot.getPlotItem().getViewBox().setMouseEnabled(x=False, y=False)
+        self.bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[])
+        self.stacked = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[])
+        self.plot.addItem(self.bars)
+        self.plot.addItem(self.stacked)
+        # four to eight bars: room for each label at any window height (the tab scrolls)
+        self.plot.setMinimumHeight(150)
+        self.scale = 1.0  # bytes per unit of the axis, for traffic in KiB/MiB/GiB
+        show_empty(self.plot, "No estimate yet")
+
+    def show(self, labels: list[str], widths: list[float], colours: list[str],
+             stacked: list[float] | None = None) -> None:
+        labels, widths, colours = labels[::-1], widths[::-1], colours[::-1]  # y=0: bottom
+        y = np.arange(len(labels), dtype=float)
+        self.bars.setOpts(x0=np.zeros(len(labels)), y=y, width=widths, height=0.7,
+                          brushes=colours, pen=None)
+        ends = list(widths)
+        if stacked is not None:  # the same colour, pale
+            stacked = stacked[::-1]
+            self.stacked.setOpts(x0=widths, y=y, width=stacked, height=0.7,
+                                 brushes=[c + _PALE for c in colours], pen=None)
+            ends = [a + b for a, b in zip(widths, stacked, strict=True)]
+        else:
+            self.stacked.setOpts(x0=[], y=[], width=[])
+        self.plot.getAxis("left").setTicks([list(enumerate(labels))])
+        show_empty(self.plot, None)
+        self.plot.setXRange(0, max(ends, default=1.0) * 1.05 or 1.0, padding=0)
+        self.plot.setYRange(-0.6, len(labels) - 0.4, padding=0)
+
+    def clear(self, message: str) -> None:
+        for item in (self.bars, self.stacked):
+            item.setOpts(x0=[], y=[], width=[])
+        self.plot.getAxis("left").setTicks([[]])
+        show_empty(self.plot, message)
+
+
+def _binary_unit(largest: float) -> tuple[float, str]:
+    """The binary unit traffic of this size reads best in (as units.binary_bytes)."""
+    for scale, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if largest >= scale:
+            return float(scale), suffix
+    return 1.0, "B"
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -55,49 +112,54 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
 class BreakdownView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
-        self.plot.setMenuEnabled(False)
-        self.plot.setLabel("bottom", "Share of the network's latency", units="%")
-        self.plot.getPlotItem().getViewBox().setMouseEnabled(x=False, y=False)
-        self._bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[])
-        self.plot.addItem(self._bars)
-        self.op_table = _table(["Op", "Layers", "Latency", "Share", "MACs", "Energy"])
+        self.op_chart = BarChart("Share of the network's latency", units="%")
+        self.op_energy_chart = BarChart("Share of the network's energy", units="%")
+        self.op_traffic_chart = BarChart("Share of the network's DRAM traffic", units="%")
+        self.level_chart = BarChart("Share of the network's energy", units="%")
+        self.level_traffic_chart = BarChart("Traffic")
+        self.area_chart = BarChart("Area", units="mm²")
+        self.op_table = _table(["Op", "Layers", "Latency", "Share", "MACs", "Energy",
+                                "DRAM traffic"])
         self.top_table = _table(["#", "Layer", "Op", "Latency", "Share"])
         self.top_table.setToolTip("Click a layer to select it in every view")
         self.area_table = _table(["Component", "Area", "Source"])
-        self.level_plot = pg.PlotWidget()
-        self.level_plot.setBackground("w")
-        self.level_plot.setMenuEnabled(False)
-        self.level_plot.setLabel("bottom", "Share of the network's energy", units="%")
-        self.level_plot.getPlotItem().getViewBox().setMouseEnabled(x=False, y=False)
-        self._level_bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[])
-        self.level_plot.addItem(self._level_bars)
         self.level_table = _table(["Level", "Read", "Written", "Energy", "Share"])
-        # four to six bars and table rows: room for each label at any window height
-        self.level_plot.setMinimumHeight(150)
-        self.level_table.setMinimumHeight(130)
         self._top_names: list[str] = []
-        # Two columns, three rows: the charts side by side, their tables under them,
-        # then the slowest layers beside the area. Inside a scroll area, so that a low
-        # window scrolls instead of squashing the charts' labels together.
+        traffic_title = QLabel("<b>Traffic per memory level</b> (solid read, pale written)")
+        # Two columns: per op type on the left, per memory level and per component on
+        # the right, each chart with its title; the tables under them. Inside a scroll
+        # area, so that a low window scrolls instead of squashing the charts' labels.
         content = QWidget()
         grid = QGridLayout(content)
         grid.setContentsMargins(2, 2, 2, 2)
-        grid.addWidget(QLabel("<b>Time per op type</b>"), 0, 0)
-        grid.addWidget(QLabel("<b>Energy per memory level</b> (and compute)"), 0, 1)
-        grid.addWidget(self.plot, 1, 0)
-        grid.addWidget(self.level_plot, 1, 1)
-        grid.addWidget(self.op_table, 2, 0)
-        grid.addWidget(self.level_table, 2, 1)
-        grid.addWidget(QLabel(f"<b>Slowest {TOP_N} layers</b>"), 3, 0)
-        grid.addWidget(QLabel("<b>Area per component</b> (from the description)"), 3, 1)
-        grid.addWidget(self.top_table, 4, 0)
-        grid.addWidget(self.area_table, 4, 1)
-        for row, stretch in ((1, 3), (2, 2), (4, 2)):
-            grid.setRowStretch(row, stretch)
-        self.plot.setMinimumHeight(150)
-        for table in (self.op_table, self.top_table, self.area_table):
+        cells = [(QLabel("<b>Time per op type</b>"), self.op_chart.plot,
+                  QLabel("<b>Energy per memory level</b> (and compute)"),
+                  self.level_chart.plot),
+                 (QLabel("<b>Energy per op type</b>"), self.op_energy_chart.plot,
+                  traffic_title, self.level_traffic_chart.plot),
+                 (QLabel("<b>DRAM traffic per op type</b> (read and written)"),
+                  self.op_traffic_chart.plot,
+                  QLabel("<b>Area per component</b> (from the description)"),
+                  self.area_chart.plot)]
+        row = 0
+        for left_title, left, right_title, right in cells:
+            grid.addWidget(left_title, row, 0)
+            grid.addWidget(right_title, row, 1)
+            grid.addWidget(left, row + 1, 0)
+            grid.addWidget(right, row + 1, 1)
+            grid.setRowStretch(row + 1, 3)
+            row += 2
+        grid.addWidget(QLabel("<b>Per op type</b>"), row, 0)
+        grid.addWidget(QLabel("<b>Per memory level</b>"), row, 1)
+        grid.addWidget(self.op_table, row + 1, 0)
+        grid.addWidget(self.level_table, row + 1, 1)
+        grid.addWidget(QLabel(f"<b>Slowest {TOP_N} layers</b>"), row + 2, 0)
+        grid.addWidget(QLabel("<b>Area per component</b>"), row + 2, 1)
+        grid.addWidget(self.top_table, row + 3, 0)
+        grid.addWidget(self.area_table, row + 3, 1)
+        for stretch_row in (row + 1, row + 3):
+            grid.setRowStretch(stretch_row, 2)
+        for table in (self.op_table, self.top_table, self.area_table, self.level_table):
             table.setMinimumHeight(130)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -106,8 +168,6 @@ class BreakdownView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        show_empty(self.plot, "No estimate yet")
-        show_empty(self.level_plot, "No estimate yet")
 
     def attach(self, session: Session, host: Host) -> None:
         def show() -> None:
@@ -128,23 +188,27 @@ class BreakdownView(QWidget):
         if result is None:
             _fill(self.op_table, [])
             _fill(self.top_table, [])
-            self._bars.setOpts(x0=[], y=[], width=[])
-            show_empty(self.plot, "No estimate yet")
+            for chart in (self.op_chart, self.op_energy_chart, self.op_traffic_chart):
+                chart.clear("No estimate yet")
             return
         ops = op_summary(result)
         _fill(self.op_table, [[o.op, str(o.layers), si(o.latency_s, "s"), percent(o.share),
-                               count(o.macs), si(o.energy_j, "J")] for o in ops])
-        shown = [o for o in ops if o.latency_s > 0][::-1]  # largest at the top
+                               count(o.macs), si(o.energy_j, "J"), binary_bytes(o.dram_bytes)]
+                              for o in ops])
         colours = op_colours([o.op for o in ops])
-        y = np.arange(len(shown), dtype=float)
-        self._bars.setOpts(x0=np.zeros(len(shown)), y=y,
-                           width=[100 * o.share for o in shown], height=0.7,
-                           brushes=[colours[o.op] for o in shown], pen=None)
-        self.plot.getAxis("left").setTicks([[(i, o.op) for i, o in enumerate(shown)]])
-        show_empty(self.plot, None if shown else "No op takes time")
-        self.plot.setXRange(0, 100 * max((o.share for o in shown), default=1.0) * 1.05,
-                            padding=0)
-        self.plot.setYRange(-0.6, len(shown) - 0.4, padding=0)
+        for chart, share, missing in (
+                (self.op_chart, lambda o: o.share, "No op takes time"),
+                (self.op_energy_chart, lambda o: o.energy_share,
+                 f"{result.estimator} reports no energy for every layer"),
+                (self.op_traffic_chart, lambda o: o.dram_share,
+                 f"{result.estimator} reports no DRAM traffic per layer; depgraph and "
+                 "simulate do")):
+            shown = sorted((o for o in ops if share(o)), key=lambda o: -share(o))
+            if shown:
+                chart.show([o.op for o in shown], [100 * share(o) for o in shown],
+                           [colours[o.op] for o in shown])
+            else:
+                chart.clear(missing)
         top = top_layers(result, TOP_N)
         self._top_names = [layer.name for _n, layer in top]
         total = result.latency_s or 1.0
@@ -158,9 +222,16 @@ class BreakdownView(QWidget):
         total = sum(a for _c, a, _s in rows)
         _fill(self.area_table, [[c, f"{a:g} mm² ({percent(a / total) if total else '–'})", s]
                                 for c, a, s in rows] + [["total", f"{total:g} mm²", ""]])
+        if total > 0:
+            palette = op_colours([c for c, _a, _s in rows])
+            self.area_chart.show([c for c, _a, _s in rows], [a for _c, a, _s in rows],
+                                 [palette[c] for c, _a, _s in rows])
+        else:
+            self.area_chart.clear("The description states no area")
 
     def show_levels(self, result, acc) -> None:
-        """Energy per memory level (and compute) as bars, with each level's traffic."""
+        """Energy per memory level (and compute) as bars, and each level's traffic, read
+        and written, as stacked bars in one binary unit."""
         rows = level_breakdown(result, acc) if result is not None and acc is not None else []
         total = sum(row.energy_j or 0.0 for row in rows)
         _fill(self.level_table, [
@@ -168,21 +239,22 @@ class BreakdownView(QWidget):
              "–" if row.write_bytes is None else binary_bytes(row.write_bytes),
              si(row.energy_j, "J"), percent((row.energy_j or 0.0) / total) if total else "–"]
             for row in rows])
-        shown = [row for row in rows if row.energy_j is not None][::-1]  # DRAM at the top
+        shown = [row for row in rows if row.energy_j is not None]
         if not shown or total <= 0:
-            self._level_bars.setOpts(x0=[], y=[], width=[])
-            show_empty(self.level_plot, "No estimate yet" if result is None else
+            message = ("No estimate yet" if result is None else
                        f"{result.estimator} reports no per-level traffic; depgraph and "
                        "simulate do")
+            self.level_chart.clear(message)
+            self.level_traffic_chart.clear(message)
             return
         palette = op_colours([row.level for row in rows])
-        self._level_bars.setOpts(x0=np.zeros(len(shown)), y=np.arange(len(shown), dtype=float),
-                                 width=[100 * (row.energy_j or 0.0) / total for row in shown],
-                                 height=0.7, brushes=[palette[row.level] for row in shown],
-                                 pen=None)
-        self.level_plot.getAxis("left").setTicks([[(i, row.level.split(" (")[0])
-                                                   for i, row in enumerate(shown)]])
-        show_empty(self.level_plot, None)
-        largest = max(100 * (row.energy_j or 0.0) / total for row in shown)
-        self.level_plot.setXRange(0, largest * 1.05, padding=0)
-        self.level_plot.setYRange(-0.6, len(shown) - 0.4, padding=0)
+        self.level_chart.show([row.level.split(" (")[0] for row in shown],
+                              [100 * (row.energy_j or 0.0) / total for row in shown],
+                              [palette[row.level] for row in shown])
+        moved = [row for row in rows if row.bytes is not None]
+        chart = self.level_traffic_chart
+        chart.scale, unit = _binary_unit(max((row.bytes or 0.0 for row in moved), default=0.0))
+        chart.plot.setLabel("bottom", f"Traffic ({unit})")
+        chart.show([row.level for row in moved],
+                   [(row.read_bytes or 0.0) / chart.scale for row in moved],
+                   [palette[row.level] for row in moved], stacked=[(row.write_bytes or 0.0) / chart.scale for row in moved])

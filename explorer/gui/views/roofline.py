@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPolygonF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.estimators.base import NetworkEstimate
@@ -36,6 +38,10 @@ ALL_LEVELS = "all levels"
 # One colour per memory level in the all-levels plot (and on its roof): inner levels
 # warm, DRAM black, so the eye reads the hierarchy outwards.
 _LEVEL_PALETTE = ["#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#0072B2"]
+
+# Where a ceiling's label may go when its preferred spots are taken (layers crowd near
+# the ridge and the peak): every twentieth of the way along its line.
+_SWEEP = [i / 20 for i in range(1, 20)]
 
 _BANDWIDTH_STYLES = [Qt.PenStyle.DashLine, Qt.PenStyle.DashDotLine, Qt.PenStyle.DotLine,
                      Qt.PenStyle.DashDotDotLine]
@@ -72,7 +78,9 @@ class RooflineView(QWidget):
         self._ceilings_key: tuple | None = None
         # (label, x_lo, end, log10 bandwidth, is DRAM) of each roof, placed by _declutter
         self._roof_labels: list[tuple[pg.TextItem, float, float, float, bool]] = []
-        self._hidden_roofs: list[str] = []  # labels with no room at this size
+        # (label, x_lo, x_hi, log10 peak) of each compute ceiling, placed by _declutter
+        self._peak_labels: list[tuple[pg.TextItem, float, float, float]] = []
+        self._hidden_roofs: list[str] = []  # legend entries of labels with no room here
         self._legend = ""
         # The layer points are one item, kept and updated with setData: re-creating it
         # (89 points, hover, per-point brushes) on every estimate cost the UI ~15 ms.
@@ -219,6 +227,7 @@ class RooflineView(QWidget):
                 self.plot.removeItem(item)
             self._ceiling_items.clear()
             self._roof_labels.clear()
+            self._peak_labels.clear()
             self._ceilings_key = key
             if self._ceilings:
                 self._items_target = self._ceiling_items
@@ -243,7 +252,7 @@ class RooflineView(QWidget):
         performances = [p.performance for p in self._points]
         peak = max((c.value for c in self._ceilings if c.kind == "compute"),
                    default=max(performances, default=1.0))
-        y_hi = math.log10(peak) + 0.4
+        y_hi = math.log10(peak) + 0.6
         y_lo = math.floor(math.log10(min(performances, default=peak / 1e4))) - 0.3
         self.plot.setXRange(*x_range, padding=0)
         self.plot.setYRange(y_lo, y_hi, padding=0)
@@ -271,8 +280,9 @@ class RooflineView(QWidget):
                            style=Qt.PenStyle.SolidLine if is_peak else Qt.PenStyle.DotLine)
             y = math.log10(ceiling.value)
             self._add(pg.PlotDataItem([x_lo, x_hi], [y, y], pen=pen))
-            self._label(f"{ceiling.label} {si(ceiling.value, 'op/s')}", x_hi, y,
-                        anchor=(1.0, 1.0))
+            item = self._label(f"{ceiling.label} {si(ceiling.value, 'op/s')}", x_hi, y,
+                               anchor=(1.0, 1.0))
+            self._peak_labels.append((item, x_lo, x_hi, y))
         # Memories with the same bandwidth share one roof (and one label).
         roofs: dict[float, list[str]] = {}
         for ceiling in (c for c in self._ceilings if c.kind == "bandwidth"):
@@ -300,24 +310,53 @@ class RooflineView(QWidget):
 
     # Where an on-chip roof's label may go: (share of the way along the roof, above it).
     _SPOTS = [(fraction, above) for fraction in (0.3, 0.08, 0.55, 0.8, 0.19, 0.42, 0.67)
-              for above in (True, False)]
+              for above in (True, False)] + \
+        [(fraction, above) for fraction in _SWEEP for above in (True, False)]
     # DRAM's below its roof first, where the memory-bound layers are
     _DRAM_SPOTS = [(fraction, False) for fraction in (0.65, 0.45, 0.8, 0.3, 0.55)] + \
-        [(fraction, True) for fraction in (0.65, 0.45, 0.8)]
+        [(fraction, True) for fraction in (0.65, 0.45, 0.8)] + \
+        [(fraction, above) for above in (False, True) for fraction in _SWEEP]
+    # A compute ceiling's: (share of the way along it, gap to the line in px, above it);
+    # at the right end first, the left end is usually free of layers. With a gap the
+    # label clears layers at the peak, whose points reach above the line.
+    _PEAK_SPOTS = [(fraction, gap, above) for above in (True, False)
+                   for fraction in (1.0, 0.0, *_SWEEP) for gap in (0, 7)]
 
     def _declutter(self) -> None:
-        """Place the roofs' labels along their slopes so that none overlaps another or
-        leaves the plot: DRAM's first, then each on-chip one, at the first spot that is
-        free at the plot's current size (roofs of close bandwidths run close together);
-        a label with no free spot is hidden and named in the legend line instead."""
+        """Place the ceilings' labels so that none overlaps another, a layer's point or
+        leaves the plot: the compute peaks' first, then DRAM's along its slope, then each
+        on-chip roof's, at the first spot that is free at the plot's current size (roofs
+        of close bandwidths run close together, layers crowd near the ridge); a label with
+        no free spot is hidden and named in the legend line instead."""
         view = self.plot.getPlotItem().getViewBox()
         view.updateMatrix()  # a new range reaches the transform only at the next paint
         inside = view.sceneBoundingRect()
-        placed = [self._outline(item) for item in self._ceiling_items
-                  if isinstance(item, pg.TextItem)
-                  and all(item is not roof[0] for roof in self._roof_labels)]
-        order = sorted(self._roof_labels, key=lambda roof: not roof[4])  # DRAM first
+        points = self._point_boxes()
+        placed: list[QPolygonF] = []
         hidden: list[str] = []
+
+        def fits(item: pg.TextItem) -> bool:
+            outline = self._outline(item)
+            if not inside.contains(self._outline(item, 0.0).boundingRect()) or \
+                    any(outline.intersects(other) for other in placed) or \
+                    self._covers(outline, points):
+                return False
+            placed.append(outline)
+            return True
+
+        pixel = view.viewPixelSize()[1]  # decades per pixel, vertically
+        for item, x_lo, x_hi, y in self._peak_labels:
+            for fraction, gap, above in self._PEAK_SPOTS:
+                item.setVisible(True)
+                item.setAnchor((fraction, 1.0 if above else 0.0))
+                item.setPos(x_lo + fraction * (x_hi - x_lo),
+                            y + (gap if above else -gap) * pixel)
+                if fits(item):
+                    break
+            else:
+                item.setVisible(False)
+                hidden.append(f"─&nbsp;{item.textItem.toPlainText()}")
+        order = sorted(self._roof_labels, key=lambda roof: not roof[4])  # DRAM first
         for item, x_lo, end, offset, is_dram in order:
             spots = self._DRAM_SPOTS if is_dram else self._SPOTS
             for fraction, above in spots:
@@ -328,21 +367,40 @@ class RooflineView(QWidget):
                 item.setVisible(True)
                 item.setAnchor((0.0, 1.0 if above else 0.0))
                 item.setPos(x, y)
-                outline = self._outline(item)
-                if inside.contains(self._outline(item, 0.0).boundingRect()) and \
-                        not any(outline.intersects(other) for other in placed):
-                    placed.append(outline)
+                if fits(item):
                     break
             else:
                 item.setVisible(False)
-                hidden.append(item.textItem.toPlainText())
+                hidden.append(f"╱&nbsp;{item.textItem.toPlainText()} roof")
         if hidden != self._hidden_roofs:
             self._hidden_roofs = hidden
             self._show_legend()
 
+    def _point_boxes(self) -> np.ndarray:
+        """The layer points' squares in the scene, one (left, top, right, bottom) row
+        each: symbols are sized in pixels around their data position."""
+        data = self._scatter.data
+        if not len(data):
+            return np.zeros((0, 4))
+        t = self._scatter.sceneTransform()
+        x = t.m11() * data["x"] + t.m21() * data["y"] + t.dx()
+        y = t.m12() * data["x"] + t.m22() * data["y"] + t.dy()
+        half = data["size"] / 2 + 1.0  # and the outline pen
+        return np.column_stack([x - half, y - half, x + half, y + half])
+
+    @staticmethod
+    def _covers(outline: QPolygonF, boxes: np.ndarray) -> bool:
+        """Whether the label's outline overlaps any of the points' boxes (their bounding
+        boxes first: a label along a roof is diagonal, its bounding box much larger)."""
+        bound = outline.boundingRect()
+        near = boxes[(boxes[:, 0] < bound.right()) & (boxes[:, 2] > bound.left())
+                     & (boxes[:, 1] < bound.bottom()) & (boxes[:, 3] > bound.top())]
+        return any(outline.intersects(QPolygonF(QRectF(QPointF(x0, y0), QPointF(x1, y1))))
+                   for x0, y0, x1, y1 in near)
+
     def _show_legend(self) -> None:
         """The op (or level) colours, and the roofs whose labels found no room."""
-        extra = "".join(f"&nbsp;&nbsp; ╱&nbsp;{text} roof" for text in self._hidden_roofs)
+        extra = "".join(f"&nbsp;&nbsp; {entry}" for entry in self._hidden_roofs)
         text = self._legend + extra if self._legend else ""
         if text != self.op_legend.text():
             self.op_legend.setText(text)
