@@ -113,7 +113,8 @@ def export_operation(session: Session, path: str, images: Mapping[str, bytes],
     """Export the shown result (`export_result`) as an operation: progress per step,
     cancel between steps and never after the file is begun. The report describes the
     design the result was computed for, says when the result is outdated, and details
-    the selected layer (else the slowest three). ExplorerError (one line) at once for nothing to export or an unknown format."""
+    the selected layer (else the slowest three). ExplorerError (one line) at once for
+    nothing to export or an unknown format."""
     if session.result is None or session.result_for is None:
         raise EstimationError("nothing to export: run an estimate first (F5)")
     export_format(path)
