@@ -45,11 +45,11 @@ def plot_image(plot: pg.PlotWidget, printed_width_px: float = IMAGE_WIDTH_PX,
     """The plot exactly as shown (axes, labels, items, the widget's aspect), drawn for
     `dpi` when printed `printed_width_px` CSS pixels (1/96 in) wide: the report's width.
 
-    Painted from the widget through a scaled painter, so lines and text are drawn at that
-    resolution rather than a screen grab (96 dpi at best) enlarged. Not pyqtgraph's
-    ImageExporter (0.14.0): it places text items that ignore transformations (the
-    roofline's ceiling labels) for the exported geometry but draws them at screen size,
-    so labels at the plot's right edge were cut off."""
+    Painted from the widget onto an image with a high device pixel ratio, so lines and
+    text are drawn at that resolution, not a screen grab (96 dpi at best) enlarged. Not
+    pyqtgraph's ImageExporter (0.14.0): it places text items that ignore transformations
+    (the roofline's ceiling labels) for the exported geometry but draws them at screen
+    size, so labels at the plot's right edge were cut off."""
     if plot.width() <= 0 or plot.height() <= 0:
         raise ExportError("the plot could not be rendered to an image")
     scale = max(1.0, dpi / 96 * printed_width_px / plot.width())
