@@ -23,6 +23,9 @@ CSV_COLUMNS = LAYER_COLUMNS
 HTML_COLUMNS = ["#", "Layer", "Op", "MACs", "Cycles", "Latency", "Bound", "Energy", "Util."]
 _LEFT_ALIGNED = (1, 2, 6)  # text columns of HTML_COLUMNS; numbers are right-aligned
 _RIGHT = ' align="right"'
+# Width of a report's plot in CSS pixels (1/96 in): 6.25 in on paper. The GUI renders
+# plots for it at print resolution (explorer.gui.export.plot_image).
+IMAGE_WIDTH_PX = 600
 
 
 def format_json(result: NetworkEstimate) -> str:
@@ -189,7 +192,8 @@ def html_report(result: NetworkEstimate, images: Mapping[str, str] | None = None
         # One plot a page: on paper a heading must not stay behind at the bottom of the
         # page before its image.
         parts.append(f"<h2 style=\"page-break-before: always\">{html.escape(caption)}</h2>"
-                     f"<p><img src=\"{html.escape(src, quote=True)}\" width=\"600\"></p>")
+                     f"<p><img src=\"{html.escape(src, quote=True)}\" "
+                     f"width=\"{IMAGE_WIDTH_PX}\"></p>")
         if legends and caption in legends:
             parts.append(f"<p class=\"caption\">{legends[caption]}</p>")
     parts += ["<h2>Per-layer estimate</h2>", _layer_table(result),

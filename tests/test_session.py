@@ -267,3 +267,40 @@ def test_ab_accounts_for_layers_only_in_b() -> None:
     only_b = sum(layer.latency_s for layer in ab.only_current)
     assert rows + only_b - unmatched_a == pytest.approx(ab.total_delta_s)
     assert "match no layer of A" in ab.summary()
+
+
+def _detail_rows_html(result, name: str) -> list[str]:
+    """The (item, value) cells of a layer's detail as the report's table writes them."""
+    import html
+
+    from explorer.session.analysis import layer_detail
+
+    return [f"<td>{html.escape(item)}</td><td>{html.escape(value)}</td>"
+            for _section, item, value in layer_detail(result, name)]
+
+
+def test_report_has_the_layer_detail_of_the_slowest_or_the_selected_layer(session,
+                                                                           tmp_path) -> None:
+    from explorer.session.analysis import layer_detail, top_layers
+
+    session.load_network("squeezenet").run()
+    result = session.estimate().run()
+    session.export(str(tmp_path / "r.html"))
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Layer detail" in text
+    slowest = top_layers(result, 3)
+    for _number, layer in slowest:
+        detail = {(s, k): v for s, k, v in layer_detail(result, layer.name)}
+        assert ("Mapping", "tiles") in detail and ("Mapping", "spatial.unrolling") in detail
+        # every row of the core's detail, its spatial unrolling and tiles among them
+        assert all(row in text for row in _detail_rows_html(result, layer.name))
+    # the selected layer instead, and only it
+    others = {layer.name for _n, layer in top_layers(result, len(result.layers))[3:]
+              if layer.mapping}
+    chosen = sorted(others)[0]
+    session.select(chosen)
+    session.export(str(tmp_path / "s.html"))
+    text = (tmp_path / "s.html").read_text(encoding="utf-8")
+    section = text[text.index("Layer detail"):text.index("Per-layer estimate")]
+    assert all(row in section for row in _detail_rows_html(result, chosen))
+    assert f"<td>name</td><td>{slowest[0][1].name}</td>" not in section

@@ -157,6 +157,11 @@ def front_csv(rows: list[dict[str, Any]], front: list[int], params: list[str],
                            for v in line] for line in table])
 
 
+# The front report's plot width in CSS pixels (1/96 in); the GUI renders the plot for it
+# at print resolution (explorer.gui.export.plot_image).
+FRONT_IMAGE_WIDTH_PX = 700
+
+
 def front_html(rows: list[dict[str, Any]], front: list[int], definition: dict,
                path: str | Path, image_png: bytes | None = None, title: str = "") -> None:
     """A self-contained HTML report: what was explored, the scatter, the front's table."""
@@ -176,7 +181,7 @@ def front_html(rows: list[dict[str, Any]], front: list[int], definition: dict,
              f"{len(front)} designs on the front.</p>"]
     if image_png:
         src = "data:image/png;base64," + base64.b64encode(image_png).decode("ascii")
-        parts.append(f"<p><img src=\"{src}\" width=\"700\"></p>")
+        parts.append(f"<p><img src=\"{src}\" width=\"{FRONT_IMAGE_WIDTH_PX}\"></p>")
     parts.append("<table border=\"1\" cellspacing=\"0\"><tr>" + "".join(
         f"<th>{html.escape(h if h in params or h == 'row' else LABELS[h])}</th>"
         for h in header) + "</tr>")

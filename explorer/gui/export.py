@@ -1,13 +1,16 @@
 """What exporting needs Qt for; the export itself is the session's
 (`explorer.session.export`, the same for the CLI and scripts). This module adds plot
-images (PNG; pyqtgraph's SVGExporter fails on Qt >= 6.11) and PDF (the HTML laid out by
-QTextDocument and printed through QPdfWriter). Everything is rendered in memory first and then written
-with Python's file I/O, so an unwritable path is one ExplorerError naming the file.
+images (PNG at print resolution; pyqtgraph's SVGExporter fails on Qt >= 6.11) and PDF
+(the HTML laid out by QTextDocument and printed through QPdfWriter). Everything is
+rendered in memory first and then written with Python's file I/O, so an unwritable path
+is one ExplorerError naming the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
@@ -24,26 +27,68 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
+from explorer.report import IMAGE_WIDTH_PX
 from explorer.session.export import FORMATS, ExportError, export_format, write_file
 
 __all__ = ["FORMATS", "ExportError", "export_format", "pdf_bytes", "pdf_from_png",
            "plot_image", "png_bytes", "widget_pdf", "widget_svg", "write_file"]
 
 PDF_RESOLUTION_DPI = 300
+# Report plots are rendered for the PDF writer's resolution: crisp on paper (>= 200 dpi).
+REPORT_IMAGE_DPI = PDF_RESOLUTION_DPI
 
 
-def plot_image(plot: pg.PlotWidget) -> QImage:
-    """The plot exactly as shown (axes, labels, items).
+def plot_image(plot: pg.PlotWidget, printed_width_px: float = IMAGE_WIDTH_PX,
+               dpi: float = REPORT_IMAGE_DPI) -> QImage:
+    """The plot exactly as shown (axes, labels, items, the widget's aspect), drawn for
+    `dpi` when printed `printed_width_px` CSS pixels (1/96 in) wide: the report's width.
 
-    Rendered from the widget: pyqtgraph's ImageExporter (0.14.0) places text items that
-    ignore transformations (the roofline's ceiling labels) for the exported geometry but
-    draws them at screen size, so labels at the plot's right edge were cut off."""
-    image = plot.grab().toImage()
-    if image.isNull():
+    Painted from the widget onto an image with a high device pixel ratio, so lines and
+    text are drawn at that resolution, not a screen grab (96 dpi at best) enlarged. Not
+    pyqtgraph's ImageExporter (0.14.0): it places text items that ignore transformations
+    (the roofline's ceiling labels) for the exported geometry but draws them at screen
+    size, so labels at the plot's right edge were cut off."""
+    if plot.width() <= 0 or plot.height() <= 0:
         raise ExportError("the plot could not be rendered to an image")
+    scale = max(1.0, dpi / 96 * printed_width_px / plot.width())
+    image = QImage(math.ceil(plot.width() * scale), math.ceil(plot.height() * scale),
+                   QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.white)
+    image.setDevicePixelRatio(scale)  # the widget paints in its own pixels, Qt scales
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        with _painted_for_export(plot):
+            # QWidget's render, not QGraphicsView's (that one draws the scene, not the axes)
+            QWidget.render(plot, painter, QPoint(0, 0))
+    finally:
+        painter.end()
+    image.setDevicePixelRatio(1.0)
+    dots_per_metre = round(dpi / 0.0254)  # so image viewers print it at `dpi` too
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
     return image
+
+
+@contextmanager
+def _painted_for_export(widget: QWidget) -> Iterator[None]:
+    """pyqtgraph's items in `widget` paint as for its own exporters while inside: scatter
+    symbols as shapes (not the screen-resolution pixmaps it caches), no auto-range
+    button. (Pen widths stay cosmetic: one device pixel at any resolution.)"""
+    views = [widget] if isinstance(widget, QGraphicsView) else \
+        widget.findChildren(QGraphicsView)
+    items = [item for view in views if view.scene() is not None
+             for item in view.scene().items() if hasattr(item, "setExportMode")]
+    for item in items:
+        item.setExportMode(True, {"antialias": True})
+    try:
+        yield
+    finally:
+        for item in items:
+            item.setExportMode(False)
 
 
 def png_bytes(image: QImage) -> bytes:
@@ -106,8 +151,9 @@ def _paint_titled(painter: QPainter, widget: QWidget, title: str) -> None:
     painter.setFont(font)
     painter.drawText(8, 0, widget.width() - 16, TITLE_HEIGHT_PX,
                      int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), title)
-    widget.render(painter, QPoint(0, TITLE_HEIGHT_PX),
-                  renderFlags=QWidget.RenderFlag.DrawChildren)
+    with _painted_for_export(widget):
+        widget.render(painter, QPoint(0, TITLE_HEIGHT_PX),
+                      renderFlags=QWidget.RenderFlag.DrawChildren)
 
 
 def widget_svg(widget: QWidget, title: str) -> bytes:

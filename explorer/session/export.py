@@ -52,14 +52,16 @@ def export_result(path: str, result: NetworkEstimate, accelerator: Accelerator |
                   images: Mapping[str, bytes], legends: Mapping[str, str],
                   pdf: Callable[[str, Mapping[str, bytes]], bytes] | None = None, *,
                   note: str = "", changes: list[str] | None = None,
-                  progress: ProgressFn | None = None) -> str:
+                  selected: str | None = None, progress: ProgressFn | None = None) -> str:
     """Write `result` in the format `path`'s extension names; `images` (caption -> PNG)
     and `legends` (caption -> HTML) go into the reports; `note` (e.g. that the result is
     outdated) heads them; `changes` (the design's changes from its library entry or
-    file) and a per-op summary with the slowest layers go before the layer table, so a
-    long network stays readable. `progress(done, total, what)` before each step (the
-    last before writing: raising there writes nothing). Returns the suffix."""
-    steps = _export_steps(path, result, accelerator, images, legends, pdf, note, changes)
+    file), a per-op summary with the slowest layers and the layer detail of the
+    `selected` layer (else of the slowest three) go before the layer table, so a long
+    network stays readable. `progress(done, total, what)` before each step (the last
+    before writing: raising there writes nothing). Returns the suffix."""
+    steps = _export_steps(path, result, accelerator, images, legends, pdf, note, changes,
+                          selected)
     try:
         while True:
             step = next(steps)
@@ -72,7 +74,7 @@ def export_result(path: str, result: NetworkEstimate, accelerator: Accelerator |
 def _export_steps(path: str, result: NetworkEstimate, accelerator: Accelerator | None,
                   images: Mapping[str, bytes], legends: Mapping[str, str],
                   pdf: Callable[[str, Mapping[str, bytes]], bytes] | None, note: str,
-                  changes: list[str] | None) -> Steps[str]:
+                  changes: list[str] | None, selected: str | None = None) -> Steps[str]:
     """`export_result` as steps: a Progress before each (the last before writing)."""
     suffix = export_format(path)
     total = {".csv": 1, ".json": 1, ".html": 2}.get(suffix, 3)
@@ -85,7 +87,7 @@ def _export_steps(path: str, result: NetworkEstimate, accelerator: Accelerator |
         sources = {caption: png_data_uri(png) for caption, png in images.items()}
         content = _with_extras(html_report(result, sources, accelerator=accelerator,
                                            legends=legends), result, note, changes,
-                               accelerator)
+                               accelerator, selected)
         yield Progress(1, total, f"writing {name}")
     else:
         if pdf is None:
@@ -95,7 +97,7 @@ def _export_steps(path: str, result: NetworkEstimate, accelerator: Accelerator |
         names = {caption: f"plot-{i}.png" for i, caption in enumerate(images)}
         report = _with_extras(html_report(result, names, accelerator=accelerator,
                                           legends=legends), result, note, changes,
-                              accelerator)
+                              accelerator, selected)
         yield Progress(1, total, "laying out the PDF pages")
         content = pdf(report, {names[c]: png for c, png in images.items()})
         yield Progress(2, total, f"writing {name}")
@@ -110,19 +112,22 @@ def export_operation(session: Session, path: str, images: Mapping[str, bytes],
                      ) -> Operation[str]:
     """Export the shown result (`export_result`) as an operation: progress per step,
     cancel between steps and never after the file is begun. The report describes the
-    design the result was computed for and says when the result is outdated.
-    ExplorerError (one line) at once for nothing to export or an unknown format."""
+    design the result was computed for, says when the result is outdated, and details
+    the selected layer (else the slowest three). ExplorerError (one line) at once for
+    nothing to export or an unknown format."""
     if session.result is None or session.result_for is None:
         raise EstimationError("nothing to export: run an estimate first (F5)")
     export_format(path)
     result, accelerator = session.result, session.result_for.accelerator
     note, changes = session.result_note(), _design_changes(session)
+    selected = session.selected
     name = Path(path).name
 
     def steps(cancel: CancelFn) -> Steps[str]:
         # Inline in the thread that drives the operation (the window's worker QThread):
         # Qt's text layout and PDF writer want a thread with an event dispatcher.
-        inner = _export_steps(path, result, accelerator, images, legends, pdf, note, changes)
+        inner = _export_steps(path, result, accelerator, images, legends, pdf, note, changes,
+                              selected)
         try:
             while True:
                 step = next(inner)
@@ -151,11 +156,13 @@ def _design_changes(session: Session) -> list[str] | None:
 
 
 TOP_N = 10
+DETAIL_N = 3  # layers detailed when none is selected: the slowest
 
 
 def _with_extras(report: str, result: NetworkEstimate, note: str,
-                 changes: list[str] | None, accelerator: Accelerator | None = None) -> str:
-    from explorer.session.analysis import op_summary, top_layers
+                 changes: list[str] | None, accelerator: Accelerator | None = None,
+                 selected: str | None = None) -> str:
+    from explorer.session.analysis import layer_detail, layer_number, op_summary, top_layers
     from explorer.session.levels import level_breakdown
     from explorer.units import binary_bytes, count, percent, si
 
@@ -183,8 +190,32 @@ def _with_extras(report: str, result: NetworkEstimate, note: str,
               "–" if row.write_bytes is None else binary_bytes(row.write_bytes),
               si(row.energy_j, "J"), percent((row.energy_j or 0.0) / energy)]
              for row in levels]))
+    # The window's layer detail panel and the report read the same rows (layer_detail).
+    if selected is not None and layer_number(result, selected) is not None:
+        heading, names = "Layer detail (selected layer)", [selected]
+    else:
+        heading = f"Layer detail (slowest {DETAIL_N} layers)"
+        names = [layer.name for _n, layer in top_layers(result, DETAIL_N)]
+    details = [_detail_table(layer_detail(result, name)) for name in names]
+    if details:
+        parts.append(f"<h2>{heading}</h2>" + "".join(details))
     marker = "<h2>Per-layer estimate</h2>"
     return report.replace(marker, "\n".join(parts) + "\n" + marker, 1)
+
+
+def _detail_table(rows: list[tuple[str, str, str]]) -> str:
+    """One layer's detail under a heading naming it; each section's name on its first row."""
+    values = {(section, item): value for section, item, value in rows}
+    title = (f"#{values[('Layer', '#')]} {values[('Layer', 'name')]} ({values[('Layer', 'op')]})"
+             f" · {values[('Estimate', 'latency')]}")
+    body, last = [], None
+    for section, item, value in rows:
+        shown = section if section != last else ""
+        last = section
+        body.append(f"<tr><th align=\"left\">{html.escape(shown)}</th>"
+                    f"<td>{html.escape(item)}</td><td>{html.escape(value)}</td></tr>")
+    return (f"<h3>{html.escape(title)}</h3><table class=\"layers\" border=\"1\" "
+            f"cellspacing=\"0\" cellpadding=\"2\">{''.join(body)}</table>")
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:

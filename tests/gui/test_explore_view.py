@@ -129,6 +129,16 @@ def test_export_front_csv_and_html(opened, tmp_path, explored):
     html_path = tmp_path / "front.html"
     view.export_front(str(html_path))
     assert "data:image/png;base64," in html_path.read_text()
+    # the plot at >= 200 dpi over the width the report prints it at (1/96 in a pixel)
+    import base64
+    import re
+
+    from PySide6.QtGui import QImage
+
+    data, width = re.search(r'<img src="data:image/png;base64,([^"]+)" width="(\d+)"',
+                            html_path.read_text()).groups()
+    image = QImage.fromData(base64.b64decode(data), "PNG")
+    assert image.width() >= 200 / 96 * int(width), (image.width(), width)
 
 
 def test_a_bad_file_is_one_error_and_changes_nothing(opened, tmp_path, dialogs):

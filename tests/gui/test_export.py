@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 
@@ -76,6 +77,11 @@ def test_pdf_report(qtbot, estimated, save_as, tmp_path, dialogs) -> None:
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:]
     assert not dialogs
+    # both plots embedded at print resolution: >= 200 dpi over the report's image width
+    from explorer.report import IMAGE_WIDTH_PX
+
+    widths = [int(w) for w in re.findall(rb"/Width (\d+)", data)]
+    assert len(widths) == 2 and min(widths) >= 200 / 96 * IMAGE_WIDTH_PX, widths
     if shutil.which("pdftoppm"):  # optional: poppler renders the first page
         subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path),
                         str(tmp_path / "page")], check=True, timeout=60)
@@ -151,3 +157,25 @@ def test_a_cancelled_report_writes_nothing_and_reports_each_step(estimated, tmp_
         operation.run(progress=lambda _d, _t, what: seen.append(what),
                       cancel=lambda: any("laying out" in what for what in seen))
     assert not path.exists()
+
+
+def test_report_plots_have_at_least_200_dpi_at_their_printed_width(qtbot, estimated, save_as,
+                                                                   tmp_path) -> None:
+    import base64
+
+    path = tmp_path / "report.html"
+    save_as(str(path))
+    with qtbot.waitSignal(estimated.exportFinished, timeout=60_000):
+        estimated.export_action.trigger()
+    text = path.read_text(encoding="utf-8")
+    images = re.findall(r'<img src="data:image/png;base64,([^"]+)" width="(\d+)"', text)
+    assert len(images) == 2
+    plots = [plot for plot, _legend in estimated.views["overview"].plots().values()]
+    for (data, width), plot in zip(images, plots):
+        image = QImage.fromData(base64.b64decode(data), "PNG")
+        # printed at `width` CSS pixels (1/96 in): 200 dpi needs 200/96 image pixels each
+        assert image.width() >= 200 / 96 * int(width), (image.width(), width)
+        # the plot as shown (its aspect), not another layout of it
+        assert image.height() / image.width() == pytest.approx(plot.height() / plot.width(),
+                                                               abs=0.01)
+        assert image.dotsPerMeterX() * 0.0254 >= 199  # says so to image viewers too

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -354,12 +354,15 @@ class ExploreView(QWidget):
                 front_csv(self.rows, front, self._params(), path)
         except OSError as exc:
             self._report("Cannot export the front", f"{path}: {exc.strerror or exc}")
+        except ExplorerError as exc:  # the plot could not be rendered
+            self._report("Cannot export the front", f"{path}: {exc}")
 
     def plot_png(self) -> bytes:
-        buffer = QBuffer()
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.plot.grab().save(buffer, "PNG")
-        return bytes(buffer.data())
+        """The plot for the front report, at print resolution for its width there."""
+        from explorer.explore.view_data import FRONT_IMAGE_WIDTH_PX
+        from explorer.gui.export import plot_image, png_bytes
+
+        return png_bytes(plot_image(self.plot, FRONT_IMAGE_WIDTH_PX))
 
     # ===================================================================== running
     def request_run(self) -> None:
