@@ -111,3 +111,20 @@ def test_cli_html_format(tmp_path, capsys) -> None:
     page = _Collector()
     page.feed(out.read_text(encoding="utf-8"))
     assert "Summary" in page.headings and "Memory scratchpad" in {r[0] for r in page.rows}
+
+
+def test_cli_html_report_has_what_the_windows_export_has(tmp_path) -> None:
+    """Headless parity: `estimate --format html` writes the window's report (less the
+    plots): design changes, time per op type with DRAM traffic, slowest layers, memory
+    levels and the layer detail."""
+    out = tmp_path / "report.html"
+    assert main(["estimate", "squeezenet", "--arch", "gemmini", "--estimator", "depgraph",
+                 "--set", "clock_hz=500MHz", "--format", "html", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    page = _Collector()
+    page.feed(text)
+    for heading in ("Design changes from its source", "Time per op type",
+                    "Slowest 10 layers", "Energy and traffic per memory level",
+                    "Layer detail (slowest 3 layers)"):
+        assert heading in page.headings, heading
+    assert "clock_hz: 1 GHz → 500 MHz" in text and "DRAM traffic" in text

@@ -29,21 +29,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="trained model file (statistical estimator; = --option model=FILE)")
     add_option_arg(p)
     p.add_argument("--format", choices=FORMATS, default="table",
-                   help="html: a one-file report (summary, accelerator, per-layer table; "
-                        "the GUI's export adds the plots)")
+                   help="html: a one-file report (summary, accelerator, design changes, "
+                        "time per op type, slowest layers, memory levels, layer detail, "
+                        "per-layer table; the GUI's export adds the plots)")
     add_output_arg(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """The session's estimate (the window's code path), formatted."""
-    from explorer.report import format_csv, format_json, format_table, html_report
+    from explorer.report import format_csv, format_json, format_table
 
     session = estimated_session(args, label=args.estimator)
     result = session.result
     assert result is not None
     if args.format == "html":
-        text = html_report(result, accelerator=session.accelerator)
+        from explorer.session.export import report_html
+
+        text = report_html(session)
     else:
         text = {"table": format_table, "csv": format_csv, "json": format_json}[args.format](
             result)

@@ -141,6 +141,18 @@ def export_operation(session: Session, path: str, images: Mapping[str, bytes],
     return Operation("export", f"Exporting {name}", steps, lambda _suffix: None)
 
 
+def report_html(session: Session) -> str:
+    """The shown result's report without plots, as the window's export writes it (the
+    design's changes, per-op summary, slowest layers, levels, layer detail): the CLI's
+    `estimate --format html`."""
+    if session.result is None or session.result_for is None:
+        raise EstimationError("nothing to report: run an estimate first")
+    accelerator = session.result_for.accelerator
+    return _with_extras(html_report(session.result, accelerator=accelerator),
+                        session.result, session.result_note(), _design_changes(session),
+                        accelerator, session.selected)
+
+
 def _design_changes(session: Session) -> list[str] | None:
     """The result's design's changes from the library entry or file it was loaded from,
     with units (names, descriptions and sources left out)."""
@@ -173,9 +185,10 @@ def _with_extras(report: str, result: NetworkEstimate, note: str,
         items = "".join(f"<li>{html.escape(c)}</li>" for c in changes) or "<li>none</li>"
         parts.append(f"<h2>Design changes from its source</h2><ul>{items}</ul>")
     parts.append("<h2>Time per op type</h2>" + _table(
-        ["Op", "Layers", "Latency", "Share", "MACs", "Energy"],
+        ["Op", "Layers", "Latency", "Share", "MACs", "Energy", "DRAM traffic"],
         [[o.op, str(o.layers), si(o.latency_s, "s"), percent(o.share), count(o.macs),
-          si(o.energy_j, "J")] for o in op_summary(result)]))
+          si(o.energy_j, "J"), "–" if o.dram_bytes is None else binary_bytes(o.dram_bytes)]
+         for o in op_summary(result)]))
     total = result.latency_s or 1.0
     parts.append(f"<h2>Slowest {TOP_N} layers</h2>" + _table(
         ["#", "Layer", "Op", "Latency", "Share"],
