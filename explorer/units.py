@@ -27,15 +27,21 @@ def si(value: float | None, unit: str = "", digits: int = 3) -> str:
     return f"{value / scale:.{digits}g} {prefix}{unit}".strip()
 
 
+def binary_unit(value: float) -> tuple[float, str]:
+    """The binary unit a size reads best in: (bytes per unit, its name), e.g. (2**20, 'MiB')."""
+    for scale, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if abs(value) >= scale:
+            return float(scale), suffix
+    return 1.0, "B"
+
+
 def binary_bytes(value: float | None) -> str:
     """Memory sizes the way hardware people write them: 128 KiB, 24 MiB."""
     if _missing(value):
         return "–"
     assert value is not None
-    for scale, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if abs(value) >= scale:
-            return f"{value / scale:.4g} {suffix}"
-    return f"{value:.0f} B"
+    scale, suffix = binary_unit(value)
+    return f"{value / scale:.4g} {suffix}" if scale > 1 else f"{value:.0f} B"
 
 
 def count(value: float | None) -> str:

@@ -27,7 +27,7 @@ from explorer.gui.views.style import op_colours
 from explorer.session import Session
 from explorer.session.analysis import area_breakdown, op_summary, top_layers
 from explorer.session.levels import level_breakdown
-from explorer.units import binary_bytes, count, percent, si
+from explorer.units import binary_bytes, binary_unit, count, percent, si
 
 TOP_N = 15
 _PALE = "60"  # alpha appended to a bar's colour for its stacked (written) segment
@@ -78,14 +78,6 @@ class BarChart:
             item.setOpts(x0=[], y=[], width=[])
         self.plot.getAxis("left").setTicks([[]])
         show_empty(self.plot, message)
-
-
-def _binary_unit(largest: float) -> tuple[float, str]:
-    """The binary unit traffic of this size reads best in (as units.binary_bytes)."""
-    for scale, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if largest >= scale:
-            return float(scale), suffix
-    return 1.0, "B"
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -253,8 +245,9 @@ class BreakdownView(QWidget):
                               [palette[row.level] for row in shown])
         moved = [row for row in rows if row.bytes is not None]
         chart = self.level_traffic_chart
-        chart.scale, unit = _binary_unit(max((row.bytes or 0.0 for row in moved), default=0.0))
+        chart.scale, unit = binary_unit(max((row.bytes or 0.0 for row in moved), default=0.0))
         chart.plot.setLabel("bottom", f"Traffic ({unit})")
         chart.show([row.level for row in moved],
                    [(row.read_bytes or 0.0) / chart.scale for row in moved],
-                   [palette[row.level] for row in moved], stacked=[(row.write_bytes or 0.0) / chart.scale for row in moved])
+                   [palette[row.level] for row in moved],
+                   stacked=[(row.write_bytes or 0.0) / chart.scale for row in moved])
