@@ -1,6 +1,8 @@
 """Render the README's screenshots offscreen: the main view, the layer detail, the
-hierarchical roofline (every memory level), the sensitivity analysis and an A/B
-comparison (squeezenet, gemmini vs eyeriss, depgraph) at 1300 and 1920 px wide.
+hierarchical roofline (every memory level), the sensitivity analysis, an A/B
+comparison (squeezenet, gemmini vs eyeriss, depgraph) and the Explore tab with a
+512-design exploration of `systolic` (run here first with the CLI, about 20 s) at 1300
+and 1920 px wide.
 
     QT_QPA_PLATFORM=offscreen python scripts/gui_screenshots.py [OUT_DIR]   (default docs/)
 """
@@ -8,6 +10,7 @@ comparison (squeezenet, gemmini vs eyeriss, depgraph) at 1300 and 1920 px wide.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -86,6 +89,20 @@ def main(out: Path) -> int:
         win.resize(width, height)
         win.tabs.setCurrentWidget(win.views["ab"])
         grab(f"screenshot-ab-{width}")
+    explore_file = Path(tempfile.mkdtemp()) / "explore.h5"
+    subprocess.run([sys.executable, "-m", "explorer", "explore", "squeezenet", "--arch",
+                    "systolic", "--param", "compute.pe_rows=8:128:8", "--param",
+                    "compute.pe_cols=8:128:8", "--param", "compute.dataflow=ws,os",
+                    "--objectives", "latency,energy,area", "-o", str(explore_file)],
+                   check=True, stdout=subprocess.DEVNULL)
+    win.load_accelerator("systolic")
+    wait(win.estimateShown)
+    explore = win.views["explore"]
+    explore.open_file(str(explore_file))
+    for width, height in SIZES:
+        win.resize(width, height)
+        win.tabs.setCurrentWidget(explore)
+        grab(f"screenshot-explore-{width}")
     for path in shots:
         print(f"wrote {path}")
     win.runner.shutdown()
