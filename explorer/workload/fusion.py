@@ -70,15 +70,27 @@ def apply_fusion(network: Network, rules: Sequence[FusionRule]) -> Network:
     fused_graph.add_edges_from(
         (head_of[u], head_of[v]) for u, v in graph.edges if head_of[u] != head_of[v])
     # A rule that matched nothing although all its op types are in the network is worth a
-    # warning (a rule for ops the network lacks is not: libraries list rules for many).
+    # warning (a rule for ops the network lacks is not: libraries list rules for many),
+    # unless a longer variant that matched covers it (Conv+Relu where Conv+BN+Relu fused
+    # the network's chains): descriptions list such variants for different exports.
     present = {layer.op for layer in network.layers}
     warnings = list(network.warnings) + [
         f"fusion rule {'+'.join(pattern)} matched nothing in {network.name!r} (no "
         f"{pattern[0]} layer is followed by {'+'.join(pattern[1:])})"
-        for pattern in patterns if tuple(pattern) not in matched and set(pattern) <= present]
+        for pattern in patterns if tuple(pattern) not in matched and set(pattern) <= present
+        and not any(_covers(longer, pattern) for longer in matched)]
     return Network(name=network.name, layers=layers, graph=fused_graph, source=network.source,
                    sha256=network.sha256, input_shapes=dict(network.input_shapes),
                    warnings=warnings)
+
+
+def _covers(longer: Sequence[str], pattern: Sequence[str]) -> bool:
+    """`pattern` is `longer` with some of its later ops left out (same first op, the rest
+    in order): the chains it describes were fused by `longer`."""
+    if not longer or not pattern or longer[0] != pattern[0]:
+        return False
+    rest = iter(longer[1:])
+    return all(op in rest for op in pattern[1:])
 
 
 def _match(first: Layer, pattern: list[str], graph: nx.DiGraph, by_name: dict[str, Layer],

@@ -15,3 +15,18 @@ def test_a_rule_that_never_matches_is_a_warning():
     assert len(fused.layers) < len(network.layers)
     unmatched = [w for w in fused.warnings if "fusion rule" in w]
     assert len(unmatched) == 1 and "MaxPool+Relu" in unmatched[0]  # no Sigmoid at all
+
+
+def test_a_variant_whose_layers_a_longer_rule_fused_is_not_a_warning():
+    """Descriptions list variants of one fusion (with and without batch norm, with and
+    without pooling); on resnet50 (Conv -> BatchNormalization -> Relu) the longer variants
+    fuse every chain the shorter ones describe, so those are not 'matched nothing'. A rule
+    no matched rule covers still is."""
+    network = load_network("resnet50")
+    fused = apply_fusion(network, [
+        FusionRule(pattern=["Conv", "BatchNormalization", "Relu"]),
+        FusionRule(pattern=["Conv", "Relu"]),  # covered: Conv ... Relu fused above
+        FusionRule(pattern=["Conv", "Relu", "MaxPool"]),  # not covered: no rule has MaxPool
+        FusionRule(pattern=["Gemm", "Relu"])])  # not covered
+    unmatched = sorted(w.split()[2] for w in fused.warnings if "fusion rule" in w)
+    assert unmatched == ["Conv+Relu+MaxPool", "Gemm+Relu"]
