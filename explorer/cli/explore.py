@@ -100,7 +100,7 @@ def build_spec(args: argparse.Namespace):
 
 def show(path, *, every: bool = False, recover: bool = False, out=None) -> int:
     from explorer.explore import load_exploration
-    from explorer.explore.view_data import is_suite, metric_text
+    from explorer.explore.view_data import is_suite, metric_text, param_text, param_units
 
     out = out or sys.stdout
     exploration = load_exploration(path, recover=recover)
@@ -112,12 +112,13 @@ def show(path, *, every: bool = False, recover: bool = False, out=None) -> int:
           f"{len(front)} on the front ({', '.join(exploration.objectives)})", file=out)
     shown = rows if every else front
     suite = is_suite(exploration.definition)
+    units = param_units(exploration.definition)
     header = [*exploration.objectives, *exploration.params]
     print("  ".join(f"{h:>14}" for h in header), file=out)
     for row in shown:
         # a suite's network metrics are weighted ratios to the starting design, not s or J
         cells = [metric_text(o, row[o], suite) for o in exploration.objectives]
-        cells += [str(row[p]) for p in exploration.params]
+        cells += [param_text(row[p], units.get(p, "")) for p in exploration.params]
         mark = "" if row["feasible"] else f"   ({row['status'] if row['status'] != 'ok' else row['violation']})"
         print("  ".join(f"{c:>14}" for c in cells) + mark, file=out)
     return 0

@@ -21,7 +21,7 @@ import numpy as np
 from explorer.explore.evaluate import Design
 from explorer.explore.objectives import METRICS
 from explorer.explore.pareto import non_dominated
-from explorer.units import binary_bytes, percent, si
+from explorer.units import PREFIXED_UNITS, binary_bytes, exact_quantity, percent, si
 
 # Axis titles and units; a suite's network metrics are ratios to the starting design.
 LABELS = {"latency_s": "latency", "throughput_per_s": "throughput", "energy_j": "energy",
@@ -69,6 +69,34 @@ def value_text(value: Any) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
     return str(value)
+
+
+def param_text(value: Any, unit: str = "") -> str:
+    """A parameter value for reading: sizes and frequencies with their exact prefix
+    ('1 MiB', '700 MHz', as the forms write them), other values as `value_text`."""
+    if unit in PREFIXED_UNITS and isinstance(value, int | float) and not isinstance(value, bool):
+        return exact_quantity(value, unit)
+    return value_text(value)
+
+
+def param_units(definition: dict[str, Any]) -> dict[str, str]:
+    """Each parameter's schema unit ('B', 'Hz', 'PE', '' for choices), read from the
+    exploration's starting design (a path it no longer resolves gets '')."""
+    from explorer.errors import ExplorerError
+    from explorer.explore.space import field_facts
+    from explorer.hardware.library import parse_accelerator
+
+    try:
+        acc = parse_accelerator(definition["accelerator"])
+    except (ExplorerError, KeyError, TypeError):
+        return {}
+    units = {}
+    for path, *_ in definition.get("params", []):
+        try:
+            units[path] = field_facts(acc, path).unit
+        except ExplorerError:
+            units[path] = ""
+    return units
 
 
 def fits_log(values: Sequence[float]) -> bool:
@@ -125,9 +153,11 @@ def design_values(row: dict[str, Any], params: list[str]) -> dict[str, str]:
 
 
 def design_text(row: dict[str, Any], params: list[str], metrics: Sequence[str],
-                suite: bool = False) -> str:
-    """What hovering over a design shows: its parameters, then its objectives."""
-    lines = [f"{p} = {value_text(row[p])}" for p in params]
+                suite: bool = False, units: dict[str, str] | None = None) -> str:
+    """What hovering over a design shows: its parameters (with their units, `param_units`),
+    then its objectives."""
+    units = units or {}
+    lines = [f"{p} = {param_text(row[p], units.get(p, ''))}" for p in params]
     lines += [f"{LABELS[m]}: {metric_text(m, row.get(m, math.nan), suite)}" for m in metrics]
     if row.get("violation"):
         lines.append(f"violates: {row['violation']}")

@@ -143,3 +143,17 @@ def test_pareto_and_hypervolume():
     assert hypervolume(cube, np.array([1, 2, 3])) == pytest.approx(6)
     two = np.array([[0, 0, 1], [0, 1, 0]])
     assert hypervolume(two, np.array([1, 2, 2])) == pytest.approx(2 + 2 - 1)
+
+
+def test_show_prints_sizes_and_frequencies_with_their_unit(tmp_path, capsys):
+    """`--show` printed memories.*.size_bytes as 1048576 and clock_hz as 700000000."""
+    out = tmp_path / "units.h5"
+    assert main(["explore", "squeezenet", "--arch", "systolic", "--estimator", "roofline",
+                 "--param", "memories.ifmap_sram.size_bytes=64KiB,1MiB",
+                 "--param", "clock_hz=700MHz,1GHz", "--objectives", "latency,area",
+                 "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["explore", "--show", str(out), "--all"]) == 0
+    text = capsys.readouterr().out
+    assert "1 MiB" in text and "64 KiB" in text and "700 MHz" in text
+    assert "1048576" not in text and "700000000" not in text

@@ -20,6 +20,7 @@ from explorer.explore.view_data import (
     front_csv,
     front_html,
     importance,
+    param_units,
     scatter,
 )
 from explorer.hardware.library import load_accelerator
@@ -126,3 +127,15 @@ def test_live_rows_and_the_operation_stream_designs(spec, tmp_path):
     assert seen[-1] == (16, 16)
     assert [r["compute.pe_rows"] for r in rows] == \
         [r["compute.pe_rows"] for r in exploration.rows]
+
+
+def test_hover_text_gives_sizes_with_their_unit(exploration):
+    """The hover showed memories.*.size_bytes = 1048576; the value is read with its unit,
+    from the schema field of the exploration's starting design."""
+    units = param_units(exploration.definition)
+    assert units["compute.pe_rows"] == "PE" and units["compute.dataflow"] == ""
+    row = dict(exploration.front()[0], **{"memories.ifmap_sram.size_bytes": 1048576})
+    params = [*exploration.params, "memories.ifmap_sram.size_bytes"]
+    text = design_text(row, params, ["latency_s"],
+                       units={**units, "memories.ifmap_sram.size_bytes": "B"})
+    assert "memories.ifmap_sram.size_bytes = 1 MiB" in text

@@ -40,6 +40,7 @@ from explorer.explore.view_data import (
     front_csv,
     front_html,
     is_suite,
+    param_units,
 )
 from explorer.gui.views.axes import show_empty
 from explorer.gui.views.explore_importance import ImportancePanel
@@ -63,6 +64,8 @@ class ExploreView(QWidget):
         self.host: Host | None = None
         self.last_dir: str | None = None
         self.definition: dict = {}
+        self._units_of: dict | None = None
+        self._units_cache: dict[str, str] = {}
         self.rows: list[dict[str, Any]] = []
         self.path = ""
         self.pinned_a: dict[str, Any] | None = None
@@ -244,7 +247,15 @@ class ExploreView(QWidget):
         row = self._row(point)
         metrics = list(dict.fromkeys([self.shown.x_metric, self.shown.y_metric,
                                       *self.definition.get("objectives", [])]))
-        return design_text(row, self._params(), metrics, is_suite(self.definition))
+        return design_text(row, self._params(), metrics, is_suite(self.definition),
+                           self._units())
+
+    def _units(self) -> dict[str, str]:
+        """The parameters' units, read once per exploration shown (parsing its starting
+        design takes milliseconds, too long to repeat on every hover)."""
+        if self._units_of is not self.definition:
+            self._units_of, self._units_cache = self.definition, param_units(self.definition)
+        return self._units_cache
 
     def _on_hovered(self, point: int) -> None:
         self.info.setText(self.hover_text(point).replace("\n", "; "))
