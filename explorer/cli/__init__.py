@@ -18,6 +18,7 @@ from explorer.version import __version__
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's exit flush
+        return code
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): stop quietly, as Unix tools do; stdout goes
+        # to devnull so that the interpreter's last flush does not report it again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Cancelled as exc:
         print(f"accel-explorer: {exc}", file=sys.stderr)
         return EXIT_INTERRUPTED
