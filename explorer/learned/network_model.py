@@ -121,12 +121,18 @@ def network_structure(network: Any, own_bias: Sequence[bool] | None = None
 
 def network_from_onnx(onnx_path: str | Path, name: str, whole_us: float,
                       layers_us: Sequence[float] | None = None,
-                      leaf_modules: list[dict] | None = None) -> MeasuredNetwork:
-    """A MeasuredNetwork from the exact ONNX graph that was measured."""
+                      leaf_modules: list[dict] | None = None,
+                      fusion_rules: Sequence[Any] | None = None) -> MeasuredNetwork:
+    """A MeasuredNetwork from the exact ONNX graph that was measured, seen through the
+    device's `fusion_rules` (none for a pool) as the statistical estimator sees it."""
     from explorer.learned.configs import config_from_layer
     from explorer.workload.onnx_import import load_network
 
     network = load_network(str(onnx_path))
+    if fusion_rules:
+        from explorer.workload.fusion import apply_fusion
+
+        network = apply_fusion(network, list(fusion_rules))
     positions, bias, kernels = network_structure(network, onnx_own_bias(onnx_path))
     if layers_us is not None and len(layers_us) != len(positions):
         raise BenchmarkError(f"{name}: {len(positions)} Conv/Gemm nodes in the graph, "
@@ -142,7 +148,8 @@ def network_from_onnx(onnx_path: str | Path, name: str, whole_us: float,
     return MeasuredNetwork(name, float(whole_us), layers, kernels, list(leaf_modules or []))
 
 
-def load_measured_networks(path: str | Path) -> list[MeasuredNetwork]:
+def load_measured_networks(path: str | Path, fusion_rules: Sequence[Any] | None = None
+                           ) -> list[MeasuredNetwork]:
     """Measured whole networks from a file:
 
     - the shared `networks.jsonl` format (one network a line: `network`, `whole_graph_us`,
@@ -152,7 +159,7 @@ def load_measured_networks(path: str | Path) -> list[MeasuredNetwork]:
     - the JSON `accel-explorer measure --format json` writes (`network`, `source`,
       `latency_s`): the graph is its source, no layer is known alone.
 
-    Refused with one line naming the file when it is neither."""
+    Refused with one line naming the file when it is neither (or a graph is missing)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -182,7 +189,7 @@ def load_measured_networks(path: str | Path) -> list[MeasuredNetwork]:
                 raise BenchmarkError(f"{path}: {row['network']}: no graph at {onnx_path}")
             out.append(network_from_onnx(onnx_path, row["network"], row["whole_graph_us"],
                                          [la["us"] for la in row["layers"]],
-                                         extra.get(row["network"], [])))
+                                         extra.get(row["network"], []), fusion_rules))
         elif "latency_s" in row and "source" in row:
             source = Path(row["source"])
             if not source.is_absolute() and not source.is_file():
@@ -191,7 +198,8 @@ def load_measured_networks(path: str | Path) -> list[MeasuredNetwork]:
                 raise BenchmarkError(f"{path}: {row.get('network')}: its graph "
                                      f"{row['source']} is not a file here")
             out.append(network_from_onnx(source, str(row.get("network") or source.stem),
-                                         float(row["latency_s"]) * 1e6))
+                                         float(row["latency_s"]) * 1e6,
+                                         fusion_rules=fusion_rules))
         else:
             raise BenchmarkError(f"{path}: neither networks.jsonl rows (network, "
                                  "whole_graph_us, layers) nor `measure --format json` "
