@@ -256,14 +256,9 @@ class Evaluation:
 
 
 def device_fusion_rules(device_name: str):
-    kind, _, arch = device_name.partition(":")
-    if kind == "cpu":
-        from explorer.learned.fusion import cpu_fusion_rules
+    from explorer.learned import fusion
 
-        return cpu_fusion_rules()
-    from explorer.hardware.library import load_accelerator
-
-    return load_accelerator(arch).fusion
+    return fusion.device_fusion_rules(device_name)
 
 
 def network_truth_fn(device: Device, log: Log) -> Callable[[str], float]:

@@ -91,3 +91,40 @@ def block_from_provenance(provenance: dict[str, str]) -> tuple[int, int] | None:
     except ValueError:
         pass
     return None
+
+
+def fit_network_model_for(trained: TrainedModel, paths: list[str | Path], *,
+                          seed: int = 0):
+    """The network model (explorer/learned/network_model.py) of `trained`'s layer model,
+    fitted on the measured whole networks in `paths` (networks.jsonl or `measure --format
+    json` files), each network seen through the device's fusion model as the
+    statistical estimator will see it. With 3 networks or more, the leave-one-network-out
+    MAPE and Spearman go into the model's `loo` entry of the metadata."""
+    from explorer.learned.fusion import device_fusion_rules
+    from explorer.learned.models import predict_configs
+    from explorer.learned.network_model import (
+        fit_network_model,
+        load_measured_networks,
+        loo_figures,
+        raw_predictions,
+    )
+
+    rules = device_fusion_rules(str(trained.metadata.get("device", "")))
+    networks = [n for p in paths for n in load_measured_networks(p, fusion_rules=rules)]
+    names = [n.name for n in networks]
+    if len(set(names)) != len(names):
+        raise BenchmarkError(f"{', '.join(str(p) for p in paths)}: network "
+                             f"{next(n for n in names if names.count(n) > 1)} given twice")
+    try:
+        sms = int(trained.metadata.get("provenance", {}).get("sm_count", 132))
+    except ValueError:
+        sms = 132
+    raw = raw_predictions(networks, lambda configs: predict_configs(trained.model, configs)
+                          * 1e6)
+    model = fit_network_model(networks, raw, sms=sms, seed=seed)
+    loo = None
+    if len(networks) >= 3:
+        figures = loo_figures(networks, raw, sms=sms, correction=model.correction, seed=seed)
+        loo = {"mape": figures["mape"], "spearman": figures["spearman"],
+               "networks": {r["network"]: r["error_pct"] for r in figures["networks"]}}
+    return model, loo

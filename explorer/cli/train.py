@@ -20,6 +20,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--regressor", choices=["extra_trees", "hgb"], default="extra_trees")
     p.add_argument("--include-noisy", action="store_true",
                    help="also train on measurements flagged noisy")
+    p.add_argument("--networks", nargs="+", metavar="FILE",
+                   help="measured whole networks (the shared networks.jsonl format, or "
+                        "`accel-explorer measure --format json` output): fit the network "
+                        "model (explorer/learned/network_model.py) on them and store it "
+                        "in the model file; the statistical estimator then uses it for "
+                        "the network total")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=run)
 
@@ -30,8 +36,25 @@ def run(args: argparse.Namespace) -> int:
 
     trained = train_from_store(args.store, kind=args.model, regressor=args.regressor,
                                include_noisy=args.include_noisy, seed=args.seed)
-    save_model(trained.model, args.output, trained.metadata)
+    network_model = None
+    if args.networks:
+        from explorer.benchmarking.training import fit_network_model_for
+
+        network_model, loo = fit_network_model_for(trained, args.networks, seed=args.seed)
+        trained.metadata["network_model_files"] = [str(p) for p in args.networks]
+        trained.metadata["network_model_loo"] = loo
+    save_model(trained.model, args.output, trained.metadata, network_model)
     meta = trained.metadata
     print(f"{args.output}: {args.model} model ({args.regressor}) for device {meta['device']}, "
           f"{meta['training_rows']} rows, {len(meta['rules'])} step rules", file=sys.stderr)
+    if network_model is not None:
+        a, b, saving = network_model.weights
+        line = (f"{args.output}: network model on {len(network_model.networks)} networks "
+                f"(a {a:.3f}, b {b:.3f}, {saving:.2f} µs saved per kernel, correction "
+                f"{network_model.correction})")
+        loo = meta["network_model_loo"]
+        if loo:
+            line += (f"; leave-one-network-out MAPE {loo['mape']:.2f} %, Spearman "
+                     f"{loo['spearman']:.3f}")
+        print(line, file=sys.stderr)
     return 0

@@ -143,6 +143,9 @@ class NetworkEstimate:
             when the result did not come from an estimator (e.g. a loaded measurement).
         estimator_options: the estimator's options as plain data (e.g. refined-roofline's
             `alpha`; a trained model as its file path), empty when it has none.
+        network_latency_s: a network-level model's total in seconds (the statistical
+            estimator's network model), which `latency_s` reports instead of the
+            layers' sum; None (the default) for the sum.
 
     Totals (properties): `cycles` (count), `latency_s` (seconds), `energy_j` (joules, None
     when any layer's energy is unknown), `dram_read_bytes`/`dram_write_bytes` (bytes).
@@ -159,6 +162,7 @@ class NetworkEstimate:
     extra: dict[str, Any] = field(default_factory=dict)
     accelerator_spec: Accelerator | None = None
     estimator_options: dict[str, Any] = field(default_factory=dict)
+    network_latency_s: float | None = None
 
     @property
     def cycles(self) -> float:
@@ -167,7 +171,10 @@ class NetworkEstimate:
 
     @property
     def latency_s(self) -> float:
-        """Total latency in seconds (the sum over the layers)."""
+        """Total latency in seconds: the sum over the layers, or a network-level model's
+        total when the estimator has one (`network_latency_s`)."""
+        if self.network_latency_s is not None:
+            return self.network_latency_s
         return sum(layer.latency_s for layer in self.layers)
 
     @property

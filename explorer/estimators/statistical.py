@@ -1,10 +1,17 @@
 """`statistical`: whole-network latency from a trained PR model (ANNETTE's stacking).
 
 The device's fusion model first (for `cpu`: what onnxruntime merges, see
-`cpu_fusion_rules`; for `sim:<arch>`: that accelerator's fusion rules), then one
-prediction per fused layer from the model trained on single-layer benchmarks
-(`accel-explorer bench` + `train`). Layers no benchmark stands for (reshapes, dropout)
-cost nothing on the devices we model and are reported as 0 with `modelled` False.
+`cpu_fusion_rules`; for `sim:<arch>`: that accelerator's fusion rules; for `pool:PATH`:
+none, its layers were measured alone), then one prediction per fused layer from the
+model trained on single-layer benchmarks (`accel-explorer bench` + `train`). Layers no
+benchmark stands for (reshapes, dropout) cost nothing on the devices we model and are
+reported as 0 with `modelled` False.
+
+When the model file holds a network model (`accel-explorer train --networks`,
+explorer/learned/network_model.py), the network total is that model's (the layer
+model's conv/linear predictions, corrected, plus the other kernels, minus a per-kernel
+launch saving) instead of the layers' sum; the per-layer numbers are unchanged and
+`details.network_model` says what the total is made of.
 """
 
 from __future__ import annotations
@@ -75,22 +82,25 @@ class StatisticalEstimator(Estimator):
         self.device = str(self.metadata.get("device", ""))
         provenance = self.metadata.get("provenance", {})
         self.clock_hz = _device_clock_hz(provenance)
+        self.network_model = None
+        if self.metadata.get("network_model") is not None:
+            from explorer.learned.network_model import NetworkModel
+
+            try:
+                self.network_model = NetworkModel.from_dict(
+                    self.metadata["network_model"],
+                    getattr(self.model, "network_correction_", None),
+                    source=str(self.model_path or "model"))
+            except BenchmarkError as exc:
+                raise EstimationError(str(exc)) from None
 
     # -- fusion model of the device ---------------------------------------------------------
     def fusion_rules(self, accelerator: Accelerator):
-        kind, _, arch = self.device.partition(":")
-        if kind == "cpu":
-            from explorer.learned.fusion import cpu_fusion_rules
+        """The device's fusion model (`device_fusion_rules`): none for a pool, whose
+        layers were measured alone and unfused."""
+        from explorer.learned.fusion import device_fusion_rules
 
-            return cpu_fusion_rules()
-        if kind == "sim" and arch:
-            from explorer.hardware.library import load_accelerator
-
-            try:
-                return load_accelerator(arch).fusion
-            except Exception:  # the model's accelerator is no longer in the library
-                return accelerator.fusion
-        return accelerator.fusion
+        return device_fusion_rules(self.device, accelerator.fusion)
 
     def prepare(self, network: Network, accelerator: Accelerator) -> Network:
         from explorer.workload.fusion import apply_fusion
@@ -129,6 +139,60 @@ class StatisticalEstimator(Estimator):
                 yield self._estimate(layer, None)
             else:
                 yield self._estimate(layer, next(predictions), next(intervals))
+
+    def finish(self, result, accelerator: Accelerator, run: Run) -> None:
+        super().finish(result, accelerator, run)
+        if self.network_model is not None:
+            result.extra["network_model"] = self._network_total(result)
+            if result.extra["network_model"]["used"]:
+                result.network_latency_s = result.extra["network_model"]["latency_s"]
+
+    def _network_total(self, result) -> dict[str, Any]:
+        """The network model's total for the estimated network (see the module doc)."""
+        import numpy as np
+
+        from explorer.learned.configs import config_from_layer
+        from explorer.learned.network_model import (
+            NetworkLayer,
+            network_structure,
+            onnx_own_bias,
+        )
+
+        network = result.network
+        model = self.network_model
+        own_bias = None
+        source = Path(str(network.source)) if network.source else None
+        if source is not None and source.suffix == ".onnx" and source.is_file():
+            try:
+                own_bias = onnx_own_bias(source)
+            except Exception:  # unreadable here: treat every bias as its own
+                own_bias = None
+        try:
+            positions, bias, kernels = network_structure(network, own_bias)
+        except BenchmarkError:
+            positions, bias, kernels = network_structure(network, None)
+        layers, raw = [], []
+        for i, own in zip(positions, bias):
+            config = config_from_layer(network.layers[i])
+            if config is None:
+                continue
+            layers.append(NetworkLayer(config, own))
+            raw.append(result.layers[i].latency_s * 1e6)
+        info: dict[str, Any] = {"version": model.to_dict()["version"],
+                                "trained_on": list(model.networks),
+                                "weights": model.to_dict()["weights"],
+                                "correction": model.correction,
+                                "layer_sum_latency_s": sum(la.latency_s
+                                                           for la in result.layers)}
+        if not layers:
+            return {**info, "used": False, "reason": "no conv/linear layer"}
+        parts = model.parts(layers, kernels, np.array(raw))
+        total_us = model.predict_us(layers, kernels, np.array(raw))
+        info.update({"conv_linear_us": parts[0], "other_kernels_alone_us": parts[1],
+                     "kernels": int(-parts[2]), "other_kernels": len(kernels)})
+        if not total_us > 0:
+            return {**info, "used": False, "reason": f"non-positive total {total_us:.3g} µs"}
+        return {**info, "used": True, "latency_s": total_us * 1e-6}
 
     def estimate_layer(self, layer: Layer, accelerator: Accelerator) -> LayerEstimate:
         return next(self.iter_layers(Network(name="one", layers=[layer], graph=_graph(layer)),

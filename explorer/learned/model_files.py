@@ -51,11 +51,19 @@ def feature_schema(model: BaseEstimator) -> dict[str, Any]:
     return schema
 
 
-def save_model(model: BaseEstimator, path: str | Path, metadata: dict[str, Any]) -> None:
+def save_model(model: BaseEstimator, path: str | Path, metadata: dict[str, Any],
+               network_model: Any = None) -> None:
     """Write a skops archive; `metadata` (device, store, rules...) is stored with the
-    feature schema and library versions as the model's `metadata_` attribute."""
+    feature schema and library versions as the model's `metadata_` attribute. A
+    `network_model` (explorer/learned/network_model.py) goes into the metadata as
+    `network_model` (plain data with its version) and its correction trees, if any, as
+    the model's `network_correction_` attribute."""
     import skops.io as sio
 
+    if network_model is not None:
+        metadata = {**metadata, "network_model": network_model.to_dict()}
+        if network_model.trees is not None:
+            model.network_correction_ = network_model.trees
     model.metadata_ = json.dumps({
         "format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
         "model_class": type(model).__name__, "feature_schema": feature_schema(model),
@@ -144,6 +152,12 @@ def load_model(path: str | Path) -> tuple[BaseEstimator, dict[str, Any]]:
         raise BenchmarkError(f"{path}: model format version {metadata.get('format_version')}, "
                              f"this program reads {MODEL_FORMAT_VERSION}")
     check_feature_schema(model, metadata, path)
+    if metadata.get("network_model") is not None:
+        from explorer.learned.network_model import NetworkModel
+
+        # refuses another version or a malformed entry in one line naming the file
+        NetworkModel.from_dict(metadata["network_model"],
+                               getattr(model, "network_correction_", None), source=str(path))
     return model, metadata
 
 
