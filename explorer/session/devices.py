@@ -96,7 +96,7 @@ class CampaignInfo:
     def describe(self) -> str:
         phases = ", ".join(f"{n} {p}" for p, n in sorted(self.phases.items()))
         plan = f"{self.strategy} {self.budget}" if self.budget else self.strategy
-        return f"{self.path.name}: {self.rows} rows ({phases or 'empty'}); {plan}"
+        return f"{self.path.name}\n{self.rows} rows ({phases or 'empty'}) · {plan}"
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,8 @@ class ModelInfo:
     store: str
 
     def describe(self) -> str:
-        return (f"{self.path.name}: {self.kind} ({self.regressor}), {self.rows} rows "
-                f"from {Path(self.store).name or '?'}")
+        return (f"{self.path.name}\n{self.kind} ({self.regressor}) · {self.rows} rows "
+                f"of {Path(self.store).name or '?'}")
 
 
 @dataclass

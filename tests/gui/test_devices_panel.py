@@ -80,6 +80,7 @@ def test_train_use_measure_and_compare(qtbot, window, devices, tmp_path, open_an
     assert window.session.estimator == "statistical"
     assert any(latency_interval(layer) for layer in window.session.result.layers)
     assert devices.model_list.item(0).font().bold()  # the model in use
+    assert devices.model_list.item(0).text().endswith("in use")
 
     devices.quick_measure = True
     assert devices.measure_button.isEnabled()

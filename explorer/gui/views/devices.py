@@ -34,6 +34,7 @@ from explorer.session.devices import DeviceEntry, DeviceWorkspace
 
 SETTINGS_FOLDER = "devices/folder"
 PATH_ROLE = Qt.ItemDataRole.UserRole
+IN_USE = " · in use"
 
 
 class DevicesView(QWidget):
@@ -51,7 +52,9 @@ class DevicesView(QWidget):
         self.device_combo.setToolTip("The device whose measurements and models are shown")
         self.device_combo.currentIndexChanged.connect(self._on_device_picked)
         self.add_edit = QLineEdit()
-        self.add_edit.setPlaceholderText("pool:PATH, a pool folder or .jsonl, a store .h5")
+        self.add_edit.setPlaceholderText("pool:PATH or store .h5")
+        self.add_edit.setToolTip("A measurement pool (pool:PATH, a folder of single_*.jsonl "
+                                 "or a .jsonl file) or an imported benchmark store (.h5)")
         self.add_edit.returnPressed.connect(self._on_add)
         self.add_button = QPushButton("Add")
         self.add_button.setToolTip("Add a measurement pool or an imported benchmark store "
@@ -86,6 +89,9 @@ class DevicesView(QWidget):
 
         # -- campaigns -------------------------------------------------------------------
         self.campaign_list = QListWidget()
+        self.campaign_list.setWordWrap(True)
+        self.campaign_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.campaign_list.setSpacing(2)
         self.campaign_list.setToolTip("Benchmark stores of this device in the folder")
         self.campaign_list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.budget_spin = QSpinBox()
@@ -120,6 +126,9 @@ class DevicesView(QWidget):
 
         # -- models ----------------------------------------------------------------------
         self.model_list = QListWidget()
+        self.model_list.setWordWrap(True)
+        self.model_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.model_list.setSpacing(2)
         self.model_list.setToolTip("Models trained for this device, in the folder")
         self.model_list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.use_button = QPushButton("Use model")
@@ -403,8 +412,11 @@ class DevicesView(QWidget):
         for row in range(self.model_list.count()):
             item = self.model_list.item(row)
             path = item.data(PATH_ROLE)
+            in_use = bool(path) and path == used
+            text = item.text().removesuffix(IN_USE)
+            item.setText(text + IN_USE if in_use else text)
             font = item.font()
-            font.setBold(bool(path) and path == used)
+            font.setBold(in_use)
             item.setFont(font)
 
     def _update_buttons(self) -> None:
