@@ -13,11 +13,18 @@ from collections.abc import Mapping
 
 from explorer.estimators.base import LAYER_COLUMNS, NetworkEstimate
 from explorer.hardware.schema import Accelerator
-from explorer.session.view_data import PART_LABELS, bound_label
-from explorer.units import binary_bytes, count, percent, si
+from explorer.session.view_data import (
+    PART_LABELS,
+    bound_label,
+    latency_interval,
+    network_latency_range,
+)
+from explorer.units import binary_bytes, count, percent, si, si_range
 from explorer.version import __version__
 
 TABLE_COLUMNS = ["layer", "op", "MACs", "cycles", "latency", "bound", "energy", "util"]
+INTERVAL_COLUMN = "90 % interval"  # where the estimator gives a spread (statistical)
+RANGE_LABEL = "Latency range (conservative: sum of the layers' 90 % intervals)"
 # The CSV has exactly the flat columns of `NetworkEstimate.to_dataframe()`.
 CSV_COLUMNS = LAYER_COLUMNS
 HTML_COLUMNS = ["#", "Layer", "Op", "MACs", "Cycles", "Latency", "Bound", "Energy", "Util."]
@@ -38,26 +45,44 @@ def format_csv(result: NetworkEstimate) -> str:
     return result.to_dataframe().to_csv(index=False, lineterminator="\n")
 
 
+def has_intervals(result: NetworkEstimate) -> bool:
+    """The estimator gave a spread for at least one layer."""
+    return any(latency_interval(layer) is not None for layer in result.layers)
+
+
+def interval_text(layer) -> str:
+    """A layer's 90 % interval as text, '–' where it has none."""
+    interval = latency_interval(layer)
+    return si_range(*interval, "s") if interval is not None else "–"
+
+
 def format_table(result: NetworkEstimate) -> str:
+    spread = has_intervals(result)
+    columns = TABLE_COLUMNS[:5] + [INTERVAL_COLUMN] + TABLE_COLUMNS[5:] if spread \
+        else TABLE_COLUMNS
     rows = []
     for layer in result.layers:
         name = layer.name if layer.modelled else f"{layer.name} (unmodelled)"
-        rows.append([name, layer.op, count(layer.macs), count(layer.cycles),
-                     si(layer.latency_s, "s"), bound_label(layer.bound) or "–",
-                     si(layer.energy_j, "J"), percent(layer.utilisation)])
+        row = [name, layer.op, count(layer.macs), count(layer.cycles),
+               si(layer.latency_s, "s"), bound_label(layer.bound) or "–",
+               si(layer.energy_j, "J"), percent(layer.utilisation)]
+        if spread:
+            row.insert(5, interval_text(layer))
+        rows.append(row)
+    text_columns = (0, 1, 4) if not spread else (0, 1, 4, 5)
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(TABLE_COLUMNS)]
+              for i, h in enumerate(columns)]
     widths[0] = min(widths[0], 48)
 
     def line(cells: list[str]) -> str:
         first = cells[0] if len(cells[0]) <= widths[0] else cells[0][: widths[0] - 1] + "…"
-        rest = [c.rjust(w) if i not in (0, 1, 4) else c.ljust(w)
+        rest = [c.rjust(w) if i not in text_columns else c.ljust(w)
                 for i, (c, w) in enumerate(zip(cells, widths)) if i > 0]
         return "  ".join([first.ljust(widths[0]), *rest]).rstrip()
 
     net = result.network
     out = [f"{net.name} on {result.accelerator} ({result.estimator}): {len(net.layers)} layers, "
-           f"{count(net.macs)}MAC", line(TABLE_COLUMNS),
+           f"{count(net.macs)}MAC", line(columns),
            line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
     share = result.bound_share()
@@ -67,6 +92,10 @@ def format_table(result: NetworkEstimate) -> str:
                f"{PART_LABELS['compute-bound']} {percent(share['compute'])} / "
                f"{PART_LABELS['memory-bound']} {percent(share['memory'])} "
                f"of time; estimated in {si(result.runtime_s, 's')}")
+    span = network_latency_range(result)
+    if span is not None:
+        out.append(f"latency range {si_range(*span, 's')} (conservative: the sum of the "
+                   "layers' 90 % intervals; the network's own interval is narrower)")
     if net.unmodelled:
         out.append(f"note: {len(net.unmodelled)} unmodelled layer(s) costed by element count: "
                    + ", ".join(sorted({layer.op for layer in net.unmodelled})))
@@ -91,6 +120,9 @@ def summary_rows(result: NetworkEstimate,
             ("Cycles", count(result.cycles)),
             ("Energy", si(result.energy_j, "J")),
             ("Memory footprint", binary_bytes(result.memory_bytes))]
+    span = network_latency_range(result)
+    if span is not None:
+        rows.insert(1, (RANGE_LABEL, si_range(*span, "s")))
     if accelerator is not None and latency > 0:
         macs = sum(layer.macs for layer in result.layers)
         rows.append(("Utilisation", percent(macs / (latency * accelerator.peak_macs_per_s))))
@@ -130,7 +162,11 @@ def _key_value_table(rows: list[tuple[str, str]]) -> str:
 
 
 def _layer_table(result: NetworkEstimate) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in HTML_COLUMNS)
+    spread = has_intervals(result)
+    columns = HTML_COLUMNS[:6] + [INTERVAL_COLUMN] + HTML_COLUMNS[6:] if spread \
+        else HTML_COLUMNS
+    left = (1, 2, 7) if spread else _LEFT_ALIGNED
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
     for i, layer in enumerate(result.layers, start=1):
         name = layer.name if layer.modelled else f"{layer.name} (unmodelled)"
@@ -138,8 +174,10 @@ def _layer_table(result: NetworkEstimate) -> str:
                  count(layer.cycles), si(layer.latency_s, "s"),
                  bound_label(layer.bound) or "–", si(layer.energy_j, "J"),
                  percent(layer.utilisation)]
+        if spread:
+            cells.insert(6, interval_text(layer))
         body.append("<tr>" + "".join(
-            f"<td{'' if c in _LEFT_ALIGNED else _RIGHT}>{html.escape(text)}</td>"
+            f"<td{'' if c in left else _RIGHT}>{html.escape(text)}</td>"
             for c, text in enumerate(cells)) + "</tr>")
     return (f"<table class=\"layers\" border=\"1\" cellspacing=\"0\" cellpadding=\"2\">"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

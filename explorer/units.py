@@ -27,6 +27,20 @@ def si(value: float | None, unit: str = "", digits: int = 3) -> str:
     return f"{value / scale:.{digits}g} {prefix}{unit}".strip()
 
 
+def si_range(low: float | None, high: float | None, unit: str = "", digits: int = 3) -> str:
+    """An interval with one prefix, chosen by its larger end: (9.5e-4, 1.2e-3), 's' ->
+    '0.95–1.2 ms'. Either end missing -> '–'."""
+    if _missing(low) or _missing(high):
+        return "–"
+    assert low is not None and high is not None
+    magnitude = max(abs(low), abs(high))
+    if magnitude == 0:
+        return f"0–0 {unit}".strip()
+    scale, prefix = next(((s, p) for s, p in _PREFIXES if magnitude >= s * 0.9995),
+                         _PREFIXES[-1])
+    return f"{low / scale:.{digits}g}–{high / scale:.{digits}g} {prefix}{unit}".strip()
+
+
 def binary_unit(value: float) -> tuple[float, str]:
     """The binary unit a size reads best in: (bytes per unit, its name), e.g. (2**20, 'MiB')."""
     for scale, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from explorer.gui.views.ab import ABView
 from explorer.gui.views.breakdown import BreakdownView
 from explorer.gui.views.comparison import ComparisonView
+from explorer.gui.views.devices import DevicesView
 from explorer.gui.views.explore import ExploreView
 from explorer.gui.views.graph import GraphView
 from explorer.gui.views.overview import OverviewTab
@@ -21,4 +22,5 @@ TABS = [
     ("sweep", "Sweep", SweepView),
     ("explore", "Explore", ExploreView),
     ("sensitivity", "Sensitivity", SensitivityView),
+    ("devices", "Devices", DevicesView),
 ]

@@ -41,6 +41,23 @@ def latency_interval(layer: LayerEstimate) -> tuple[float, float] | None:
     return float(interval[0]), float(interval[1])
 
 
+def network_latency_range(result: NetworkEstimate) -> tuple[float, float] | None:
+    """A conservative whole-network range (low, high) in seconds: the sum of the layers'
+    90 % bounds (a layer without one counts at its estimate). The layers' errors are not
+    independent and do not all go one way, so the true 90 % interval of the sum is
+    narrower; None when no layer has an interval."""
+    low = high = 0.0
+    found = False
+    for layer in result.layers:
+        interval = latency_interval(layer)
+        if interval is None:
+            low, high = low + layer.latency_s, high + layer.latency_s
+        else:
+            found = True
+            low, high = low + interval[0], high + interval[1]
+    return (low, high) if found else None
+
+
 def latency_breakdown(layer: LayerEstimate) -> dict[str, float] | None:
     """Split a layer's latency (seconds) into compute / exposed memory / stall parts that
     add up to its latency, so stacked bars keep the true height.
