@@ -103,3 +103,14 @@ def test_cli_table_and_html_show_intervals(model_file, tmp_path, capsys) -> None
     text = report.read_text(encoding="utf-8")
     assert "90 % interval" in text and "Latency range (conservative" in text
     assert "sum of the layers" in text
+
+
+def test_no_layer_sum_range_when_a_network_model_sets_the_total(statistical) -> None:
+    # The stacked network model adds and removes work the layers' bounds know nothing of:
+    # a range summed from them would not bracket the total shown beside it.
+    import dataclasses
+
+    result, _ = statistical
+    stacked = dataclasses.replace(result, network_latency_s=result.latency_s * 1.8)
+    assert network_latency_range(stacked) is None
+    assert "latency range" not in format_table(stacked)

@@ -45,7 +45,10 @@ def network_latency_range(result: NetworkEstimate) -> tuple[float, float] | None
     """A conservative whole-network range (low, high) in seconds: the sum of the layers'
     90 % bounds (a layer without one counts at its estimate). The layers' errors are not
     independent and do not all go one way, so the true 90 % interval of the sum is
-    narrower; None when no layer has an interval."""
+    narrower; None when no layer has an interval, or when a network-level model sets the
+    total (the layers' bounds say nothing about the work that model adds or removes)."""
+    if result.network_latency_s is not None:
+        return None
     low = high = 0.0
     found = False
     for layer in result.layers:
