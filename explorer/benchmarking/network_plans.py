@@ -237,13 +237,11 @@ def import_network_results(results_path: str | Path, measured_path: str | Path, 
                                  "`sha256`")
         if r["network"] in entries:
             raise BenchmarkError(f"{results_path}: network {r['network']} appears twice")
-        plan_entry = plan_networks.get(r["id"], {})
         entries[r["network"]] = {
             **{k: r[k] for k in RESULT_KEYS if k in r}, "sha256": r["sha256"],
-            "input_shapes": r.get("input_shapes"),
-            "source": plan_entry.get("source", r["network"]),
-            **({"input_shape_overrides": plan_entry["input_shape_overrides"]}
-               if plan_entry.get("input_shape_overrides") else {}),
+            "input_shapes": r.get("input_shapes"), "source": r.get("source") or r["network"],
+            **({"input_shape_overrides": r["input_shape_overrides"]}
+               if r.get("input_shape_overrides") else {}),
             "plan_id": pid}
     runner = (pid, {k: header.get(k) for k in ("device", "software", "provider", "threads",
                                                  "timing")})

@@ -35,6 +35,8 @@ RESULTS_FORMAT = "accel-explorer runner results"
 FORMAT_VERSION = 1  # single-layer plans
 NETWORK_FORMAT_VERSION = 2  # plans with `networks` (a runner that reads only 1 refuses them)
 READS_VERSIONS = (FORMAT_VERSION, NETWORK_FORMAT_VERSION)
+# What a network's result row repeats from its plan entry (`measure import` records it).
+NETWORK_KEYS = ("network", "source", "sha256", "input_shapes", "input_shape_overrides")
 NOISY_LIMIT = 0.05  # IQR / median above this: flagged "noisy"
 
 
@@ -273,8 +275,7 @@ def run(args) -> int:
                 result = {"status": "failed", "error": str(exc).splitlines()[0][:300]}
             row = {"type": "result", "plan_id": plan_id, "id": entry["id"]}
             if is_network:
-                row.update({"network": entry.get("network"), "sha256": entry["sha256"],
-                            "input_shapes": entry.get("input_shapes")})
+                row.update({k: entry.get(k) for k in NETWORK_KEYS})
             else:
                 row.update({"config": entry.get("config"),
                             "phase": entry.get("phase", "train")})
