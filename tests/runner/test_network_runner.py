@@ -257,3 +257,30 @@ def test_the_single_file_runner_measures_networks_alone(workflow, tmp_path):
     assert "tiny" in r.stderr and " ms " in r.stderr
     header, [row] = read_results(tmp_path / "out.jsonl")
     assert row["network"] == "tiny" and row["latency_s"] > 0
+
+
+@pytest.mark.pypi  # pip-installs onnxruntime and numpy into a fresh venv (~15 s with a cache)
+def test_runner_in_a_venv_with_only_onnxruntime_and_numpy(workflow, tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "onnxruntime", "numpy"],
+                   check=True, timeout=600)
+    listed = subprocess.run([str(python), "-m", "pip", "list", "--format", "json"],
+                            capture_output=True, text=True, check=True).stdout
+    names = {p["name"].lower() for p in json.loads(listed)}
+    assert {"onnxruntime", "numpy"} <= names and not names & {"onnx", "scikit-learn", "h5py"}
+    shutil.copy(Path(__file__).resolve().parents[2] / "explorer" / "runner" / "runner.py",
+                tmp_path / "runner.py")
+    env = {"PATH": os.environ.get("PATH", "")}
+    for plan, out in (("plan.json", "nets.jsonl"), ("lp.json", "layers.jsonl")):
+        r = subprocess.run([str(python), "runner.py", str(workflow / plan), "-o", out, *QUICK],
+                           cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=300, check=False)
+        assert r.returncode == 0, r.stderr
+    measured = tmp_path / "m.json"
+    assert import_network_results(tmp_path / "nets.jsonl", measured,
+                                  plan_path=workflow / "plan.json")["added"] == 1
+    assert import_results(tmp_path / "layers.jsonl", tmp_path / "layers.h5",
+                          plan_path=workflow / "lp.json")["added"] == 12
+    assert evaluate_measured(measured, workflow / "tiny.skops")["networks"][0]["estimate_s"] > 0
