@@ -284,3 +284,20 @@ def test_runner_in_a_venv_with_only_onnxruntime_and_numpy(workflow, tmp_path):
     assert import_results(tmp_path / "layers.jsonl", tmp_path / "layers.h5",
                           plan_path=workflow / "lp.json")["added"] == 12
     assert evaluate_measured(measured, workflow / "tiny.skops")["networks"][0]["estimate_s"] > 0
+
+
+def test_measure_into_records_this_cpu_in_the_same_format(workflow, tmp_path, capsys):
+    measured = tmp_path / "cpu.json"
+    assert cli("measure", str(workflow / "tiny.onnx"), "--input-shape", "x=1x3x32x32",
+               "--into", str(measured), "--format", "json") == 0
+    capsys.readouterr()
+    data = read_measured(measured)
+    plan = json.loads((workflow / "plan.json").read_text())
+    entry = data["networks"]["tiny"]
+    assert data["device"] == "cpu" and entry["latency_s"] > 0
+    assert entry["sha256"] == plan["networks"][0]["sha256"]  # the graph the runner gets
+    assert entry["input_shape_overrides"] == {"x": [1, 3, 32, 32]}
+    # A model of remote:tiny is not evaluated against this CPU's measurements.
+    assert cli("evaluate", "--measured", str(measured), "--model",
+               str(workflow / "tiny.skops")) == 2
+    one_error_line(capsys, "cpu.json", "device cpu", "remote:tiny")
