@@ -84,6 +84,11 @@ def run(args: argparse.Namespace) -> int:
         from explorer.hardware.library import load_accelerator
 
         estimator = make_estimator("statistical", {"model": args.model})
+        if estimator.device.partition(":")[0] != "cpu":
+            # Its layers are those of its own device's fusion model, not this CPU's.
+            raise BenchmarkError(f"--model {args.model}: a model of {estimator.device}, not of "
+                                 "this CPU; compare it with its device's measurements: "
+                                 "evaluate --measured FILE.json --model ...")
         result = estimator.estimate(network, load_accelerator("gemmini"))
         estimates = {layer.name: layer.latency_s for layer in result.layers}
     m = measure_network(args.network, threads=n_threads,

@@ -301,3 +301,10 @@ def test_measure_into_records_this_cpu_in_the_same_format(workflow, tmp_path, ca
     assert cli("evaluate", "--measured", str(measured), "--model",
                str(workflow / "tiny.skops")) == 2
     one_error_line(capsys, "cpu.json", "device cpu", "remote:tiny")
+
+
+def test_measure_refuses_a_model_of_another_device(workflow, capsys):
+    # Was a KeyError traceback: the model's fusion gave other layers than this CPU's.
+    assert cli("measure", str(workflow / "tiny.onnx"), "--model",
+               str(workflow / "tiny.skops")) == 2
+    one_error_line(capsys, "tiny.skops", "remote:tiny", "evaluate --measured")
