@@ -308,3 +308,16 @@ def test_measure_refuses_a_model_of_another_device(workflow, capsys):
     assert cli("measure", str(workflow / "tiny.onnx"), "--model",
                str(workflow / "tiny.skops")) == 2
     one_error_line(capsys, "tiny.skops", "remote:tiny", "evaluate --measured")
+
+
+def test_network_plans_resume(workflow, tmp_path, capsys):
+    lines = (workflow / "results.jsonl").read_text().splitlines()
+    out = tmp_path / "r.jsonl"
+    out.write_text(lines[0] + "\n" + lines[1][:25])  # killed while writing the result
+    assert runner_main([str(workflow / "plan.json"), "-o", str(out), *QUICK]) == 0
+    assert capsys.readouterr().err.count(" ms ") == 1
+    header, [row] = read_results(out)
+    assert row["network"] == "tiny" and row["latency_s"] > 0
+    assert runner_main([str(workflow / "plan.json"), "-o", str(out), *QUICK]) == 0
+    assert " ms " not in capsys.readouterr().err  # nothing left to measure
+    assert len(out.read_text().splitlines()) == 2
