@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything, then run the project's checks: ruff and the fast test tier
 # (offscreen Qt). `--all` runs every tier: also the tests marked slow, the peer-tool
-# (scalesim, zigzag), packaging and fuzz tiers. Other arguments go to pytest.
+# (scalesim, zigzag), packaging, fuzz and pypi tiers. Other arguments go to pytest.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tier=()

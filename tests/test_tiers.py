@@ -1,5 +1,5 @@
 """The test tiers (issue 9 §5): the default pytest run is the fast tier; slow, peer-tool,
-packaging and fuzz tests run only when asked for (scripts/test.sh --all)."""
+packaging, fuzz and PyPI-installing tests run only when asked for (scripts/test.sh --all)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXCLUDED = ("slow", "scalesim", "zigzag", "packaging", "fuzz")
+EXCLUDED = ("slow", "scalesim", "zigzag", "packaging", "fuzz", "pypi")
 
 
 def test_default_run_excludes_the_long_tiers():

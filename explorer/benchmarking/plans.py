@@ -132,6 +132,10 @@ def import_results(results_path: str | Path, store_path: str | Path, *,
     writes after: a refused file changes nothing. Returns counts."""
     header, results = read_results(results_path)
     pid = header["plan_id"]
+    networks = [r.get("id") for r in results if "network" in r]
+    if networks:
+        raise BenchmarkError(f"{results_path}: whole-network results ({networks[0]}, ...): "
+                             "import them with `measure import`")
     plan = read_plan(plan_path) if plan_path else None
     if plan is not None and plan["plan_id"] != pid:
         raise BenchmarkError(f"{results_path}: results of plan {pid}, not of {plan_path} "

@@ -1,4 +1,6 @@
-"""`accel-explorer evaluate`: the PR method's accuracy on a device, as JSON."""
+"""`accel-explorer evaluate`: the PR method's accuracy on a device, as JSON; or, with
+`--measured FILE.json --model M`, a trained model's whole-network estimates against
+whole-network latencies measured on its device (`measure import` / `measure --into`)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Benchmark held-out random layers, PR and random campaigns "
                                    "at each budget (through a resumable cache store), and the "
                                    "zoo networks; report single-layer and whole-network MAPE, "
-                                   "Spearman rank fidelity and the PR-vs-random curve.")
+                                   "Spearman rank fidelity and the PR-vs-random curve. "
+                                   "With --measured FILE.json --model M: compare model M's "
+                                   "whole-network estimates with the latencies measured on "
+                                   "its device (per-network error, MAPE, Spearman).")
     p.add_argument("--device", default="sim:gemmini",
                    help="cpu, cpu:<threads> or sim:<accelerator> (default: sim:gemmini)")
     p.add_argument("--budgets", default="300,1000,3000", metavar="B1,B2,...",
@@ -21,13 +26,47 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--test", type=int, default=500, metavar="N",
                    help="held-out random configurations (default: 500)")
     p.add_argument("--networks", default="", metavar="N1,N2",
-                   help="zoo networks for whole-network checks (default: all nine)")
+                   help="zoo networks for whole-network checks (default: all nine; with "
+                        "--measured: every network in the file)")
+    p.add_argument("--measured", metavar="FILE.json",
+                   help="whole-network latencies measured on the model's device (`measure "
+                        "import` or `measure --into`): evaluate --model against them")
+    p.add_argument("--model", metavar="FILE",
+                   help="--measured: the statistical model (`accel-explorer train`)")
+    p.add_argument("--arch", default="gemmini", metavar="NAME",
+                   help="--measured: the accelerator whose fusion rules a remote device's "
+                        "model applies (default: gemmini, as `estimate`)")
     p.add_argument("--cache", metavar="FILE.h5",
                    help="measurement cache (default: eval_cache_<device>.h5 beside -o)")
     p.add_argument("--regressor", choices=["extra_trees", "hgb"], default="extra_trees")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-o", "--output", required=True, metavar="FILE.json")
+    p.add_argument("-o", "--output", metavar="FILE.json",
+                   help="the JSON report (required; with --measured: default stdout)")
     p.set_defaults(run=run)
+
+
+def run_measured(args: argparse.Namespace) -> int:
+    from explorer.benchmarking.network_plans import evaluate_measured
+    from explorer.errors import BenchmarkError
+
+    if not args.model:
+        raise BenchmarkError("evaluate --measured needs --model FILE (a trained model of the "
+                             "measured device)")
+    report = evaluate_measured(args.measured, args.model,
+                               networks=[n for n in args.networks.split(",") if n] or None,
+                               arch=args.arch)
+    report["command"] = "accel-explorer " + " ".join(sys.argv[1:])
+    text = json.dumps(report, indent=2) + "\n"
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    errors = ", ".join(f"{r['network']} {r['error_pct']:+.1f}%" for r in report["networks"])
+    print(f"{args.measured} vs {args.model} ({report['device']}): {errors}; MAPE "
+          f"{report['network_mape_pct']}%, Spearman {report['network_spearman']}",
+          file=sys.stderr)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +79,12 @@ def run(args: argparse.Namespace) -> int:
     )
     from explorer.errors import BenchmarkError
 
+    if args.measured:
+        return run_measured(args)
+    if args.model:
+        raise BenchmarkError("evaluate --model goes with --measured FILE.json")
+    if not args.output:
+        raise BenchmarkError("evaluate needs -o FILE.json")
     try:
         budgets = [int(b) for b in args.budgets.split(",") if b]
     except ValueError:

@@ -1,22 +1,50 @@
 """`accel-explorer measure`: run a network on this CPU with onnxruntime; total latency and
-per-layer times from the profiler, optionally beside a statistical model's estimate."""
+per-layer times from the profiler, optionally beside a statistical model's estimate.
+
+A device measured elsewhere: `measure NET... --device remote:NAME --plan-only -o plan.json`
+writes a plan holding the networks' graphs, the device runs `python -m explorer.runner
+plan.json -o results.jsonl`, and `measure import results.jsonl --into measured.json`
+records the latencies (docs/bring-your-own-device.md); `evaluate --measured` compares a
+model with them. `measure NET --into measured.json` records a measurement of this CPU."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from explorer.cli.common import add_network_args, add_output_arg, write_output
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("measure", help="measure a network on this CPU (onnxruntime)",
+    p = sub.add_parser("measure", help="measure a network on this CPU (onnxruntime) or plan "
+                                       "whole-network measurements for a remote device",
                        description="Measure a network's latency on this machine's CPU with "
                                    "onnxruntime: total (median over rounds of min-of-k, with "
                                    "the load average) and per-layer times from the profiler, "
-                                   "mapped back to the ONNX nodes.")
+                                   "mapped back to the ONNX nodes. With --device remote:NAME "
+                                   "--plan-only: write a plan of whole networks for "
+                                   "explorer.runner; `measure import RESULTS.jsonl --into "
+                                   "FILE.json` records the runner's results.",
+                       usage="%(prog)s [NET ...] [options]\n       %(prog)s import "
+                             "RESULTS.jsonl... --into FILE.json [--plan PLAN.json] "
+                             "[--partial]")
     add_network_args(p)
-    p.add_argument("--device", default="cpu", help="cpu or cpu:<threads> (default: cpu)")
+    p.add_argument("more", nargs="*", metavar="NET",
+                   help="more networks (--plan-only); after `import`: the runner's results "
+                        "files")
+    p.add_argument("--device", default="cpu",
+                   help="cpu, cpu:<threads> or, with --plan-only, remote:<name> (default: cpu)")
+    p.add_argument("--plan-only", action="store_true",
+                   help="write a plan of whole networks (-o PLAN.json) for explorer.runner "
+                        "instead of measuring")
+    p.add_argument("--into", metavar="FILE.json",
+                   help="record the measured latency in this measured-networks file (one "
+                        "per device; created if missing; recorded networks are kept)")
+    p.add_argument("--plan", metavar="PLAN.json",
+                   help="import: the plan the results answer (checks ids and graphs)")
+    p.add_argument("--partial", action="store_true",
+                   help="import: accept results that lack some planned networks")
     p.add_argument("--model", metavar="FILE",
                    help="statistical model (`accel-explorer train`): show its estimate beside")
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -31,10 +59,20 @@ def run(args: argparse.Namespace) -> int:
     from explorer.learned.fusion import cpu_fusion_rules
     from explorer.workload.fusion import apply_fusion
 
+    if args.network == "import":
+        return run_import(args)
+    if args.plan_only:
+        return run_plan_only(args)
     kind, _, threads = args.device.partition(":")
+    if kind == "remote":
+        raise BenchmarkError(f"--device {args.device}: a remote device is measured by "
+                             "explorer.runner: add --plan-only -o PLAN.json")
     if kind != "cpu":
         raise BenchmarkError(f"--device {args.device!r}: measure runs on this machine: cpu or "
-                             "cpu:<threads>")
+                             "cpu:<threads> (or remote:<name> with --plan-only)")
+    if args.more:
+        raise BenchmarkError("measure measures one network at a time on this CPU (several "
+                             "networks: --plan-only for explorer.runner)")
     try:
         n_threads = int(threads or 1)
     except ValueError:
@@ -46,11 +84,18 @@ def run(args: argparse.Namespace) -> int:
         from explorer.hardware.library import load_accelerator
 
         estimator = make_estimator("statistical", {"model": args.model})
+        if estimator.device.partition(":")[0] != "cpu":
+            # Its layers are those of its own device's fusion model, not this CPU's.
+            raise BenchmarkError(f"--model {args.model}: a model of {estimator.device}, not of "
+                                 "this CPU; compare it with its device's measurements: "
+                                 "evaluate --measured FILE.json --model ...")
         result = estimator.estimate(network, load_accelerator("gemmini"))
         estimates = {layer.name: layer.latency_s for layer in result.layers}
     m = measure_network(args.network, threads=n_threads,
                         input_shapes=parse_input_shapes(args.input_shape))
     times, unmapped = m.layer_times(network.layers)
+    if args.into:
+        _record_local(args, m)
     if args.format == "json":
         data = m.to_dict()
         data["layers"] = [{"name": layer.name, "op": layer.op, "onnx_nodes": layer.onnx_nodes,
@@ -64,6 +109,74 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = _table(m, network, times, unmapped, estimates)
     write_output(text, args.output)
+    return 0
+
+
+def _record_local(args: argparse.Namespace, m) -> None:
+    """`measure NET --into FILE.json` on this CPU: the same record as an imported one."""
+    import hashlib
+
+    from explorer.benchmarking.network_plans import (
+        network_graph,
+        network_name,
+        record_measurements,
+    )
+    from explorer.cli.common import parse_input_shapes
+
+    overrides = parse_input_shapes(args.input_shape)
+    data, shapes = network_graph(args.network, overrides)
+    entry = {"latency_s": m.latency_s, "spread_s": m.spread_s, "rounds": m.rounds,
+             "runs_per_round": m.runs_per_round, "loadavg": m.loadavg, "status": m.status,
+             "timestamp": m.timestamp, "software": m.software,
+             "sha256": hashlib.sha256(data).hexdigest(), "input_shapes": shapes,
+             "source": args.network, "plan_id": None,
+             **({"input_shape_overrides": {k: list(v) for k, v in overrides.items()}}
+                if overrides else {})}
+    counts = record_measurements(args.into, m.device, {network_name(args.network): entry})
+    print(f"{args.into}: {network_name(args.network)} "
+          f"{'recorded' if counts['added'] else 'already recorded (kept)'} for {m.device}",
+          file=sys.stderr)
+
+
+def run_plan_only(args: argparse.Namespace) -> int:
+    from explorer.benchmarking.network_plans import write_network_plan
+    from explorer.cli.common import parse_input_shapes
+    from explorer.errors import BenchmarkError
+
+    if not args.output:
+        raise BenchmarkError("measure --plan-only needs -o PLAN.json")
+    if not args.device.startswith("remote:") or args.device == "remote:":
+        raise BenchmarkError(f"--device {args.device!r}: --plan-only plans for a device "
+                             "measured elsewhere: remote:<name>")
+    if args.model or args.into:
+        raise BenchmarkError("measure --plan-only measures nothing: --model and --into "
+                             "belong to `measure import` and `evaluate --measured`")
+    sources = [args.network, *args.more]
+    plan = write_network_plan(args.output, args.device, sources,
+                              input_shapes=parse_input_shapes(args.input_shape))
+    names = ", ".join(e["network"] for e in plan["networks"])
+    print(f"{args.output}: plan {plan['plan_id']}, {len(plan['networks'])} networks "
+          f"({names}) for {args.device}\n"
+          f"  on the device: python -m explorer.runner {args.output} -o results.jsonl "
+          f"[--provider ...]\n  then: accel-explorer measure import results.jsonl --into "
+          f"measured.json", file=sys.stderr)
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from explorer.benchmarking.network_plans import import_network_results
+    from explorer.errors import BenchmarkError
+
+    if not args.more or not args.into:
+        raise BenchmarkError("measure import needs RESULTS.jsonl... and --into FILE.json")
+    for path in args.more:
+        counts = import_network_results(path, args.into, plan_path=args.plan,
+                                        partial=args.partial)
+        print(f"{path} -> {args.into} ({counts['device']}): {counts['added']} networks "
+              f"added, {counts['already_recorded']} already recorded (kept)"
+              + (f", {counts['missing']} missing" if counts["missing"] else "")
+              + (f", {counts['failed']} failed on the device" if counts["failed"] else ""),
+              file=sys.stderr)
     return 0
 
 

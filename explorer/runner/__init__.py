@@ -1,4 +1,5 @@
-"""The device-side runner: measures a plan's single-layer ONNX models with onnxruntime.
+"""The device-side runner: measures a plan's ONNX models (single layers or whole networks)
+with onnxruntime.
 
 Imports nothing else from this project (and only the standard library, numpy and
 onnxruntime), so it runs on any machine with those: `python -m explorer.runner`, or copy

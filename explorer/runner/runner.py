@@ -1,4 +1,5 @@
-"""Measure the single-layer ONNX models of an accel-explorer plan on this machine.
+"""Measure the ONNX models of an accel-explorer plan on this machine: single layers
+(`bench --plan-only`) or whole networks (`measure --plan-only`).
 
 Needs only Python 3.9+, numpy and onnxruntime (any execution provider): copy this one
 file to the device, or run `python -m explorer.runner` where the project is installed.
@@ -6,19 +7,22 @@ file to the device, or run `python -m explorer.runner` where the project is inst
     python runner.py plan.json -o results.jsonl [--provider CUDAExecutionProvider]
                      [--warmup-s 0.05] [--rounds 9] [--runs-per-round 5]
 
-Each configuration: a warm-up, then `rounds` rounds of the minimum of `runs_per_round`
-runs; the result is the median over rounds with the inter-quartile range as its spread.
-The first line of the results file describes the device and the software (a header);
-every further line is one configuration's result, written and flushed as soon as it is
-measured. Running the same command again resumes: configurations already in the
+Each configuration or network: a warm-up, then `rounds` rounds of the minimum of
+`runs_per_round` runs; the result is the median over rounds with the inter-quartile range
+as its spread. A network's graph is checked against the sha256 the plan gives for it
+before anything is measured. The first line of the results file describes the device and
+the software (a header); every further line is one result, written and flushed as soon
+as it is measured. Running the same command again resumes: entries already in the
 results file are skipped. Bring the file back and import it with
-`accel-explorer bench import results.jsonl --into store.h5`.
+`accel-explorer bench import results.jsonl --into store.h5` (layers) or
+`accel-explorer measure import results.jsonl --into measured.json` (networks).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import platform
@@ -28,7 +32,11 @@ import time
 
 PLAN_FORMAT = "accel-explorer plan"
 RESULTS_FORMAT = "accel-explorer runner results"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # single-layer plans
+NETWORK_FORMAT_VERSION = 2  # plans with `networks` (a runner that reads only 1 refuses them)
+READS_VERSIONS = (FORMAT_VERSION, NETWORK_FORMAT_VERSION)
+# What a network's result row repeats from its plan entry (`measure import` records it).
+NETWORK_KEYS = ("network", "source", "sha256", "input_shapes", "input_shape_overrides")
 NOISY_LIMIT = 0.05  # IQR / median above this: flagged "noisy"
 
 
@@ -45,13 +53,39 @@ def read_plan(path: str) -> dict:
     if not isinstance(plan, dict) or plan.get("format") != PLAN_FORMAT:
         raise RunnerError(f"{path}: not an accel-explorer plan (format {plan.get('format')!r}"
                           if isinstance(plan, dict) else f"{path}: not an accel-explorer plan")
-    if plan.get("format_version") != FORMAT_VERSION:
+    if plan.get("format_version") not in READS_VERSIONS:
         raise RunnerError(f"{path}: plan format version {plan.get('format_version')}, this "
-                          f"runner reads {FORMAT_VERSION}")
+                          f"runner reads {', '.join(map(str, READS_VERSIONS))}")
+    seen = set()
     for i, entry in enumerate(plan.get("configs", [])):
         if not isinstance(entry, dict) or not {"id", "model"} <= set(entry):
             raise RunnerError(f"{path}: plan entry {i} lacks `id` or `model`")
+        if entry["id"] in seen:
+            raise RunnerError(f"{path}: plan entry {entry['id']} appears twice")
+        seen.add(entry["id"])
+    for i, entry in enumerate(plan.get("networks", [])):
+        if not isinstance(entry, dict) or not {"id", "model", "sha256"} <= set(entry):
+            raise RunnerError(f"{path}: plan network {i} lacks `id`, `model` or `sha256`")
+        if entry["id"] in seen:
+            raise RunnerError(f"{path}: plan entry {entry['id']} appears twice")
+        seen.add(entry["id"])
     return plan
+
+
+def network_graph(path: str, entry: dict) -> bytes:
+    """The network's ONNX graph, checked against the plan's sha256 (a plan cut or edited
+    on its way to the device is refused rather than measured)."""
+    try:
+        data = base64.b64decode(entry["model"], validate=True)
+    except (ValueError, TypeError):
+        raise RunnerError(f"{path}: network {entry['id']} ({entry.get('network')}): "
+                          "`model` is not base64") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != entry["sha256"]:
+        raise RunnerError(f"{path}: network {entry['id']} ({entry.get('network')}): graph "
+                          f"sha256 {digest[:16]}... does not match the plan's "
+                          f"{str(entry['sha256'])[:16]}...")
+    return data
 
 
 def done_ids(path: str, plan_id: str) -> set[str]:
@@ -120,14 +154,24 @@ def _nvidia_smi() -> str:
         return ""
 
 
-def random_feed(session, np) -> dict:
+def random_feed(session, np, shapes: dict | None = None) -> dict:
+    """Random floats (zeros for integer and boolean inputs); `shapes` (a network plan's
+    input shapes) override the graph's, whose dynamic dimensions are taken as 1."""
     types = {"tensor(float)": np.float32, "tensor(float16)": np.float16,
-             "tensor(double)": np.float64, "tensor(int64)": np.int64}
+             "tensor(double)": np.float64, "tensor(int64)": np.int64,
+             "tensor(int32)": np.int32, "tensor(uint8)": np.uint8, "tensor(int8)": np.int8,
+             "tensor(bool)": np.bool_}
     rng = np.random.default_rng(0)
     feed = {}
     for value in session.get_inputs():
-        shape = [d if isinstance(d, int) and d > 0 else 1 for d in value.shape]
-        feed[value.name] = rng.standard_normal(shape).astype(types.get(value.type, np.float32))
+        shape = (shapes or {}).get(value.name)
+        if shape is None:
+            shape = [d if isinstance(d, int) and d > 0 else 1 for d in value.shape]
+        dtype = types.get(value.type, np.float32)
+        if np.issubdtype(dtype, np.floating):
+            feed[value.name] = rng.standard_normal(shape).astype(dtype)
+        else:
+            feed[value.name] = np.zeros(shape, dtype=dtype)
     return feed
 
 
@@ -196,8 +240,11 @@ def run(args) -> int:
     providers = [args.provider] + (["CPUExecutionProvider"]
                                    if args.provider != "CPUExecutionProvider" else [])
     plan_id = plan["plan_id"]
+    networks = plan.get("networks", [])
+    graphs = {e["id"]: network_graph(args.plan, e) for e in networks}  # all checked first
     done = done_ids(args.output, plan_id)
-    todo = [e for e in plan["configs"] if e["id"] not in done]
+    entries = plan.get("configs", []) + networks
+    todo = [e for e in entries if e["id"] not in done]
     options = ort.SessionOptions()
     options.intra_op_num_threads = args.threads
     options.inter_op_num_threads = 1
@@ -212,26 +259,35 @@ def run(args) -> int:
                       "threads": args.threads, "software": software,
                       "timing": {"warmup_s": warmup_s, "rounds": rounds,
                                  "runs_per_round": runs},
+                      "planned_ids": [e["id"] for e in entries],
                       "device": device_description(ort, providers)}
             out.write(json.dumps(header) + "\n")
             out.flush()
         for index, entry in enumerate(todo, 1):
-            model = base64.b64decode(entry["model"])
+            is_network = entry["id"] in graphs
+            model = graphs[entry["id"]] if is_network else base64.b64decode(entry["model"])
             try:
                 session = ort.InferenceSession(model, options, providers=providers)
-                result = time_session(session, random_feed(session, np), warmup_s, rounds,
-                                      runs)
+                feed = random_feed(session, np, entry.get("input_shapes") if is_network
+                                   else None)
+                result = time_session(session, feed, warmup_s, rounds, runs)
             except Exception as exc:  # onnxruntime's own exception types
                 result = {"status": "failed", "error": str(exc).splitlines()[0][:300]}
-            row = {"type": "result", "plan_id": plan_id, "id": entry["id"],
-                   "config": entry.get("config"), "phase": entry.get("phase", "train"),
-                   "timestamp": time.time(), "software": software, **result}
+            row = {"type": "result", "plan_id": plan_id, "id": entry["id"]}
+            if is_network:
+                row.update({k: entry.get(k) for k in NETWORK_KEYS})
+            else:
+                row.update({"config": entry.get("config"),
+                            "phase": entry.get("phase", "train")})
+            row.update({"timestamp": time.time(), "software": software, **result})
             out.write(json.dumps(row) + "\n")
             out.flush()
             os.fsync(out.fileno())
-            print(f"[{len(done) + index}/{len(plan['configs'])}] {entry['id']} "
-                  f"{result.get('latency_s', float('nan')) * 1e6:.1f} us {result['status']}",
-                  file=sys.stderr, flush=True)
+            latency = result.get("latency_s", float("nan"))
+            shown = (f"{entry.get('network')} {latency * 1e3:.2f} ms" if is_network
+                     else f"{latency * 1e6:.1f} us")
+            print(f"[{len(done) + index}/{len(entries)}] {entry['id']} {shown} "
+                  f"{result['status']}", file=sys.stderr, flush=True)
     return 0
 
 
