@@ -87,7 +87,11 @@ def format_table(result: NetworkEstimate) -> str:
     out += [line(r) for r in rows]
     share = result.bound_share()
     out.append(line(["-" * w for w in widths]))
-    out.append(f"total: {si(result.latency_s, 's')} ({count(result.cycles)} cycles), "
+    # With a network-level model the total is not the layers' sum; their cycles are.
+    cycles = (f"{count(result.cycles)} cycles" if result.network_latency_s is None else
+              f"network model; layers alone {si(sum(x.latency_s for x in result.layers), 's')}, "
+              f"{count(result.cycles)} cycles")
+    out.append(f"total: {si(result.latency_s, 's')} ({cycles}), "
                f"energy {si(result.energy_j, 'J')}, memory {binary_bytes(result.memory_bytes)}, "
                f"{PART_LABELS['compute-bound']} {percent(share['compute'])} / "
                f"{PART_LABELS['memory-bound']} {percent(share['memory'])} "
@@ -117,7 +121,8 @@ def summary_rows(result: NetworkEstimate,
     bounds_known = any(layer.bound for layer in result.layers)
     rows = [("Total latency", si(latency, "s")),
             ("Throughput", f"{si(1.0 / latency)} inferences/s" if latency > 0 else "–"),
-            ("Cycles", count(result.cycles)),
+            ("Cycles" if result.network_latency_s is None else "Cycles (layers alone)",
+             count(result.cycles)),
             ("Energy", si(result.energy_j, "J")),
             ("Memory footprint", binary_bytes(result.memory_bytes))]
     span = network_latency_range(result)

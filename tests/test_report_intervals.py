@@ -114,3 +114,17 @@ def test_no_layer_sum_range_when_a_network_model_sets_the_total(statistical) -> 
     stacked = dataclasses.replace(result, network_latency_s=result.latency_s * 1.8)
     assert network_latency_range(stacked) is None
     assert "latency range" not in format_table(stacked)
+
+
+def test_a_network_model_total_names_what_its_cycles_are(statistical) -> None:
+    # The cycles are the layers' sum; the total is the network model's: say so, rather
+    # than print a total beside cycles that do not give it.
+    import dataclasses
+
+    result, _ = statistical
+    stacked = dataclasses.replace(result, network_latency_s=result.latency_s * 1.8)
+    total = next(line for line in format_table(stacked).splitlines()
+                 if line.startswith("total:"))
+    assert "network model; layers alone" in total
+    assert "network model" not in next(line for line in format_table(result).splitlines()
+                                       if line.startswith("total:"))
