@@ -15,26 +15,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from gui_screenshots import settle, wait  # noqa: E402  (this folder is on sys.path)
+from PySide6.QtCore import QSettings  # noqa: E402
 
 from explorer.gui.app import create_app  # noqa: E402
 from explorer.gui.main_window import MainWindow  # noqa: E402
 
 SIZE = (1300, 850)
-
-
-def wait(signal, timeout_ms: int = 300_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-
-
-def settle(app, ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-    app.processEvents()
+LONG_MS = 300_000  # the benchmark and training it waits for take longer than an estimate
 
 
 def main(out: Path) -> int:
@@ -46,7 +34,7 @@ def main(out: Path) -> int:
     win.resize(*SIZE)
     win.show()
     win.open_network("squeezenet")
-    wait(win.estimateShown)
+    wait(win.estimateShown, LONG_MS)
     devices = win.views["devices"]
     devices.set_folder(str(scratch / "devices"))
     win.tabs.setCurrentWidget(devices)
@@ -54,15 +42,15 @@ def main(out: Path) -> int:
     devices.strategy_combo.setCurrentText("random")
     campaign = devices.workspace.benchmark(devices.selected_entry, 80, "random", quick=True)
     win.run(lambda: campaign, "Benchmark failed")
-    wait(win.runner.idle)
+    wait(win.runner.idle, LONG_MS)
     devices.train_button.click()
-    wait(win.runner.idle)
+    wait(win.runner.idle, LONG_MS)
     settle(app)
     devices.use_button.click()
-    wait(win.estimateShown)
+    wait(win.estimateShown, LONG_MS)
     devices.quick_measure = True
     devices.measure_button.click()
-    wait(win.runner.idle)
+    wait(win.runner.idle, LONG_MS)
     settle(app)
     out.mkdir(parents=True, exist_ok=True)
     win.resize(*SIZE)
