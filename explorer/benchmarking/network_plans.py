@@ -23,12 +23,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-from explorer.benchmarking.plans import PLAN_FORMAT, read_plan, read_results
+from explorer.benchmarking.plans import (
+    PLAN_FORMAT,
+    read_plan,
+    read_results,
+    write_json_atomically,
+)
 from explorer.errors import BenchmarkError
 
 NETWORK_FORMAT_VERSION = 2  # explorer.runner reads 1 (layers) and 2 (networks)
@@ -102,9 +106,7 @@ def write_network_plan(path: str | Path, device: str, sources: list[str], *,
             "kind": "networks",
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "timing": timing or NETWORK_TIMING, "configs": [], "networks": entries}
-    tmp = Path(f"{path}.tmp")
-    tmp.write_text(json.dumps(plan) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomically(path, plan)
     return plan
 
 
@@ -137,9 +139,7 @@ def read_measured(path: str | Path) -> dict:
 
 
 def _write_measured(path: str | Path, data: dict) -> None:
-    tmp = Path(f"{path}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomically(path, data, indent=2)
 
 
 def record_measurements(path: str | Path, device: str, entries: dict[str, dict],

@@ -79,10 +79,16 @@ def write_plan(path: str | Path, device: str, planned: list[tuple[LayerConfig, s
             "campaign": campaign,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "timing": timing or DEFAULT_TIMING, "configs": entries}
-    tmp = Path(f"{path}.tmp")
-    tmp.write_text(json.dumps(plan) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomically(path, plan)
     return plan
+
+
+def write_json_atomically(path: str | Path, data: Any, indent: int | None = None) -> None:
+    """Write `data` as JSON through a temporary file and a rename, so a reader (or a
+    kill) never sees half a file."""
+    tmp = Path(f"{path}.tmp")
+    tmp.write_text(json.dumps(data, indent=indent) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def read_plan(path: str | Path) -> dict:
