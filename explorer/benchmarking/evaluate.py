@@ -236,6 +236,7 @@ class Evaluation:
     def zoo_layers(self) -> tuple[list[LayerConfig], dict]:
         """Distinct benchmark configurations of the zoo networks' layers after the device's
         fusion model."""
+        from explorer.learned.fusion import device_fusion_rules
         from explorer.workload import load_network
         from explorer.workload.fusion import apply_fusion
 
@@ -253,12 +254,6 @@ class Evaluation:
                     seen.setdefault(c.key(), c)
                     owners.setdefault(c.key(), []).append(f"{name}/{layer.name}")
         return list(seen.values()), owners
-
-
-def device_fusion_rules(device_name: str):
-    from explorer.learned import fusion
-
-    return fusion.device_fusion_rules(device_name)
 
 
 def network_truth_fn(device: Device, log: Log) -> Callable[[str], float]:
