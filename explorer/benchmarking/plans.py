@@ -85,10 +85,13 @@ def write_plan(path: str | Path, device: str, planned: list[tuple[LayerConfig, s
 
 def write_json_atomically(path: str | Path, data: Any, indent: int | None = None) -> None:
     """Write `data` as JSON through a temporary file and a rename, so a reader (or a
-    kill) never sees half a file."""
+    kill) never sees half a file; a path that cannot be written is one line."""
     tmp = Path(f"{path}.tmp")
-    tmp.write_text(json.dumps(data, indent=indent) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=indent) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise BenchmarkError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def read_plan(path: str | Path) -> dict:

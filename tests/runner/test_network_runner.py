@@ -236,6 +236,13 @@ def test_cli_refusals(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
 
 
+def test_a_plan_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    out = tmp_path / "no-such-folder" / "p.json"
+    assert cli("measure", "squeezenet", "--device", "remote:x", "--plan-only",
+               "-o", str(out)) == 2
+    one_error_line(capsys, str(out), "cannot write")
+
+
 def test_the_single_file_runner_measures_networks_alone(workflow, tmp_path):
     """runner.py copied alone beside numpy and onnxruntime, no site-packages."""
     import onnxruntime
