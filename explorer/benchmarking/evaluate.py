@@ -221,17 +221,65 @@ class Evaluation:
                 self.log(f"network {name}")
                 truth = network_truth(name)
                 pred = estimate_network(name, model, rules, budget)
+                oracle = self.layers_alone_s(name)
                 nets.append({"network": name, "truth_s": truth, "estimate_s": pred,
-                             "error_pct": _pct((pred - truth) / truth)})
+                             "error_pct": _pct((pred - truth) / truth),
+                             "layers_alone_s": oracle,
+                             "layers_alone_error_pct": _pct((oracle - truth) / truth)})
             report["final"]["networks"] = nets
             ape = [abs(n["error_pct"]) for n in nets]
             report["final"]["network_mape_pct"] = round(float(np.mean(ape)), 4)
             report["final"]["network_spearman"] = spearman([n["truth_s"] for n in nets],
                                                            [n["estimate_s"] for n in nets])
+            # What a perfect layer model would give: the remaining error is the network's.
+            report["final"]["layers_alone_network_mape_pct"] = round(float(np.mean(
+                [abs(n["layers_alone_error_pct"]) for n in nets])), 4)
+            if self.device.name.startswith("cpu"):  # measured now, on this machine
+                report["final"]["drift"] = self.drift(zoo_layers)
             report["cache_rows"] = len(cache)
         report["wall_s"] = round(time.time() - started, 1)
         report["loadavg_end"] = os.getloadavg()[0]
         return report
+
+    def layers_alone_s(self, name: str) -> float:
+        """The network's layers as measured alone (the cache), each plus what its weights
+        cost inside a network (learned/weight_fetch.py): the estimate of a perfect layer
+        model."""
+        from explorer.learned.fusion import device_fusion_rules
+        from explorer.learned.weight_fetch import weight_fetch_s
+        from explorer.workload import load_network
+        from explorer.workload.fusion import apply_fusion
+
+        provenance = self.device.provenance()
+        total = 0.0
+        for layer in apply_fusion(load_network(name), device_fusion_rules(self.device.name)).layers:
+            try:
+                c = config_from_layer(layer)
+            except Exception:
+                c = None
+            if c is not None:
+                total += (self._cached.measure(c).latency_s
+                          + weight_fetch_s(4 * c.weight_elems, provenance))
+        return total
+
+    def drift(self, configs: Sequence[LayerConfig], count: int = 30) -> dict[str, Any]:
+        """Did the machine change speed while the evaluation ran? `count` zoo layers
+        measured again now against their cached measurements, which may be from the
+        start of this run or from an earlier one (a shared VM drifted by 30 % in an hour:
+        docs/validation/pr.md)."""
+        step = max(1, len(configs) // count)
+        sample = list(configs)[::step][:count]
+        ratios, stamps = [], []
+        for c in sample:
+            cached = self._cached.measure(c)
+            fresh = self.device.measure(c)
+            if cached.latency_s > 0:
+                ratios.append(fresh.latency_s / cached.latency_s)
+                stamps.append(cached.timestamp)
+        return {"layers": len(ratios),
+                "median_now_over_cached": round(float(np.median(ratios)), 4) if ratios else None,
+                "cached_hours_ago": (round((time.time() - float(np.median(stamps))) / 3600, 2)
+                                     if stamps else None)}
 
     def zoo_layers(self) -> tuple[list[LayerConfig], dict]:
         """Distinct benchmark configurations of the zoo networks' layers after the device's

@@ -145,7 +145,9 @@ def node_name_map(model) -> tuple[set[str], dict[str, str]]:
 def map_kernel(kernel: str, names: set[str], producer: dict[str, str]) -> list[str]:
     if kernel in names:
         return [kernel]
-    base = kernel[: -len("_nchwc")] if kernel.endswith("_nchwc") else kernel
+    # onnxruntime's activation fusions name the fused node "fused <node>"; NCHWc kernels
+    # take their output tensor's name plus "_nchwc".
+    base = kernel.removeprefix("fused ").removesuffix("_nchwc")
     if base in names:
         return [base]
     if base in producer and producer[base]:

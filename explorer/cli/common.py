@@ -12,10 +12,12 @@ DEFAULT_NETWORK = "resnet50"
 DEFAULT_ARCH = "gemmini"
 
 
-def add_network_args(parser: argparse.ArgumentParser, *, optional: bool = True) -> None:
+def add_network_args(parser: argparse.ArgumentParser, *, optional: bool = True,
+                     more: str = "") -> None:
+    """`more`: what further positionals mean, when the subcommand takes them."""
     if optional:
         parser.add_argument("network", nargs="?", default=DEFAULT_NETWORK, metavar="NET",
-                            help=f"ONNX file or zoo name (default: {DEFAULT_NETWORK})")
+                            help=f"ONNX file or zoo name (default: {DEFAULT_NETWORK}){more}")
     else:
         parser.add_argument("network", metavar="NET", help="ONNX file or zoo name")
     parser.add_argument("--input-shape", action="append", default=[], metavar="NAME=DIMS",

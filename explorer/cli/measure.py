@@ -29,10 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        usage="%(prog)s [NET ...] [options]\n       %(prog)s import "
                              "RESULTS.jsonl... --into FILE.json [--plan PLAN.json] "
                              "[--partial]")
-    add_network_args(p)
-    p.add_argument("more", nargs="*", metavar="NET",
-                   help="more networks (--plan-only); after `import`: the runner's results "
-                        "files")
+    add_network_args(p, more="; more networks with --plan-only; after `import`: the "
+                             "runner's results files")
+    p.add_argument("more", nargs="*", help=argparse.SUPPRESS)
     p.add_argument("--device", default="cpu",
                    help="cpu, cpu:<threads> or, with --plan-only, remote:<name> (default: cpu)")
     p.add_argument("--plan-only", action="store_true",

@@ -7,6 +7,11 @@ model trained on single-layer benchmarks (`accel-explorer bench` + `train`). Lay
 benchmark stands for (reshapes, dropout) cost nothing on the devices we model and are
 reported as 0 with `modelled` False.
 
+On a CPU each layer also pays for its weights arriving from memory rather than from the
+cache its benchmark kept them in (the device's `weight_fetch_s_per_byte`, measured when
+the campaign ran: explorer/learned/weight_fetch.py); the layer's
+`mapping.weight_fetch_s` says how much of its latency that is.
+
 When the model file holds a network model (`accel-explorer train --networks`,
 explorer/learned/network_model.py), the network total is that model's (the layer
 model's conv/linear predictions, corrected, plus the other kernels, minus a per-kernel
@@ -27,6 +32,7 @@ from explorer.errors import BenchmarkError, EstimationError
 from explorer.estimators.base import Estimator, LayerEstimate, Run
 from explorer.estimators.options import EstimatorOptions
 from explorer.hardware.schema import Accelerator
+from explorer.learned.weight_fetch import weight_fetch_s
 from explorer.workload.network import Layer, Network
 
 
@@ -109,16 +115,21 @@ class StatisticalEstimator(Estimator):
 
     # -- layers ---------------------------------------------------------------------------
     def _estimate(self, layer: Layer, latency_s: float | None,
-                  interval: tuple[float, float] | None = None) -> LayerEstimate:
-        latency = float(latency_s) if latency_s is not None else 0.0
+                  interval: tuple[float, float] | None = None,
+                  weight_fetch_s: float = 0.0) -> LayerEstimate:
+        latency = float(latency_s) + weight_fetch_s if latency_s is not None else 0.0
         # The model's spread (its trees' central 90 %) travels in `mapping` so that the
         # JSON output carries it; `evaluate` reports how often measurements fall inside.
-        spread = ({"latency_interval90_s": [float(interval[0]), float(interval[1])]}
-                  if interval is not None else None)
+        mapping: dict[str, Any] = {}
+        if interval is not None:
+            mapping["latency_interval90_s"] = [float(interval[0]) + weight_fetch_s,
+                                               float(interval[1]) + weight_fetch_s]
+        if weight_fetch_s > 0:
+            mapping["weight_fetch_s"] = weight_fetch_s
         return LayerEstimate(name=layer.name, op=layer.op, onnx_nodes=list(layer.onnx_nodes),
                              macs=layer.macs, cycles=latency * self.clock_hz,
                              latency_s=latency, modelled=latency_s is not None and layer.modelled,
-                             utilisation=None, mapping=spread)
+                             utilisation=None, mapping=mapping or None)
 
     def iter_layers(self, network: Network, accelerator: Accelerator,
                     run: Run | None = None) -> Iterator[LayerEstimate]:
@@ -134,11 +145,14 @@ class StatisticalEstimator(Estimator):
         known = [c for c in configs if c is not None]
         predictions = iter(predict_configs(self.model, known))
         intervals = iter(predict_intervals(self.model, known))
+        provenance = self.metadata.get("provenance", {})
         for layer, config in zip(network.layers, configs):
             if config is None:
                 yield self._estimate(layer, None)
             else:
-                yield self._estimate(layer, next(predictions), next(intervals))
+                # fp32 weights: the CPU's benchmarks and networks run in fp32.
+                fetch = weight_fetch_s(4 * config.weight_elems, provenance)
+                yield self._estimate(layer, next(predictions), next(intervals), fetch)
 
     def finish(self, result, accelerator: Accelerator, run: Run) -> None:
         super().finish(result, accelerator, run)
@@ -177,7 +191,9 @@ class StatisticalEstimator(Estimator):
             if config is None:
                 continue
             layers.append(NetworkLayer(config, own))
-            raw.append(result.layers[i].latency_s * 1e6)
+            # The network model was fitted on the layer model's own predictions.
+            fetch = (result.layers[i].mapping or {}).get("weight_fetch_s", 0.0)
+            raw.append((result.layers[i].latency_s - fetch) * 1e6)
         info: dict[str, Any] = {"version": model.to_dict()["version"],
                                 "trained_on": list(model.networks),
                                 "weights": model.to_dict()["weights"],

@@ -32,5 +32,28 @@ def test_evaluate_cli_on_the_simulator(tmp_path):
     assert [p["budget"] for p in report["curve"]] == [60, 120]
     assert report["final"]["network_mape_pct"] >= 0
     assert len(report["final"]["networks"]) == 2
+    # The simulator's layers alone, summed: what a perfect layer model would estimate.
+    assert all(n["layers_alone_s"] > 0 for n in report["final"]["networks"])
+    assert "drift" not in report["final"]  # a simulator does not drift
     calibration = report["final"]["calibration"]
     assert calibration["nominal"] == 0.9 and 0 <= calibration["share_inside"] <= 1
+
+
+def test_drift_check_remeasures_cached_layers(tmp_path):
+    from explorer.benchmarking.devices.cpu import QUICK_POLICY, CpuDevice
+    from explorer.benchmarking.evaluate import CachedDevice, Evaluation
+    from explorer.benchmarking.store import BenchmarkStore
+
+    device = CpuDevice(policy=QUICK_POLICY)
+    configs = [c for c in random_configs(40, seed=3) if c.kind in ("eltwise", "pool")][:3]
+    evaluation = Evaluation(device, tmp_path / "c.h5", budgets=[10])
+    with BenchmarkStore(tmp_path / "c.h5", device="cpu") as cache:
+        evaluation._cached = CachedDevice(device, cache)
+        for c in configs:
+            evaluation._cached.measure(c)
+        assert len(cache) == len(configs)
+        drift = evaluation.drift(configs)
+        assert len(cache) == len(configs)  # measured again, not added to the cache
+    assert drift["layers"] == len(configs)
+    assert 0.2 < drift["median_now_over_cached"] < 5
+    assert 0 <= drift["cached_hours_ago"] < 0.1

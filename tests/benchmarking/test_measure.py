@@ -22,6 +22,8 @@ def test_kernel_names_map_back_to_onnx_nodes():
     assert map_kernel("n9", names, producer) == ["n9"]  # kept as is
     assert map_kernel("r2_nchwc", names, producer) == ["n2"]  # NCHWc: output tensor name
     assert map_kernel("ReorderOutput", names, producer) == []
+    # Gemm + activation fusion names its node "fused <gemm>" (alexnet's FC layers).
+    assert map_kernel("fused n1", names, producer) == ["n1"]
 
 
 def test_measure_squeezenet_maps_nearly_all_kernel_time_to_layers():

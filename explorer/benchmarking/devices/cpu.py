@@ -223,6 +223,10 @@ class CpuDevice(Device):
         return f"onnxruntime {self._ort.__version__}"
 
     def provenance(self) -> dict[str, str]:
+        """What the device is, how it was timed, and what its memory costs a layer inside
+        a network that the layer's benchmark does not see (memory_probe.py)."""
+        from explorer.benchmarking.devices.memory_probe import weight_fetch_cost
+
         p = self.policy
         return {
             "device": self.name,
@@ -237,6 +241,7 @@ class CpuDevice(Device):
                        f"{p.min_rounds}-{p.max_rounds} rounds, max IQR/median "
                        f"{p.max_relative_spread}, load limit {self.load_limit:.2f}, "
                        f"{p.max_attempts} attempts"),
+            **weight_fetch_cost(self.threads).provenance(),
         }
 
     def parallelism_hints(self) -> dict[str, list[int]]:
