@@ -32,6 +32,7 @@ This is Qt-free and imports neither the estimators nor benchmarking (tests/test_
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -86,12 +87,19 @@ class MeasuredNetwork:
 def onnx_own_bias(onnx_path: str | Path) -> list[bool]:
     """Per Conv/Gemm node in graph order: whether it has a bias of its own. PyTorch's
     export names a batch norm folded into a conv's bias `onnx::Conv_*`; the measured
-    graph ran that norm as a kernel of its own."""
+    graph ran that norm as a kernel of its own. Read once per file version: the
+    statistical estimator asks on every estimate (a GUI edit, a sweep's design)."""
+    stat = Path(onnx_path).stat()
+    return list(_own_bias(str(Path(onnx_path).resolve()), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=32)
+def _own_bias(path: str, mtime_ns: int, size: int) -> tuple[bool, ...]:
     import onnx
 
-    model = onnx.load(str(onnx_path), load_external_data=False)
-    return [len(n.input) > 2 and not n.input[2].startswith("onnx::")
-            for n in model.graph.node if n.op_type in CONV_LINEAR_OPS]
+    model = onnx.load(path, load_external_data=False)
+    return tuple(len(n.input) > 2 and not n.input[2].startswith("onnx::")
+                 for n in model.graph.node if n.op_type in CONV_LINEAR_OPS)
 
 
 def network_structure(network: Any, own_bias: Sequence[bool] | None = None

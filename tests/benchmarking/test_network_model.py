@@ -196,3 +196,28 @@ def test_train_with_networks_from_measure_output(cpu_model, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "bad.json: neither networks.jsonl rows" in err
     assert not (tmp_path / "x.skops").exists()
+
+
+def test_own_bias_is_read_once_per_file_version(tmp_path):
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    from explorer.learned.network_model import _own_bias, onnx_own_bias
+
+    def write(bias_name: str) -> None:
+        graph = helper.make_graph(
+            [helper.make_node("Conv", ["x", "w", bias_name], ["y"])], "g",
+            [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 1, 4, 4])],
+            [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1, 1, 4, 4])],
+            [numpy_helper.from_array(np.ones((1, 1, 1, 1), np.float32), "w"),
+             numpy_helper.from_array(np.ones(1, np.float32), bias_name)])
+        onnx.save(helper.make_model(graph), path)
+
+    path = tmp_path / "one_conv.onnx"
+    write("conv.bias")
+    hits = _own_bias.cache_info().hits
+    assert onnx_own_bias(path) == [True] and onnx_own_bias(path) == [True]
+    assert _own_bias.cache_info().hits == hits + 1
+    write("onnx::Conv_17")  # a folded norm's bias, as PyTorch names it: a new file version
+    assert onnx_own_bias(path) == [False]
