@@ -23,6 +23,7 @@ import numpy as np
 from explorer.benchmarking.campaign import Campaign, iter_rows
 from explorer.benchmarking.devices.base import Device, Measurement
 from explorer.benchmarking.space import random_configs
+from explorer.benchmarking.speed_reference import SpeedReference
 from explorer.benchmarking.store import BenchmarkStore
 from explorer.benchmarking.training import block_from_provenance
 from explorer.learned.configs import LayerConfig, config_from_layer
@@ -44,6 +45,7 @@ class CachedDevice(Device):
         self.name = device.name
         self.deterministic = device.deterministic  # type: ignore[misc]
         self.wall_s: dict[tuple, float] = {}  # measuring time of what this run measured
+        self.before_measuring: Callable[[], None] | None = None  # e.g. a speed reference
 
     def measure(self, config: LayerConfig) -> Measurement:
         row = self.cache.lookup(config)
@@ -58,6 +60,8 @@ class CachedDevice(Device):
                                device=self.name, software=str(r["software"]),
                                status=str(r["status"]), attempts=int(r["attempts"]),
                                excluded_s=float(r["excluded_s"]))
+        if self.before_measuring is not None:
+            self.before_measuring()
         start = time.perf_counter()
         m = self.device.measure(config)
         self.wall_s[config.key()] = time.perf_counter() - start
@@ -160,9 +164,14 @@ class Evaluation:
             "host": platform.node(), "started_utc": time.strftime(
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
             "loadavg_start": os.getloadavg()[0]}
+        speed = None
+        if self.device.name.startswith("cpu"):  # a real machine, which may drift
+            speed = SpeedReference(self.device, self.cache_path.with_suffix(".speed.json"))
         with BenchmarkStore(self.cache_path, device=self.device.name,
                             provenance=self.device.provenance()) as cache:
             self._cached = CachedDevice(self.device, cache)
+            if speed is not None:
+                self._cached.before_measuring = speed.maybe_measure
             test = random_configs(self.test_size, TEST_SEED)
             test_truth = self.measured(test, "held-out test set")
             test_kinds = [c.kind for c in test]
@@ -200,7 +209,7 @@ class Evaluation:
                          f"{point['random']['mape_pct']}% random+PR features "
                          f"{point['random_with_pr_features']['mape_pct']}% ANNETTE "
                          f"{point['annette_mixed']['mape_pct']}%")
-                final = (budget, pr_model, rules)
+                final = (budget, pr_model, rules)  # budgets ascend: the last is the largest
             report["curve"] = curve
             report["pr_better_than_random_at_every_budget"] = all(
                 p["pr"]["mape_pct"] < p["random"]["mape_pct"] for p in curve)
@@ -219,11 +228,14 @@ class Evaluation:
             nets = []
             for name in self.networks:
                 self.log(f"network {name}")
+                around = speed.measure_now() if speed is not None else None
                 truth = network_truth(name)
+                if speed is not None:
+                    around = (around + speed.measure_now()) / 2
                 pred = estimate_network(name, model, rules, budget)
                 oracle = self.layers_alone_s(name)
                 nets.append({"network": name, "truth_s": truth, "estimate_s": pred,
-                             "error_pct": _pct((pred - truth) / truth),
+                             "error_pct": _pct((pred - truth) / truth), "measured_at": around,
                              "layers_alone_s": oracle,
                              "layers_alone_error_pct": _pct((oracle - truth) / truth)})
             report["final"]["networks"] = nets
@@ -234,8 +246,10 @@ class Evaluation:
             # What a perfect layer model would give: the remaining error is the network's.
             report["final"]["layers_alone_network_mape_pct"] = round(float(np.mean(
                 [abs(n["layers_alone_error_pct"]) for n in nets])), 4)
-            if self.device.name.startswith("cpu"):  # measured now, on this machine
+            if speed is not None:
                 report["final"]["drift"] = self.drift(zoo_layers)
+                report["final"]["speed_normalized"] = self.normalized(
+                    speed, (pr_c, pr_t, rules, budget), test, zoo_layers, nets, estimate_network)
             report["cache_rows"] = len(cache)
         report["wall_s"] = round(time.time() - started, 1)
         report["loadavg_end"] = os.getloadavg()[0]
@@ -261,6 +275,48 @@ class Evaluation:
                 total += (self._cached.measure(c).latency_s
                           + weight_fetch_s(4 * c.weight_elems, provenance))
         return total
+
+    def normalized(self, speed: SpeedReference, campaign, test, zoo, nets,
+                   estimate_network) -> dict[str, Any]:
+        """The final figures with every latency divided by the machine's speed index at
+        its moment (speed_reference.py): the model's error without the machine's drift.
+        Measurements with no reference point near them are left out and counted."""
+        configs, latencies, rules, budget = campaign
+
+        def index(c: LayerConfig) -> float | None:
+            return speed.index_at(self._cached.measure(c).timestamp)
+
+        def scaled(cs, ts):
+            pairs = [(c, t / i) for c, t in zip(cs, ts) if (i := index(c))]
+            return [c for c, _ in pairs], np.array([t for _, t in pairs])
+
+        train_c, train_t = scaled(configs, latencies)
+        if len(train_c) < 5:
+            return {"used": False, "reason": "too few measurements near a reference point"}
+        model = self.fit("pr", train_c, train_t, rules)
+        out: dict[str, Any] = {"used": True, "reference": speed.summary(),
+                               "training_rows": len(train_c),
+                               "training_rows_left_out": len(configs) - len(train_c)}
+        for what, cs in (("test_layers", test), ("zoo_layers", zoo)):
+            kept, truth = scaled(cs, [self._cached.measure(c).latency_s for c in cs])
+            out[what] = errors(model.predict(config_matrix(kept)), truth,
+                               [c.kind for c in kept]) if kept else None
+        rows = []
+        for n in nets:
+            i = speed.index_at(n["measured_at"]) if n.get("measured_at") else None
+            if not i:
+                continue
+            pred = estimate_network(n["network"], model, rules, budget)
+            truth = n["truth_s"] / i
+            rows.append({"network": n["network"], "speed_index": round(i, 4),
+                         "truth_s": truth, "estimate_s": pred,
+                         "error_pct": _pct((pred - truth) / truth)})
+        out["networks"] = rows
+        if rows:
+            out["network_mape_pct"] = round(float(np.mean([abs(r["error_pct"]) for r in rows])), 4)
+            out["network_spearman"] = spearman([r["truth_s"] for r in rows],
+                                               [r["estimate_s"] for r in rows])
+        return out
 
     def drift(self, configs: Sequence[LayerConfig], count: int = 30) -> dict[str, Any]:
         """Did the machine change speed while the evaluation ran? `count` zoo layers
