@@ -61,8 +61,11 @@ _LAYER = _object({
     "instructions": _integer("accelerator instructions executed", nullable=True),
     "mapping": {"type": ["object", "null"],
                 "description": "how the layer is mapped (estimator-specific keys; "
-                               "dram_read_bytes and dram_write_bytes in bytes); null "
-                               "for estimators without a mapping"},
+                               "dram_read_bytes and dram_write_bytes in bytes; "
+                               "statistical: latency_interval90_s [low, high] in s and, "
+                               "on a CPU, weight_fetch_s, the part of the latency paid for "
+                               "weights arriving from memory); null for estimators "
+                               "without a mapping"},
 }, "the estimate of one layer")
 
 _NETWORK = _object({
