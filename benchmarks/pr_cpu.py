@@ -6,7 +6,10 @@ the nine zoo networks, Spearman rank fidelity, and PR vs random over budgets.
 
 Run it on a quiet machine (the load average is recorded in the JSON). Writes
 docs/validation/pr_cpu.json; measurements are cached in
-$TMPDIR/accel-explorer-bench/cpu.h5 so an interrupted run resumes.
+$TMPDIR/accel-explorer-bench/cpu.h5 so an interrupted run resumes. A cache from an
+earlier hour mixes machine speeds (a shared VM drifted by 20-30 %): give a new --cache
+for figures taken in one sitting. The JSON's `final.speed_normalized` holds the figures
+with the machine's drift divided out, `final.drift` how far it moved.
 """
 
 from __future__ import annotations

@@ -5,6 +5,12 @@ at equal budgets, as a curve over budgets.
 
 All measurements go through a cache store (one HDF5 file per device), so the curve's
 campaigns share what they have in common and an interrupted evaluation resumes.
+
+On a real machine (`cpu`) each network also gets the sum of its layers as measured alone
+(`layers_alone_s`: what a perfect layer model would estimate), and the final figures are
+given a second time with every latency divided by the machine's speed index at its
+moment (`speed_normalized`, speed_reference.py), with a drift check: a shared VM changes
+speed by more than the targets while an evaluation runs.
 """
 
 from __future__ import annotations
