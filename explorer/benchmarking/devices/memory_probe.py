@@ -28,6 +28,7 @@ import numpy as np
 
 CHUNK_ROWS = CHUNK_COLS = 4096  # one 64 MB fp32 matrix, the size of a large FC layer
 DEFAULT_LLC_BYTES = 32 << 20  # when the OS does not say
+MAX_CHUNKS = 16  # at most 1 GiB of probe weights, whatever cache size the OS reports
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def weight_fetch_cost(threads: int = 1) -> WeightFetchCost:
     chunk_bytes = k * n * 4
     # The weights are graph inputs, so each run reads the matrix it is given (a constant
     # would be prepacked once); the kernel is the same memory-bound MLAS GEMV.
-    count = max(3, -(-2 * llc // chunk_bytes))
+    count = min(MAX_CHUNKS, max(3, -(-2 * llc // chunk_bytes)))
     chunks = [np.full((k, n), 0.01 * (i + 1), np.float32) for i in range(count)]
     a = np.ones((1, k), np.float32)
 
