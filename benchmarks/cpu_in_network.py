@@ -46,7 +46,7 @@ def one_network(device: CpuDevice, provenance: dict, name: str) -> dict:
         if config is None:
             continue
         alone = device.measure(config).latency_s
-        fetch = weight_fetch_s(4 * config.weight_elems, provenance)
+        fetch = weight_fetch_s(4 * config.weight_elems, provenance, alone)
         row = kinds.setdefault(config.kind, {"layers": 0, "alone_ms": 0.0,
                                              "in_network_ms": 0.0, "weight_fetch_ms": 0.0})
         row["layers"] += 1

@@ -278,8 +278,8 @@ class Evaluation:
             except Exception:
                 c = None
             if c is not None:
-                total += (self._cached.measure(c).latency_s
-                          + weight_fetch_s(4 * c.weight_elems, provenance))
+                alone = self._cached.measure(c).latency_s
+                total += alone + weight_fetch_s(4 * c.weight_elems, provenance, alone)
         return total
 
     def normalized(self, speed: SpeedReference, campaign, test, zoo, nets,

@@ -150,9 +150,10 @@ class StatisticalEstimator(Estimator):
             if config is None:
                 yield self._estimate(layer, None)
             else:
+                predicted = next(predictions)
                 # fp32 weights: the CPU's benchmarks and networks run in fp32.
-                fetch = weight_fetch_s(4 * config.weight_elems, provenance)
-                yield self._estimate(layer, next(predictions), next(intervals), fetch)
+                fetch = weight_fetch_s(4 * config.weight_elems, provenance, predicted)
+                yield self._estimate(layer, predicted, next(intervals), fetch)
 
     def finish(self, result, accelerator: Accelerator, run: Run) -> None:
         super().finish(result, accelerator, run)

@@ -10,10 +10,9 @@ alone time (docs/validation/pr.md, "What single-layer benchmarks leave out").
 The probe measures that difference on this machine with the kernel that pays it: a
 1-row MatMul (onnxruntime, one thread) over a 64 MB weight matrix, once repeated on one
 matrix (warm, as a benchmark sees it) and once cycling through enough matrices to
-outgrow the last-level cache twice (cold, as a network sees it). The result is the
-extra time per weight byte. Weights over half the last-level cache pay it in their
-benchmark already: the cache also holds inputs, outputs and, on a shared machine, other
-tenants' data (on that Xeon a 151 MB layer ran warm alone, a 302 MB one cold).
+outgrow the last-level cache twice (cold, as a network sees it). The results are the
+extra time per weight byte, both bandwidths and the cache size; explorer/learned/
+weight_fetch.py turns them into each layer's term.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ class WeightFetchCost:
     extra_s_per_byte: float  # cold minus warm, per weight byte
     warm_bytes_per_s: float
     cold_bytes_per_s: float
-    llc_bytes: int  # last-level cache; weights over half of it stream even alone
+    llc_bytes: int  # the last-level cache the OS reports
 
     def provenance(self) -> dict[str, str]:
         return {"weight_fetch_s_per_byte": f"{self.extra_s_per_byte:.4e}",
