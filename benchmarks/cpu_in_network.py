@@ -4,10 +4,11 @@ alone (the `cpu` device, as a campaign measures them) and inside the network
 latency against the sum of its layers alone, without and with the weight-fetch term
 (explorer/learned/weight_fetch.py, from this machine's memory probe).
 
-    .venv/bin/python benchmarks/cpu_in_network.py [--networks alexnet,resnet50]
+    .venv/bin/python benchmarks/cpu_in_network.py [--networks alexnet,resnet50] [--passes 2]
 
-No model is involved: this isolates what the network adds to its layers. Run it on a
-quiet machine (~5 minutes); writes docs/validation/cpu_in_network.json.
+No model is involved: this isolates what the network adds to its layers. Two passes over
+the networks by default, averaged. Run it on a quiet machine (~5 minutes); writes
+docs/validation/cpu_in_network.json.
 """
 
 from __future__ import annotations
@@ -71,19 +72,43 @@ def one_network(device: CpuDevice, provenance: dict, name: str) -> dict:
     }
 
 
+def combined(rows: list[dict]) -> dict:
+    """One network over several passes: the mean of each time, errors from the means."""
+    def mean(key: str) -> float:
+        return sum(r[key] for r in rows) / len(rows)
+
+    latency, alone, fetched = mean("latency_ms"), mean("layers_alone_ms"), mean(
+        "with_weight_fetch_ms")
+    return {"network": rows[0]["network"], "latency_ms": round(latency, 3),
+            "layers_alone_ms": round(alone, 3),
+            "layers_alone_error_pct": round((alone - latency) / latency * 100, 2),
+            "with_weight_fetch_ms": round(fetched, 3),
+            "with_weight_fetch_error_pct": round((fetched - latency) / latency * 100, 2),
+            "passes": rows}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", default=",".join(ZOO))
+    parser.add_argument("--passes", type=int, default=2,
+                        help="passes over all networks, averaged (the machine's speed moves "
+                             "by several percent from one minute to the next)")
     args = parser.parse_args()
     device = CpuDevice()
     provenance = device.provenance()
     started = time.time()
-    report = {"provenance": provenance, "loadavg_start": os.getloadavg()[0], "networks": []}
-    for name in args.networks.split(","):
-        row = one_network(device, provenance, name)
-        report["networks"].append(row)
-        print(f"{name}: {row['latency_ms']} ms; layers alone {row['layers_alone_error_pct']:+}"
-              f" %, with weight fetch {row['with_weight_fetch_error_pct']:+} %", flush=True)
+    names = args.networks.split(",")
+    report = {"provenance": provenance, "loadavg_start": os.getloadavg()[0],
+              "passes": args.passes, "networks": []}
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    for index in range(args.passes):
+        for name in names:
+            row = one_network(device, provenance, name)
+            runs[name].append(row)
+            print(f"pass {index + 1} {name}: {row['latency_ms']} ms; layers alone "
+                  f"{row['layers_alone_error_pct']:+} %, with weight fetch "
+                  f"{row['with_weight_fetch_error_pct']:+} %", flush=True)
+    report["networks"] = [combined(runs[name]) for name in names]
     nets = report["networks"]
     report["layers_alone_mape_pct"] = round(
         sum(abs(n["layers_alone_error_pct"]) for n in nets) / len(nets), 2)

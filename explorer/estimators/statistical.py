@@ -116,16 +116,16 @@ class StatisticalEstimator(Estimator):
     # -- layers ---------------------------------------------------------------------------
     def _estimate(self, layer: Layer, latency_s: float | None,
                   interval: tuple[float, float] | None = None,
-                  weight_fetch_s: float = 0.0) -> LayerEstimate:
-        latency = float(latency_s) + weight_fetch_s if latency_s is not None else 0.0
+                  fetch_s: float = 0.0) -> LayerEstimate:
+        latency = float(latency_s) + fetch_s if latency_s is not None else 0.0
         # The model's spread (its trees' central 90 %) travels in `mapping` so that the
         # JSON output carries it; `evaluate` reports how often measurements fall inside.
         mapping: dict[str, Any] = {}
         if interval is not None:
-            mapping["latency_interval90_s"] = [float(interval[0]) + weight_fetch_s,
-                                               float(interval[1]) + weight_fetch_s]
-        if weight_fetch_s > 0:
-            mapping["weight_fetch_s"] = weight_fetch_s
+            mapping["latency_interval90_s"] = [float(interval[0]) + fetch_s,
+                                               float(interval[1]) + fetch_s]
+        if fetch_s > 0:
+            mapping["weight_fetch_s"] = fetch_s
         return LayerEstimate(name=layer.name, op=layer.op, onnx_nodes=list(layer.onnx_nodes),
                              macs=layer.macs, cycles=latency * self.clock_hz,
                              latency_s=latency, modelled=latency_s is not None and layer.modelled,
