@@ -76,10 +76,13 @@ def build_model(config: LayerConfig, seed: int = 0) -> tuple[onnx.ModelProto, di
     elif c.kind == "eltwise":
         y_shape = x_shape
         names = [f"x{i}" for i in range(max(1, c.num_inputs))]
-        if c.op in ("Add", "Mul") and len(names) < 2:
-            names.append("x1")
         for name in names:
             inputs[name] = x_shape
+        if c.op in ("Add", "Mul") and len(names) < 2:
+            # One activation input: the other operand is a per-channel constant, as in a
+            # bias or a Caffe-style scale layer (densenet121 has 62 of each).
+            inits.append(_const("per_channel", (1, c.in_channels, 1, 1), rng))
+            names.append("per_channel")
         if c.op in ("Add", "Mul"):
             nodes.append(helper.make_node(c.op, names[:2], [out], name="eltwise"))
         elif c.op == "Sum":

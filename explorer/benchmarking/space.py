@@ -102,7 +102,10 @@ def random_pool(rng: np.random.Generator) -> LayerConfig:
 def random_eltwise(rng: np.random.Generator) -> LayerConfig:
     op = str(rng.choice(["Relu", "Add", "Sum", "Mul", "BatchNormalization"],
                         p=[0.3, 0.25, 0.15, 0.15, 0.15]))
-    inputs = {"Add": 2, "Mul": 2, "Sum": int(rng.choice([2, 3]))}.get(op, 1)
+    # Add and Mul: of two activations (a residual) or of one and a per-channel constant
+    # (a bias, a Caffe-style scale).
+    inputs = {"Add": int(rng.choice([1, 2])), "Mul": int(rng.choice([1, 2])),
+              "Sum": int(rng.choice([2, 3]))}.get(op, 1)
     return LayerConfig(kind="eltwise", op=op, in_channels=_channels(rng, 8, 1024),
                        in_h=(size := _spatial(rng, 1, 112)), in_w=size, num_inputs=inputs)
 
