@@ -1,8 +1,8 @@
 """How fast the machine is right now, for evaluations on a shared machine that drifts.
 
-On the 2-core VM of this project's CPU figures the same layers ran 20-30 % faster than
-20 minutes earlier, and medians of 25 layers moved by ±8 % from one 10-second pass to the
-next (docs/validation/pr.md, "A machine that drifts"). A campaign spans many minutes and
+On the 2-core VM of this project's CPU figures resnet50 measured 57.9 ms and, two hours
+later on the same idle machine, 41.6 ms; layers measured again a minute later ran 11 %
+faster (docs/validation/pr.md, "A machine that drifts"). A campaign spans many minutes and
 a network is measured in seconds, so their comparison mixes model error with the
 machine's changing speed. A speed reference separates the two: three fixed layers (a
 compute-bound convolution, a fully connected layer reading its weights from the cache, a

@@ -2,10 +2,10 @@
 
 A single-layer benchmark repeats one layer, so its weights stay in the last-level cache
 between runs; inside a network they were last touched a whole inference ago and, once
-the network's weights outgrow what the cache keeps for them, stream from memory. On the
-2-core Xeon of CONTEXT.md (300 MB L3) alexnet's fully connected layers ran at ~30 GB/s
-alone and ~13 GB/s inside the network, and every zoo network's FC layer took twice its
-alone time (docs/validation/pr.md, "What single-layer benchmarks leave out").
+the network's weights outgrow what the cache keeps for them, stream from memory. On this
+project's 2-core Xeon VM (300 MB L3) alexnet's fully connected layers took about twice as
+long inside the network as alone (docs/validation/cpu_in_network.json; pr.md, "What
+single-layer benchmarks leave out").
 
 The probe measures that difference on this machine with the kernel that pays it: a
 1-row MatMul (onnxruntime, one thread) over a 64 MB weight matrix, once repeated on one
