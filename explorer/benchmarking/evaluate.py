@@ -231,6 +231,7 @@ class Evaluation:
                                                    zoo_truth, [c.kind for c in zoo_layers])
             report["final"]["zoo_layers"]["distinct_configs"] = len(zoo_layers)
 
+            provenance = self.device.provenance()
             nets = []
             for name in self.networks:
                 self.log(f"network {name}")
@@ -239,7 +240,7 @@ class Evaluation:
                 if speed is not None:
                     around = (around + speed.measure_now()) / 2
                 pred = estimate_network(name, model, rules, budget)
-                oracle = self.layers_alone_s(name)
+                oracle = self.layers_alone_s(name, zoo_layers, owners, provenance)
                 nets.append({"network": name, "truth_s": truth, "estimate_s": pred,
                              "error_pct": _pct((pred - truth) / truth), "measured_at": around,
                              "layers_alone_s": oracle,
@@ -255,31 +256,25 @@ class Evaluation:
             if speed is not None:
                 report["final"]["drift"] = self.drift(zoo_layers)
                 report["final"]["speed_normalized"] = self.normalized(
-                    speed, (pr_c, pr_t, rules, budget), test, zoo_layers, nets, estimate_network)
+                    speed, (pr_c, rules, budget), test, zoo_layers, nets, estimate_network)
             report["cache_rows"] = len(cache)
         report["wall_s"] = round(time.time() - started, 1)
         report["loadavg_end"] = os.getloadavg()[0]
         return report
 
-    def layers_alone_s(self, name: str) -> float:
+    def layers_alone_s(self, name: str, configs: Sequence[LayerConfig], owners: dict,
+                       provenance: dict[str, str]) -> float:
         """The network's layers as measured alone (the cache), each plus what its weights
         cost inside a network (learned/weight_fetch.py): the estimate of a perfect layer
-        model."""
-        from explorer.learned.fusion import device_fusion_rules
+        model. `configs` and `owners` as `zoo_layers` gives them."""
         from explorer.learned.weight_fetch import weight_fetch_s
-        from explorer.workload import load_network
-        from explorer.workload.fusion import apply_fusion
 
-        provenance = self.device.provenance()
         total = 0.0
-        for layer in apply_fusion(load_network(name), device_fusion_rules(self.device.name)).layers:
-            try:
-                c = config_from_layer(layer)
-            except Exception:
-                c = None
-            if c is not None:
+        for c in configs:
+            uses = sum(1 for owner in owners[c.key()] if owner.split("/", 1)[0] == name)
+            if uses:
                 alone = self._cached.measure(c).latency_s
-                total += alone + weight_fetch_s(4 * c.weight_elems, provenance, alone)
+                total += uses * (alone + weight_fetch_s(4 * c.weight_elems, provenance, alone))
         return total
 
     def normalized(self, speed: SpeedReference, campaign, test, zoo, nets,
@@ -287,16 +282,20 @@ class Evaluation:
         """The final figures with every latency divided by the machine's speed index at
         its moment (speed_reference.py): the model's error without the machine's drift.
         Measurements with no reference point near them are left out and counted."""
-        configs, latencies, rules, budget = campaign
+        configs, rules, budget = campaign
 
-        def index(c: LayerConfig) -> float | None:
-            return speed.index_at(self._cached.measure(c).timestamp)
+        def scaled(cs):
+            """The configurations with an index near their measurement, and their
+            latencies divided by it."""
+            kept, latencies = [], []
+            for c in cs:
+                m = self._cached.measure(c)
+                if i := speed.index_at(m.timestamp):
+                    kept.append(c)
+                    latencies.append(m.latency_s / i)
+            return kept, np.array(latencies)
 
-        def scaled(cs, ts):
-            pairs = [(c, t / i) for c, t in zip(cs, ts) if (i := index(c))]
-            return [c for c, _ in pairs], np.array([t for _, t in pairs])
-
-        train_c, train_t = scaled(configs, latencies)
+        train_c, train_t = scaled(configs)
         if len(train_c) < 5:
             return {"used": False, "reason": "too few measurements near a reference point"}
         model = self.fit("pr", train_c, train_t, rules)
@@ -304,7 +303,7 @@ class Evaluation:
                                "training_rows": len(train_c),
                                "training_rows_left_out": len(configs) - len(train_c)}
         for what, cs in (("test_layers", test), ("zoo_layers", zoo)):
-            kept, truth = scaled(cs, [self._cached.measure(c).latency_s for c in cs])
+            kept, truth = scaled(cs)
             out[what] = errors(model.predict(config_matrix(kept)), truth,
                                [c.kind for c in kept]) if kept else None
         rows = []
@@ -327,8 +326,8 @@ class Evaluation:
     def drift(self, configs: Sequence[LayerConfig], count: int = 30) -> dict[str, Any]:
         """Did the machine change speed while the evaluation ran? `count` zoo layers
         measured again now against their cached measurements, which may be from the
-        start of this run or from an earlier one (a shared VM drifted by 30 % in an hour:
-        docs/validation/pr.md)."""
+        start of this run or from an earlier one (a shared VM ran resnet50 28 % faster two
+        hours later: docs/validation/pr.md)."""
         step = max(1, len(configs) // count)
         sample = list(configs)[::step][:count]
         ratios, stamps = [], []

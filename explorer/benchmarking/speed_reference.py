@@ -18,6 +18,7 @@ truths); nothing here is fitted to a network or a test layer.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
 import statistics
@@ -25,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from explorer.benchmarking.devices.base import Device
 from explorer.learned.configs import LayerConfig
 
 REFERENCE_LAYERS = (
@@ -42,7 +44,7 @@ class SpeedReference:
     """Reference points [(unix time, [seconds per reference layer])], kept in `path` (a
     JSON file beside the evaluation's cache) so that a resumed evaluation keeps them."""
 
-    device: object  # a Device measuring the reference layers (never through a cache)
+    device: Device | None  # measures the reference layers (never through a cache)
     path: Path | None = None
     interval_s: float = 30.0
     points: list[tuple[float, list[float]]] = field(default_factory=list)
@@ -61,6 +63,7 @@ class SpeedReference:
         stamp = time.time()
         self.points.append((stamp, times))
         self.points.sort()
+        self.__dict__.pop("_series", None)
         if self.path is not None:
             self.path.write_text(json.dumps(self.points), encoding="utf-8")
         return stamp
@@ -70,16 +73,22 @@ class SpeedReference:
         if not self.points or time.time() - self.points[-1][0] > self.interval_s:
             self.measure_now()
 
+    @functools.cached_property
+    def _series(self) -> tuple[list[float], list[float]]:
+        """(times, speed index) of the points; dropped by `measure_now` when a point
+        comes, since every index is relative to the medians over all points."""
+        medians = [statistics.median(v[i] for _, v in self.points)
+                   for i in range(len(REFERENCE_LAYERS))]
+        index = [math.exp(sum(math.log(x / m) for x, m in zip(v, medians)) / len(medians))
+                 for _, v in self.points]
+        return [t for t, _ in self.points], index
+
     def index_at(self, when: float) -> float | None:
         """The speed index at unix time `when` (linear between the nearest points), or
         None when no point lies within NEAR_S of it."""
         if not self.points:
             return None
-        medians = [statistics.median(v[i] for _, v in self.points)
-                   for i in range(len(REFERENCE_LAYERS))]
-        index = [math.exp(sum(math.log(x / m) for x, m in zip(v, medians)) / len(medians))
-                 for _, v in self.points]
-        stamps = [t for t, _ in self.points]
+        stamps, index = self._series
         right = bisect.bisect_left(stamps, when)
         if right == 0 or right == len(stamps):
             nearest = 0 if right == 0 else len(stamps) - 1
