@@ -6,7 +6,11 @@ import dataclasses
 
 import pytest
 
-from explorer.benchmarking.devices.memory_probe import last_level_cache_bytes, weight_fetch_cost
+from explorer.benchmarking.devices.memory_probe import (
+    WeightFetchCost,
+    last_level_cache_bytes,
+    weight_fetch_cost,
+)
 from explorer.estimators.registry import make_estimator
 from explorer.estimators.statistical import load_trained_model
 from explorer.hardware.library import load_accelerator
@@ -37,6 +41,13 @@ def test_probe_finds_cold_weights_no_faster_than_warm_ones():
     assert cost.extra_s_per_byte >= 0
     assert float(cost.provenance()["weight_fetch_s_per_byte"]) == pytest.approx(
         cost.extra_s_per_byte, rel=1e-3)
+
+
+def test_a_failed_probe_is_recorded_and_adds_nothing():
+    failed = WeightFetchCost(0.0, 0.0, 0.0, 300 << 20, error="cannot allocate memory")
+    provenance = failed.provenance()
+    assert provenance["weight_fetch_probe"] == "failed: cannot allocate memory"
+    assert weight_fetch_s(1e6, provenance) == 0 and weight_fetch_s(1e9, provenance, 0.0) == 0
 
 
 def test_statistical_estimator_adds_the_weight_fetch_to_each_layer(tmp_path):

@@ -36,8 +36,12 @@ class WeightFetchCost:
     warm_bytes_per_s: float
     cold_bytes_per_s: float
     llc_bytes: int  # the last-level cache the OS reports
+    error: str = ""  # why the probe could not run (then no weight-fetch term)
 
     def provenance(self) -> dict[str, str]:
+        if self.error:
+            return {"weight_fetch_probe": f"failed: {self.error}",
+                    "llc_bytes": str(self.llc_bytes)}
         return {"weight_fetch_s_per_byte": f"{self.extra_s_per_byte:.4e}",
                 "weight_warm_gb_per_s": f"{self.warm_bytes_per_s / 1e9:.1f}",
                 "weight_cold_gb_per_s": f"{self.cold_bytes_per_s / 1e9:.1f}",
@@ -66,7 +70,17 @@ def last_level_cache_bytes() -> int:
 
 @cache
 def weight_fetch_cost(threads: int = 1) -> WeightFetchCost:
-    """Measured once per process (~1 s and twice the LLC in memory); see the module doc."""
+    """Measured once per process (~1 s and twice the LLC in memory, at most 1 GiB); see
+    the module doc. A probe that cannot run (too little memory) is recorded as failed
+    and the campaign goes on without the term, rather than stopping it."""
+    try:
+        return _measure(threads)
+    except Exception as exc:  # MemoryError or onnxruntime's own exception types
+        return WeightFetchCost(0.0, 0.0, 0.0, last_level_cache_bytes(),
+                               error=str(exc).splitlines()[0][:200] or type(exc).__name__)
+
+
+def _measure(threads: int) -> WeightFetchCost:
     import onnxruntime as ort
     from onnx import TensorProto, helper
 
