@@ -7,8 +7,8 @@ Weights up to half the last-level cache stay there between a benchmark's repetit
 inside a network the layer pays the probe's extra time per byte on top of its benchmark.
 Larger weights do not fit alongside everything else a network touches: the layer then
 takes at least as long as streaming them at the probe's cold bandwidth. That bound also
-covers a layer model that never saw weights this large (a random campaign's largest FC
-layer held 69 MB, vgg19's holds 411 MB) and extrapolates its warm speed, without
+covers a layer model that saw few or no weights this large (vgg19's FC layer holds
+411 MB; random campaigns rarely draw such sizes) and extrapolates its warm speed, without
 counting twice for a benchmark that already streamed them.
 """
 
