@@ -3,7 +3,9 @@ random configurations from and as base configurations for one-parameter sweeps.
 
 Ranges follow the layers of common image networks (7-224 pixels, 1-1024 channels,
 kernels 1-11, depthwise and grouped convolutions, fully connected layers up to ~100 M
-weights) without being read from any of the networks used for evaluation.
+weights, pointwise convolutions on 1-6 pixels as in squeeze-excitation blocks and
+classifiers written as convolutions) without being read from any of the networks used
+for evaluation.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def random_conv(rng: np.random.Generator) -> LayerConfig:
         stride = int(rng.choice([1, 2, 4], p=[0.8, 0.17, 0.03])) if kernel > 1 else \
             int(rng.choice([1, 2], p=[0.9, 0.1]))
         size = _spatial(rng, max(kernel, 7), 224)
+        if kernel == 1 and rng.random() < 0.08:  # squeeze-excitation, conv classifiers
+            size = _log_int(rng, 1, 6)
         pad = kernel // 2 if rng.random() < 0.85 else 0
         cin = 3 if rng.random() < 0.05 else _channels(rng, 1, 1024)
         cout = _channels(rng, 8, 1024)
@@ -90,7 +94,7 @@ def random_pool(rng: np.random.Generator) -> LayerConfig:
                            kernel_h=size, kernel_w=size)
     kernel = int(rng.choice([2, 3, 5, 7], p=[0.3, 0.6, 0.05, 0.05]))
     stride = int(rng.choice([1, 2], p=[0.3, 0.7]))
-    size = _spatial(rng, max(kernel, 7), 112)
+    size = _spatial(rng, max(kernel, 7), 224)
     pad = int(rng.choice([0, 1])) if kernel == 3 else 0
     extra = int(rng.choice([0, 1], p=[0.7, 0.3]))  # ceil_mode-like extra row/column
     op = "MaxPool" if rng.random() < 0.75 else "AveragePool"

@@ -1,7 +1,8 @@
 """Statistical latency models (scikit-learn estimators) and their safe files.
 
 - `PRLatencyModel`: per layer kind, a pipeline of `LayerFeaturizer` (with the PR step
-  rules) and a tree regressor on log latency relative to the padded work. Trained on a
+  rules) and a tree regressor on log latency relative to the padded work (convolutions,
+  matrix products) or to a linear cost fitted to the kind's samples (the rest). Trained on a
   PR campaign it is the Performance-Representatives model; with `rules=None` on a random
   sample of the same budget it is the random-sampling baseline.
 - `AnnetteMixedModel`: ANNETTE's mixed model: a statistical estimate from the raw layer
@@ -19,6 +20,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.optimize import nnls
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.ensemble import ExtraTreesRegressor, HistGradientBoostingRegressor
 from sklearn.pipeline import Pipeline
@@ -64,11 +66,48 @@ def work(config: LayerConfig, rules: RuleSet | None = None,
     return max(1.0, float(c.input_elems + c.output_elems + c.other_ops))
 
 
+MAC_KINDS = ("conv", "matmul")
+BROADCAST_OPS = ("BatchNormalization",)  # and Add/Mul of one activation (a per-channel constant)
+MIN_COST_SAMPLES = 8
+
+
+def cost_terms(c: LayerConfig) -> list[float]:
+    """What a memory-bound layer (pooling, element-wise, data movement...) pays for, as
+    columns of a linear cost: a fixed launch, elements read and written, window or
+    arithmetic operations, planes (N·C·inputs: kernels loop over them, each with some
+    set-up) and planes of a per-channel broadcast (BN, a bias or scale constant, pooling
+    windows: a second, costlier loop)."""
+    broadcast = (c.kind == "pool" or c.op in BROADCAST_OPS
+                 or (c.op in ("Add", "Mul") and c.num_inputs == 1))
+    planes = c.batch * c.in_channels
+    return [1.0, float(c.input_elems), float(c.output_elems), float(c.other_ops),
+            float(planes * max(c.num_inputs, 1)), float(planes if broadcast else 0)]
+
+
+def fit_linear_cost(configs: Sequence[LayerConfig], latencies: np.ndarray) -> np.ndarray | None:
+    """Non-negative coefficients of `cost_terms` minimising the relative error over a
+    kind's samples (None with too few usable ones). Non-negative: every term costs time,
+    so the cost grows with each size, and extrapolates sanely where trees go flat."""
+    keep = latencies > 10 * ZERO_FLOOR_S
+    if keep.sum() < MIN_COST_SAMPLES:
+        return None
+    A = np.array([cost_terms(c) for c, k in zip(configs, keep) if k])
+    y = latencies[keep]
+    scale = A.max(axis=0)
+    scale[scale == 0] = 1.0  # columns unused by this kind stay at 0
+    coef, _ = nnls(A / scale / y[:, None], np.ones(len(y)))
+    coef = coef / scale
+    if not np.all(A @ coef > 0):
+        return None
+    return coef
+
+
 TARGETS = ("per_work", "log")
 
 
 class PRLatencyModel(RegressorMixin, BaseEstimator):
-    """Per-kind featurizer + regressor on log(latency / work) (`target="per_work"`) or on
+    """Per-kind featurizer + regressor on log(latency / work) (`target="per_work"`; the
+    work of memory-bound kinds is a linear cost fitted to their samples, `cost_terms`) or on
     log latency (`target="log"`: latency-bound devices such as a GPU at batch 1, where a
     few µs of launch dominate small layers and work explains little). `sms`: a GPU's
     multiprocessors, adding tile and wave features."""
@@ -94,11 +133,33 @@ class PRLatencyModel(RegressorMixin, BaseEstimator):
                                                       trees or getattr(self, "trees", 64)))])
 
     def _offset(self, X: np.ndarray) -> np.ndarray:
+        """log of what the trees' target is relative to: the work of convolutions and
+        matrix products, the fitted linear cost of the other kinds (for a kind without
+        one, and for model files from before it: elements touched)."""
         if getattr(self, "target", "per_work") == "log":
             return np.zeros(len(X))
         rules = self.rule_set_
         block = tuple(self.block) if self.block else None
-        return np.log(np.array([work(c, rules, block) for c in matrix_configs(X)]))
+        costs = getattr(self, "costs_", {})
+        out = []
+        for c in matrix_configs(X):
+            coef = costs.get(KINDS.index(c.kind))
+            cost = float(np.dot(coef, cost_terms(c))) if coef is not None else 0.0
+            out.append(cost if cost > 0 else work(c, rules, block))
+        return np.log(np.array(out))
+
+    def _fit_costs(self, X: np.ndarray, y: np.ndarray) -> dict[int, np.ndarray]:
+        configs = matrix_configs(X)
+        kinds = X[:, KIND_COLUMN]
+        costs = {}
+        for kind in np.unique(kinds):
+            if KINDS[kind] in MAC_KINDS:  # the padded work explains them better
+                continue
+            mask = kinds == kind
+            coef = fit_linear_cost([c for c, m in zip(configs, mask) if m], y[mask])
+            if coef is not None:
+                costs[int(kind)] = coef
+        return costs
 
     def fit(self, X, y):
         X = np.asarray(X, dtype=np.int64)
@@ -113,6 +174,8 @@ class PRLatencyModel(RegressorMixin, BaseEstimator):
         y = np.maximum(y, ZERO_FLOOR_S)  # a simulator may cost pure data movement as 0
         self.n_features_in_ = X.shape[1]
         self.rule_set_ = RuleSet.from_list(self.rules or [])
+        self.costs_ = ({} if getattr(self, "target", "per_work") == "log"
+                       else self._fit_costs(X, y))
         target = np.log(y) - self._offset(X)
         self.models_: dict[int, Pipeline] = {}
         kinds = X[:, KIND_COLUMN]

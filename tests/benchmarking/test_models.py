@@ -6,7 +6,7 @@ from sklearn.base import clone
 
 from explorer.benchmarking.space import random_configs
 from explorer.errors import BenchmarkError
-from explorer.learned.configs import LayerConfig
+from explorer.learned.configs import KINDS, LayerConfig
 from explorer.learned.features import LayerFeaturizer, config_matrix
 from explorer.learned.model_files import load_model, save_model
 from explorer.learned.models import AnnetteMixedModel, PRLatencyModel
@@ -112,3 +112,42 @@ def test_a_model_for_another_feature_schema_is_refused(tmp_path, data):
     save_model(model, tmp_path / "old.skops", {"device": "cpu"})
     with pytest.raises(BenchmarkError, match="old.skops: model made for another feature schema"):
         load_model(tmp_path / "old.skops")
+
+
+def memory_bound_device(c: LayerConfig) -> float:
+    """A synthetic device for element-wise layers: 2 µs launch, 0.1 ns per element read
+    or written, 15 ns per plane of a per-channel broadcast."""
+    broadcast = c.op == "BatchNormalization" or (c.op in ("Add", "Mul") and c.num_inputs == 1)
+    return (2e-6 + 1e-10 * (c.input_elems + c.output_elems)
+            + 15e-9 * c.in_channels * broadcast)
+
+
+def test_memory_bound_kinds_learn_relative_to_a_fitted_linear_cost():
+    """Trees extrapolate flat: relative to elements touched, the launch share they learnt
+    on small layers stays in their estimate of larger ones. Relative to a fitted linear
+    cost (launch, per element, per broadcast plane) it does not."""
+    from explorer.learned.models import cost_terms, fit_linear_cost
+
+    train = [c for c in random_configs(400, seed=5, kinds=("eltwise",)) if c.in_h <= 28]
+    y = np.array([memory_bound_device(c) for c in train])
+    coef = fit_linear_cost(train, y)
+    fitted = np.array([np.dot(coef, cost_terms(c)) for c in train])
+    assert np.max(np.abs(fitted - y) / y) < 0.01
+    model = PRLatencyModel().fit(config_matrix(train), y)
+    assert set(model.costs_) == {KINDS.index("eltwise")}
+    large = [c.with_changes(in_h=112, in_w=112) for c in train[:60]]
+    truth = np.array([memory_bound_device(c) for c in large])
+    mape = np.mean(np.abs(model.predict(config_matrix(large)) - truth) / truth)
+    assert mape < 0.03
+    # A model file from before the fitted cost (no `costs_`) still predicts: relative to
+    # elements touched, as it was trained.
+    del model.costs_
+    assert np.all(model.predict(config_matrix(large)) > 0)
+
+
+def test_linear_cost_needs_enough_nonzero_samples():
+    from explorer.learned.models import fit_linear_cost
+
+    configs = random_configs(30, seed=6, kinds=("eltwise",))
+    assert fit_linear_cost(configs[:5], np.full(5, 1e-6)) is None
+    assert fit_linear_cost(configs, np.zeros(30)) is None  # a simulator's free data movement
